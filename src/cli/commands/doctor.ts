@@ -1,0 +1,244 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Command } from 'commander';
+import type { LoadedConfig } from '../../config/load.js';
+import { PROVIDER_IDS, PROVIDERS } from '../../shared/provider-ids.js';
+import { REQUIRED_NODE } from '../../shared/package-info.js';
+import { findOnPath } from '../../shared/which.js';
+import type { CliContext } from '../context.js';
+import { findDaemon, portInUse } from '../daemon-control.js';
+import { renderTable } from '../output/table.js';
+
+export interface Check {
+  name: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  /** How to fix it; present whenever status is not ok. */
+  fix?: string;
+}
+
+export function registerDoctor(program: Command, context: CliContext): void {
+  program
+    .command('doctor')
+    .description('check Node, Ollama, nvidia-smi, provider keys, Aider and the port, and say how to fix each')
+    .option('--json', 'print JSON only')
+    .action(async (options: { json?: boolean }) => {
+      const checks = await runChecks(context.config(), context.env);
+      const failed = checks.some((check) => check.status === 'fail');
+      if (options.json) {
+        context.output.json({ ok: !failed, checks });
+      } else {
+        const icon = { ok: 'ok', warn: 'warn', fail: 'FAIL' } as const;
+        context.output.line(
+          renderTable(
+            [{ header: '' }, { header: 'check' }, { header: 'finding', flexible: true }],
+            checks.map((check) => [icon[check.status], check.name, check.detail]),
+            context.output.columns,
+          ),
+        );
+        const fixes = checks.filter((check) => check.fix);
+        if (fixes.length) {
+          context.output.line();
+          context.output.line('To fix:');
+          for (const check of fixes) context.output.line(`  ${check.name}: ${check.fix}`);
+        }
+      }
+      context.exitCode = failed ? 1 : 0;
+    });
+}
+
+export async function runChecks(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<Check[]> {
+  const [ollama, gpu, port] = await Promise.all([checkOllama(loaded), checkNvidiaSmi(env), checkPort(loaded)]);
+  return [checkNode(), checkHome(loaded), checkConfig(loaded), port, ollama, gpu, checkKeys(loaded), checkAider(env)];
+}
+
+function checkNode(): Check {
+  const required = REQUIRED_NODE.replace(/^>=/, '');
+  const ok = compareVersions(process.versions.node, required) >= 0;
+  const major = Number(process.versions.node.split('.')[0]);
+  if (!ok) {
+    return {
+      name: 'node',
+      status: 'fail',
+      detail: `Node.js ${process.version}; Lodestar needs ${REQUIRED_NODE}`,
+      fix: 'Install the current Node.js LTS (24) from https://nodejs.org, or use the one `npm install` put in node_modules/.bin (npx lodestar ...).',
+    };
+  }
+  return { name: 'node', status: 'ok', detail: `Node.js ${process.version}${major >= 24 ? '' : ' (works; 24 is the current LTS)'}` };
+}
+
+function checkHome(loaded: LoadedConfig): Check {
+  const { home, token } = loaded.paths;
+  try {
+    accessSync(home, constants.W_OK);
+  } catch {
+    try {
+      statSync(home);
+      return { name: 'state folder', status: 'fail', detail: `${home} is not writable`, fix: `Make it yours: chmod u+w ${home}, or set LODESTAR_HOME to a folder you own.` };
+    } catch {
+      return { name: 'state folder', status: 'ok', detail: `${home} (made at first start)` };
+    }
+  }
+  try {
+    const mode = statSync(token).mode & 0o777;
+    if (mode & 0o077) {
+      return { name: 'state folder', status: 'warn', detail: `${token} is readable by others (mode ${mode.toString(8)})`, fix: `chmod 600 ${token}` };
+    }
+  } catch {
+    // no token yet: made at first start
+  }
+  return { name: 'state folder', status: 'ok', detail: home };
+}
+
+function checkConfig(loaded: LoadedConfig): Check {
+  const files = [loaded.globalFile, loaded.projectFile].filter(Boolean);
+  if (loaded.globalFile) {
+    const mode = statSync(loaded.globalFile).mode & 0o777;
+    if ((mode & 0o077) !== 0 && /"apiKey"/.test(readFileSync(loaded.globalFile, 'utf8'))) {
+      return {
+        name: 'config',
+        status: 'warn',
+        detail: `${loaded.globalFile} holds API keys and is readable by others (mode ${mode.toString(8)})`,
+        fix: `chmod 600 ${loaded.globalFile}`,
+      };
+    }
+  }
+  return { name: 'config', status: 'ok', detail: files.length ? `valid: ${files.join(', ')}` : 'defaults (no config.json, no .lodestarrc)' };
+}
+
+async function checkPort(loaded: LoadedConfig): Promise<Check> {
+  const { port } = loaded.config;
+  const daemon = findDaemon(loaded.paths);
+  if (daemon.kind === 'alive') {
+    return { name: 'port', status: 'ok', detail: `the daemon runs on ${daemon.state.url} (pid ${daemon.state.pid})` };
+  }
+  if (await portInUse(port)) {
+    return {
+      name: 'port',
+      status: 'fail',
+      detail: `port ${port} on 127.0.0.1 is in use by another program`,
+      fix: `Stop that program, or pick another port: LODESTAR_PORT=${port + 1}, or "port" in $LODESTAR_HOME/config.json.`,
+    };
+  }
+  return { name: 'port', status: 'ok', detail: `port ${port} on 127.0.0.1 is free` };
+}
+
+async function checkOllama(loaded: LoadedConfig): Promise<Check> {
+  const { baseUrl, enabled } = loaded.config.providers.ollama;
+  if (!enabled) return { name: 'ollama', status: 'ok', detail: 'disabled in config (providers.ollama.enabled)' };
+  const answer = await getJson(`${baseUrl}/api/version`, 1500);
+  if (answer.ok) {
+    const version = typeof answer.body === 'object' && answer.body && 'version' in answer.body ? String(answer.body.version) : 'unknown';
+    return { name: 'ollama', status: 'ok', detail: `Ollama ${version} answers at ${baseUrl}` };
+  }
+  return {
+    name: 'ollama',
+    status: 'warn',
+    detail: `no answer at ${baseUrl} (${answer.error}): local models are unavailable`,
+    fix: 'Install Ollama (https://ollama.com/download) and run `ollama serve`, or point OLLAMA_HOST at your Ollama; `lodestar demo` works without it.',
+  };
+}
+
+function checkNvidiaSmi(env: NodeJS.ProcessEnv): Promise<Check> {
+  const binary = findOnPath('nvidia-smi', env);
+  if (!binary) {
+    return Promise.resolve({
+      name: 'nvidia-smi',
+      status: 'warn',
+      detail: 'not found on PATH: no GPU figures, local models may run on the CPU',
+      fix: 'Install the NVIDIA driver (it brings nvidia-smi); without a GPU, Lodestar still routes to cloud models.',
+    });
+  }
+  return new Promise((resolve) => {
+    execFile(binary, ['--query-gpu=name,memory.total', '--format=csv,noheader,nounits'], { timeout: 5000, env }, (error, stdout) => {
+      if (error) {
+        const code = typeof error.code === 'number' ? error.code : undefined;
+        resolve({
+          name: 'nvidia-smi',
+          status: 'warn',
+          detail: `${binary} failed${code !== undefined ? ` (exit ${code})` : ''}: ${firstLine(stdout) || error.message}`,
+          fix: code === 9 ? 'The NVIDIA driver is not loaded: reinstall it or reboot.' : 'Run nvidia-smi yourself to see what the driver says.',
+        });
+        return;
+      }
+      const gpus = stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [name, memory] = line.split(/,\s*/);
+          return memory && !memory.startsWith('[') ? `${name} (${memory} MiB)` : `${name}`;
+        });
+      resolve({ name: 'nvidia-smi', status: 'ok', detail: gpus.join(', ') || 'no GPU listed' });
+    });
+  });
+}
+
+function checkKeys(loaded: LoadedConfig): Check {
+  const set = PROVIDER_IDS.filter((id) => PROVIDERS[id].apiKeyEnv && loaded.config.providers[id].apiKey).map((id) => PROVIDERS[id].apiKeyEnv);
+  if (set.length) return { name: 'provider keys', status: 'ok', detail: `set: ${set.join(', ')}` };
+  return {
+    name: 'provider keys',
+    status: 'warn',
+    detail: 'none set: only local models can serve',
+    fix: 'Set at least one, e.g. export DEEPSEEK_API_KEY=... or ANTHROPIC_API_KEY=... (or "apiKey" under providers in $LODESTAR_HOME/config.json).',
+  };
+}
+
+function checkAider(env: NodeJS.ProcessEnv): Check {
+  const aider = findOnPath('aider', env);
+  if (aider) return { name: 'aider', status: 'ok', detail: aider };
+  return {
+    name: 'aider',
+    status: 'warn',
+    detail: 'not found on PATH',
+    fix: 'python -m pip install aider-install && aider-install (or pass lodestar aider --aider-bin PATH).',
+  };
+}
+
+function getJson(url: string, timeoutMs: number): Promise<{ ok: true; body: unknown } | { ok: false; error: string }> {
+  return new Promise((resolve) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      resolve({ ok: false, error: 'not a valid URL' });
+      return;
+    }
+    const send = parsed.protocol === 'https:' ? httpsRequest : request;
+    const outgoing = send(parsed, { method: 'GET', timeout: timeoutMs }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('end', () => {
+        if ((incoming.statusCode ?? 0) >= 400) {
+          resolve({ ok: false, error: `HTTP ${incoming.statusCode}` });
+          return;
+        }
+        try {
+          resolve({ ok: true, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+        } catch {
+          resolve({ ok: false, error: 'answered, but not like Ollama' });
+        }
+      });
+    });
+    outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    outgoing.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, error: error.code ?? error.message }));
+    outgoing.end();
+  });
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((line) => line.trim())?.trim() ?? '';
+}
+
+export function compareVersions(a: string, b: string): number {
+  const left = a.split('.').map(Number);
+  const right = b.split('.').map(Number);
+  for (let index = 0; index < Math.max(left.length, right.length); index++) {
+    const difference = (left[index] ?? 0) - (right[index] ?? 0);
+    if (difference) return difference;
+  }
+  return 0;
+}

@@ -1,0 +1,88 @@
+import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../shared/provider-ids.js';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface Timeouts {
+  /** Opening the TCP/TLS connection to an upstream. */
+  connectMs: number;
+  /** From sending the request to the first byte of the answer (headers, then the first chunk). */
+  firstByteMs: number;
+  /** Between two chunks of a streamed answer. */
+  idleMs: number;
+  /** A whole non-streamed answer; Aider itself waits 600 s. */
+  requestMs: number;
+}
+
+export interface OllamaModelConfig {
+  numCtx?: number;
+  keepAlive?: string | number;
+  pin?: boolean;
+}
+
+export interface ProviderConfig {
+  id: ProviderId;
+  enabled: boolean;
+  baseUrl: string;
+  /** Never logged, stored in the ledger or echoed; read from the environment or the global config. */
+  apiKey: string | undefined;
+  timeouts: Timeouts;
+}
+
+export interface OllamaProviderConfig extends ProviderConfig {
+  id: 'ollama';
+  /** One fixed context size per model: changing num_ctx between requests makes Ollama reload. */
+  numCtx: number;
+  keepAlive: string | number;
+  models: Record<string, OllamaModelConfig>;
+  ssh: string | undefined;
+}
+
+export interface LodestarConfig {
+  port: number;
+  logLevel: LogLevel;
+  project: string | undefined;
+  limits: { maxBodyBytes: number };
+  timeouts: Timeouts & { shutdownMs: number };
+  logs: { maxBytes: number; files: number };
+  providers: { ollama: OllamaProviderConfig } & Record<Exclude<ProviderId, 'ollama'>, ProviderConfig>;
+}
+
+export const DEFAULT_PORT = 4141;
+
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  connectMs: 10_000,
+  firstByteMs: 120_000,
+  idleMs: 60_000,
+  requestMs: 600_000,
+};
+
+export function defaultConfig(): LodestarConfig {
+  const providers = Object.fromEntries(
+    PROVIDER_IDS.map((id) => [
+      id,
+      {
+        id,
+        enabled: true,
+        baseUrl: PROVIDERS[id].defaultBaseUrl,
+        apiKey: undefined,
+        timeouts: { ...DEFAULT_TIMEOUTS },
+      },
+    ]),
+  ) as unknown as LodestarConfig['providers'];
+  providers.ollama = {
+    ...providers.ollama,
+    numCtx: 8192,
+    keepAlive: '30m',
+    models: {},
+    ssh: undefined,
+  };
+  return {
+    port: DEFAULT_PORT,
+    logLevel: 'info',
+    project: undefined,
+    limits: { maxBodyBytes: 25 * 1024 * 1024 },
+    timeouts: { ...DEFAULT_TIMEOUTS, shutdownMs: 30_000 },
+    logs: { maxBytes: 5 * 1024 * 1024, files: 3 },
+    providers,
+  };
+}

@@ -1,0 +1,365 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join, parse as parsePath } from 'node:path';
+import type { z } from 'zod';
+import { ConfigError, errorCode } from '../shared/errors.js';
+import { PROVIDER_IDS, PROVIDERS } from '../shared/provider-ids.js';
+import { defaultConfig, type LodestarConfig, type Timeouts } from './defaults.js';
+import { JsoncSyntaxError, parseJsonc } from './jsonc.js';
+import { lodestarHome, lodestarPaths, type LodestarPaths } from './paths.js';
+import { configFileSchema, GLOBAL_ONLY_KEYS, type ConfigFile } from './schema.js';
+
+export const PROJECT_CONFIG_NAME = '.lodestarrc';
+
+export interface LoadedConfig {
+  config: LodestarConfig;
+  paths: LodestarPaths;
+  /** The files that contributed, for `lodestar doctor` and error messages. */
+  globalFile: string | undefined;
+  projectFile: string | undefined;
+}
+
+export interface LoadOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /**
+   * The daemon serves every project, so it reads only the global config and the environment;
+   * commands run in a project also read the nearest .lodestarrc.
+   */
+  includeProject?: boolean;
+}
+
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const paths = lodestarPaths(lodestarHome(env));
+  const layers: ConfigFile[] = [];
+
+  const globalConfig = readConfigFile(paths.config, 'global');
+  if (globalConfig) layers.push(globalConfig);
+
+  let projectFile: string | undefined;
+  if (options.includeProject !== false) {
+    projectFile = findProjectConfig(options.cwd ?? process.cwd());
+    const projectConfig = projectFile ? readConfigFile(projectFile, 'project') : undefined;
+    if (projectConfig) layers.push(projectConfig);
+  }
+
+  layers.push(configFromEnvironment(env));
+
+  return {
+    config: resolveConfig(layers),
+    paths,
+    globalFile: globalConfig ? paths.config : undefined,
+    projectFile,
+  };
+}
+
+/** The nearest .lodestarrc, walking up from `start` to the filesystem root. */
+export function findProjectConfig(start: string): string | undefined {
+  let folder = start;
+  const root = parsePath(folder).root;
+  for (;;) {
+    const candidate = join(folder, PROJECT_CONFIG_NAME);
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here: keep walking up
+    }
+    if (folder === root) return undefined;
+    const parent = dirname(folder);
+    if (parent === folder) return undefined;
+    folder = parent;
+  }
+}
+
+export function readConfigFile(path: string, kind: 'global' | 'project'): ConfigFile | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw new ConfigError(path, undefined, `can't be read (${errorCode(error) ?? String(error)})`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseJsonc(text);
+  } catch (error) {
+    if (error instanceof JsoncSyntaxError) throw new ConfigError(path, undefined, error.message);
+    throw error;
+  }
+  if (kind === 'project') checkProjectKeys(path, raw);
+  return validate(path, raw);
+}
+
+export function validateConfigFile(source: string, raw: unknown): ConfigFile {
+  return validate(source, raw);
+}
+
+function checkProjectKeys(path: string, raw: unknown): void {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return;
+  for (const key of GLOBAL_ONLY_KEYS) {
+    if (key in raw) {
+      throw new ConfigError(
+        path,
+        key,
+        `can't be set in a project's ${PROJECT_CONFIG_NAME}: the daemon serves every project, so set it in the global config ($LODESTAR_HOME/config.json) or the environment`,
+      );
+    }
+  }
+  const secret = findKey(raw, 'apiKey');
+  if (secret) {
+    throw new ConfigError(
+      path,
+      secret,
+      `doesn't belong in ${PROJECT_CONFIG_NAME}, which gets committed: set the provider's *_API_KEY variable or put the key in $LODESTAR_HOME/config.json`,
+    );
+  }
+}
+
+function findKey(value: unknown, wanted: string, prefix = ''): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (key === wanted) return path;
+    const found = findKey(child, wanted, path);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function validate(source: string, raw: unknown): ConfigFile {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(source, undefined, `must hold a JSON object ({ ... }), got ${describeType(raw)}`);
+  }
+  const result = configFileSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (!issue) throw new ConfigError(source, undefined, 'is not valid');
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    const unknown = issue.keys[0] ?? '';
+    const known = knownKeysAt(path);
+    const suggestion = closest(unknown, known);
+    const key = [...path, unknown].join('.');
+    const hint = suggestion ? ` (did you mean "${suggestion}"?)` : known.length ? ` (known keys: ${known.join(', ')})` : '';
+    throw new ConfigError(source, key, `is not a known key${hint}`);
+  }
+  throw new ConfigError(source, path.join('.') || undefined, describeIssue(issue, valueAt(raw, path)));
+}
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+  const got = value === undefined ? '' : `, got ${describeValue(value)}`;
+  switch (issue.code) {
+    case 'invalid_type':
+      return `must be ${article(issue.expected)}${got}`;
+    case 'too_small':
+      return `must be at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters long' : ''}${got}`;
+    case 'too_big':
+      return `must be at most ${String(issue.maximum)}${got}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((entry) => JSON.stringify(entry)).join(', ')}${got}`;
+    case 'invalid_union':
+      return `${firstUnionMessage(issue) ?? 'has the wrong form'}${got}`;
+    default:
+      return `${issue.message.startsWith('must') ? issue.message : `is not valid: ${issue.message}`}${got}`;
+  }
+}
+
+function firstUnionMessage(issue: z.core.$ZodIssueInvalidUnion): string | undefined {
+  for (const branch of issue.errors) {
+    for (const inner of branch) {
+      if (inner.message.startsWith('must')) return inner.message;
+    }
+  }
+  return undefined;
+}
+
+function article(expected: string): string {
+  if (expected === 'object') return 'an object ({ ... })';
+  if (expected === 'array') return 'a list ([ ... ])';
+  if (expected === 'int') return 'a whole number';
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return describeType(value);
+}
+
+function valueAt(raw: unknown, path: readonly string[]): unknown {
+  let current: unknown = raw;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** The keys the schema allows at a path, for "did you mean" suggestions. */
+function knownKeysAt(path: readonly string[]): string[] {
+  let schema: z.core.$ZodType | undefined = configFileSchema;
+  for (const key of path) {
+    schema = schema ? childSchema(schema, key) : undefined;
+  }
+  const object = schema ? unwrapOptional(schema) : undefined;
+  if (object && object._zod.def.type === 'object') {
+    return Object.keys((object as z.core.$ZodObject)._zod.def.shape).filter((key) => key !== '$schema');
+  }
+  return [];
+}
+
+function unwrapOptional(schema: z.core.$ZodType): z.core.$ZodType {
+  let current = schema;
+  while (current._zod.def.type === 'optional') current = (current as z.core.$ZodOptional)._zod.def.innerType;
+  return current;
+}
+
+function childSchema(schema: z.core.$ZodType, key: string): z.core.$ZodType | undefined {
+  const inner = unwrapOptional(schema);
+  if (inner._zod.def.type === 'object') return (inner as z.core.$ZodObject)._zod.def.shape[key];
+  if (inner._zod.def.type === 'record') return (inner as z.core.$ZodRecord)._zod.def.valueType;
+  return undefined;
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] ?? 0;
+      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+/**
+ * LODESTAR_PORT, LODESTAR_LOG_LEVEL, OLLAMA_HOST, <PROVIDER>_API_KEY and <PROVIDER>_BASE_URL,
+ * as one more config layer. A bad value names the variable. A key's value is never repeated.
+ */
+export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigFile {
+  const layer: Record<string, unknown> = {};
+  const providers: Record<string, Record<string, unknown>> = {};
+
+  const port = env.LODESTAR_PORT?.trim();
+  if (port) {
+    if (!/^\d+$/.test(port) || Number(port) > 65535) {
+      throw new ConfigError('environment variable LODESTAR_PORT', 'port', `must be a port number (0-65535), got ${JSON.stringify(port)}`);
+    }
+    layer.port = Number(port);
+  }
+  const logLevel = env.LODESTAR_LOG_LEVEL?.trim();
+  if (logLevel) layer.logLevel = logLevel;
+
+  for (const id of PROVIDER_IDS) {
+    const info = PROVIDERS[id];
+    const entry: Record<string, unknown> = {};
+    const baseUrl = env[info.baseUrlEnv]?.trim();
+    if (baseUrl) entry.baseUrl = id === 'ollama' ? normalizeOllamaHost(baseUrl) : baseUrl.replace(/\/+$/, '');
+    const apiKey = info.apiKeyEnv ? env[info.apiKeyEnv]?.trim() : undefined;
+    if (apiKey) entry.apiKey = apiKey;
+    if (Object.keys(entry).length) providers[id] = entry;
+  }
+  if (Object.keys(providers).length) layer.providers = providers;
+
+  const result = configFileSchema.safeParse(layer);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue?.path.map(String) ?? [];
+  const variable = environmentVariableFor(path);
+  // The value of an API key variable is never shown; other values are.
+  const shown = variable.endsWith('_API_KEY') ? undefined : valueAt(layer, path);
+  throw new ConfigError(`environment variable ${variable}`, path.join('.'), issue ? describeIssue(issue, shown) : 'is not valid');
+}
+
+function environmentVariableFor(path: readonly string[]): string {
+  if (path[0] === 'port') return 'LODESTAR_PORT';
+  if (path[0] === 'logLevel') return 'LODESTAR_LOG_LEVEL';
+  const provider = path[1];
+  if (path[0] === 'providers' && provider && provider in PROVIDERS) {
+    const info = PROVIDERS[provider as keyof typeof PROVIDERS];
+    return path[2] === 'apiKey' && info.apiKeyEnv ? info.apiKeyEnv : info.baseUrlEnv;
+  }
+  return path.join('.');
+}
+
+/**
+ * OLLAMA_HOST follows Ollama's own rules: no scheme means http, and a bare host keeps port
+ * 11434 ("0.0.0.0" means this machine).
+ */
+export function normalizeOllamaHost(value: string): string {
+  let text = value.trim().replace(/\/+$/, '');
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    text = `http://${text.startsWith(':') ? `127.0.0.1${text}` : text}`;
+    if (!/:\d+$/.test(text.replace(/^http:\/\//, ''))) text = `${text}:11434`;
+  }
+  return text.replace('//0.0.0.0', '//127.0.0.1');
+}
+
+export function resolveConfig(layers: readonly ConfigFile[]): LodestarConfig {
+  const config = defaultConfig();
+  const topTimeouts: Partial<Timeouts> = {};
+  const providerTimeouts: Record<string, Partial<Timeouts>> = {};
+
+  for (const layer of layers) {
+    if (layer.port !== undefined) config.port = layer.port;
+    if (layer.logLevel !== undefined) config.logLevel = layer.logLevel;
+    if (layer.project !== undefined) config.project = layer.project;
+    if (layer.limits?.maxBodyBytes !== undefined) config.limits.maxBodyBytes = layer.limits.maxBodyBytes;
+    if (layer.timeouts) {
+      const { shutdownMs, ...rest } = layer.timeouts;
+      if (shutdownMs !== undefined) config.timeouts.shutdownMs = shutdownMs;
+      Object.assign(topTimeouts, definedOnly(rest));
+    }
+    if (layer.logs) Object.assign(config.logs, definedOnly(layer.logs));
+    for (const id of PROVIDER_IDS) {
+      const entry = layer.providers?.[id];
+      if (!entry) continue;
+      const target = config.providers[id];
+      if (entry.enabled !== undefined) target.enabled = entry.enabled;
+      if (entry.baseUrl !== undefined) target.baseUrl = entry.baseUrl.replace(/\/+$/, '');
+      if ('apiKey' in entry && entry.apiKey !== undefined) target.apiKey = entry.apiKey;
+      if (entry.timeouts) providerTimeouts[id] = { ...providerTimeouts[id], ...definedOnly(entry.timeouts) };
+      if (id === 'ollama') {
+        const ollama = layer.providers?.ollama;
+        if (ollama?.numCtx !== undefined) config.providers.ollama.numCtx = ollama.numCtx;
+        if (ollama?.keepAlive !== undefined) config.providers.ollama.keepAlive = ollama.keepAlive;
+        if (ollama?.ssh !== undefined) config.providers.ollama.ssh = ollama.ssh;
+        for (const [name, model] of Object.entries(ollama?.models ?? {})) {
+          config.providers.ollama.models[name] = { ...config.providers.ollama.models[name], ...definedOnly(model) };
+        }
+      }
+    }
+  }
+
+  Object.assign(config.timeouts, topTimeouts);
+  for (const id of PROVIDER_IDS) {
+    config.providers[id].timeouts = { ...config.providers[id].timeouts, ...topTimeouts, ...providerTimeouts[id] };
+  }
+  return config;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,18 @@
+import type { LodestarConfig } from '../config/defaults.js';
+import type { LodestarPaths } from '../config/paths.js';
+import type { Logger } from '../shared/logger.js';
+import type { Redactor } from '../shared/redact.js';
+
+/** What the routes of one running daemon share. Built once at start-up. */
+export interface DaemonContext {
+  config: LodestarConfig;
+  paths: LodestarPaths;
+  logger: Logger;
+  redactor: Redactor;
+  version: string;
+  startedAt: Date;
+  /** The port actually bound (differs from config.port when that was 0). */
+  port: () => number;
+  /** True once shutdown began: new work is refused, in-flight work finishes. */
+  closing: () => boolean;
+}

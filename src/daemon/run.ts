@@ -1,0 +1,141 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../config/load.js';
+import { claimDaemonState, processStartTime, releaseDaemonState, type DaemonState } from '../shared/daemon-state.js';
+import { LodestarError, errorCode } from '../shared/errors.js';
+import { ensurePrivateDir } from '../shared/files.js';
+import { FileLogger } from '../shared/logger.js';
+import { VERSION } from '../shared/package-info.js';
+import { PROVIDER_IDS } from '../shared/provider-ids.js';
+import { Redactor } from '../shared/redact.js';
+import { ensureToken } from '../shared/token.js';
+import type { DaemonContext } from './context.js';
+import { createAuth } from './middleware/auth.js';
+import { createHostCheck } from './middleware/host-check.js';
+import { buildRoutes } from './routes/index.js';
+import { createRequestHandler } from './server.js';
+
+export const LOOPBACK = '127.0.0.1';
+
+export interface StartOptions {
+  /** Overrides config and LODESTAR_PORT (from `lodestar start --port`). */
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Mirror log lines to stderr (the foreground daemon). */
+  logToStderr?: boolean;
+}
+
+export interface RunningDaemon {
+  context: DaemonContext;
+  server: Server;
+  state: DaemonState;
+  /** Stops accepting, lets in-flight requests finish (up to timeouts.shutdownMs), then closes. */
+  shutdown(reason: string): Promise<void>;
+}
+
+export async function startDaemon(options: StartOptions = {}): Promise<RunningDaemon> {
+  const env = options.env ?? process.env;
+  const { config, paths } = loadConfig({ env, includeProject: false });
+  if (options.port !== undefined) config.port = options.port;
+
+  ensurePrivateDir(paths.home);
+  ensurePrivateDir(paths.logs);
+  const token = ensureToken(paths.token);
+  const redactor = new Redactor([token, ...PROVIDER_IDS.map((id) => config.providers[id].apiKey)]);
+  const logger = new FileLogger({
+    path: paths.daemonLog,
+    level: config.logLevel,
+    maxBytes: config.logs.maxBytes,
+    files: config.logs.files,
+    redactor,
+    mirror: options.logToStderr ? (line) => process.stderr.write(`${line}\n`) : undefined,
+  });
+
+  const startedAt = new Date();
+  let boundPort = config.port;
+  let closing = false;
+  const context: DaemonContext = {
+    config,
+    paths,
+    logger,
+    redactor,
+    version: VERSION,
+    startedAt,
+    port: () => boundPort,
+    closing: () => closing,
+  };
+
+  const core = createRequestHandler({
+    routes: buildRoutes(context),
+    hostCheck: createHostCheck(() => boundPort),
+    auth: createAuth(token),
+    logger,
+  });
+  const server = createServer({ keepAliveTimeout: 30_000, noDelay: true }, core.handle);
+
+  try {
+    await listen(server, config.port);
+  } catch (error) {
+    logger.close();
+    if (errorCode(error) === 'EADDRINUSE') {
+      throw new LodestarError(`port ${config.port} on ${LOOPBACK} is already in use by another program`, {
+        hint: `Stop that program, or start Lodestar on another port: lodestar start --port ${config.port + 1} (or set LODESTAR_PORT).`,
+      });
+    }
+    if (errorCode(error) === 'EACCES') {
+      throw new LodestarError(`port ${config.port} on ${LOOPBACK} needs privileges Lodestar doesn't have`, {
+        hint: 'Use a port above 1023: lodestar start --port 4141.',
+      });
+    }
+    throw error;
+  }
+  boundPort = (server.address() as AddressInfo).port;
+
+  const state: DaemonState = {
+    pid: process.pid,
+    host: LOOPBACK,
+    port: boundPort,
+    url: `http://${LOOPBACK}:${boundPort}`,
+    version: VERSION,
+    startedAt: startedAt.toISOString(),
+    processStart: processStartTime(process.pid),
+  };
+  const claim = claimDaemonState(paths.daemonState, state);
+  if (!claim.claimed) {
+    server.close();
+    logger.close();
+    throw new LodestarError(`Lodestar is already running on ${claim.holder.url} (pid ${claim.holder.pid})`, { exitCode: 0 });
+  }
+  logger.info('daemon started', { url: state.url, pid: state.pid, version: VERSION, home: paths.home });
+
+  let shutdownPromise: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> => {
+    shutdownPromise ??= (async () => {
+      closing = true;
+      logger.info('daemon stopping', { reason, inFlight: core.inFlight() });
+      server.close();
+      server.closeIdleConnections();
+      const deadline = new Promise<'timeout'>((resolve) => setTimeout(resolve, config.timeouts.shutdownMs, 'timeout').unref());
+      const outcome = await Promise.race([core.whenIdle().then(() => 'idle' as const), deadline]);
+      if (outcome === 'timeout') logger.warn('shutdown deadline reached; closing open requests', { inFlight: core.inFlight() });
+      server.closeAllConnections();
+      releaseDaemonState(paths.daemonState);
+      logger.info('daemon stopped', { reason });
+      logger.close();
+    })();
+    return shutdownPromise;
+  };
+
+  return { context, server, state, shutdown };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    server.once('error', onError);
+    server.listen({ port, host: LOOPBACK, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,120 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../shared/logger.js';
+import { HttpError, sendError } from './http-error.js';
+
+export interface RouteParams {
+  /** From /p/{project}/...; undefined on the plain paths. */
+  project: string | undefined;
+  /** The query string, without the '?'. */
+  query: string;
+}
+
+export interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  /** Whether the daemon token is required; only /health is open. */
+  auth: boolean;
+  /** Whether /p/{project}/ may prefix the path. */
+  projectScoped?: boolean;
+  handle(request: IncomingMessage, response: ServerResponse, params: RouteParams): void | Promise<void>;
+}
+
+export interface RequestHandlerOptions {
+  routes: readonly Route[];
+  hostCheck: (request: IncomingMessage) => void;
+  auth: (request: IncomingMessage) => void;
+  logger: Logger;
+}
+
+const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * The daemon's core: match a route, check Host and token, run the handler, and turn whatever
+ * it throws into one error response. Wiring only; the work is in the routes.
+ */
+export function createRequestHandler(options: RequestHandlerOptions): {
+  handle: (request: IncomingMessage, response: ServerResponse) => void;
+  inFlight: () => number;
+  whenIdle: () => Promise<void>;
+} {
+  const table = new Map<string, Route>();
+  const methodsByPath = new Map<string, string[]>();
+  for (const route of options.routes) {
+    table.set(`${route.method} ${route.path}`, route);
+    methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);
+  }
+
+  let active = 0;
+  let idleWaiters: Array<() => void> = [];
+  const finished = (): void => {
+    active--;
+    if (active === 0 && idleWaiters.length) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  };
+
+  function handle(request: IncomingMessage, response: ServerResponse): void {
+    active++;
+    response.once('close', finished);
+    try {
+      options.hostCheck(request);
+      const url = request.url ?? '/';
+      const queryStart = url.indexOf('?');
+      let path = queryStart === -1 ? url : url.slice(0, queryStart);
+      const query = queryStart === -1 ? '' : url.slice(queryStart + 1);
+      let project: string | undefined;
+      if (path.startsWith('/p/')) {
+        const end = path.indexOf('/', 3);
+        const segment = end === -1 ? path.slice(3) : path.slice(3, end);
+        project = safeDecode(segment);
+        path = end === -1 ? '/' : path.slice(end);
+        if (!project || !PROJECT_NAME.test(project)) {
+          throw new HttpError(400, `Project name ${JSON.stringify(project ?? segment)} in the path is not valid: use 1-64 letters, digits, ".", "_" or "-"`, {
+            param: 'project',
+          });
+        }
+      }
+      if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+      const route = table.get(`${request.method ?? 'GET'} ${path}`);
+      if (!route || (project !== undefined && !route.projectScoped)) {
+        const allowed = methodsByPath.get(path);
+        if (allowed && project === undefined) {
+          throw new HttpError(405, `${request.method ?? ''} is not allowed on ${path}; use ${allowed.join(' or ')}`, {
+            headers: { allow: allowed.join(', ') },
+          });
+        }
+        throw new HttpError(404, `Unknown endpoint ${request.method ?? ''} ${request.url ?? ''}`, { code: 'unknown_url' });
+      }
+      if (route.auth) options.auth(request);
+      const result = route.handle(request, response, { project, query });
+      if (result) result.catch((error: unknown) => fail(response, error, options.logger));
+    } catch (error) {
+      fail(response, error, options.logger);
+    }
+  }
+
+  return {
+    handle,
+    inFlight: () => active,
+    whenIdle: () => (active === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve))),
+  };
+}
+
+function fail(response: ServerResponse, error: unknown, logger: Logger): void {
+  if (error instanceof HttpError) {
+    sendError(response, error);
+    return;
+  }
+  logger.error('request failed', { error });
+  sendError(response, new HttpError(500, 'Lodestar failed to handle this request; see $LODESTAR_HOME/logs/daemon.log', { code: 'internal_error' }));
+}
+
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
