@@ -63,11 +63,17 @@ export function cleanupHome(home: string): void {
   rmSync(home, { recursive: true, force: true });
 }
 
+/** Alive and not a zombie (a detached daemon that exited may wait a while to be reaped). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
