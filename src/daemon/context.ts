@@ -1,7 +1,11 @@
 import type { LodestarConfig } from '../config/defaults.js';
 import type { LodestarPaths } from '../config/paths.js';
+import type { ChatProvider } from '../providers/spec/provider.js';
+import type { Availability } from '../router/resolve-model.js';
 import type { Logger } from '../shared/logger.js';
+import type { ProviderId } from '../shared/provider-ids.js';
 import type { Redactor } from '../shared/redact.js';
+import type { EventBus } from './event-bus.js';
 
 /** What the routes of one running daemon share. Built once at start-up. */
 export interface DaemonContext {
@@ -15,4 +19,8 @@ export interface DaemonContext {
   port: () => number;
   /** True once shutdown began: new work is refused, in-flight work finishes. */
   closing: () => boolean;
+  providers: ReadonlyMap<ProviderId, ChatProvider>;
+  events: EventBus;
+  /** What can serve right now: configured providers and the local models Ollama has. */
+  availability: () => Availability;
 }

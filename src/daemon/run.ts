@@ -14,6 +14,9 @@ import { createAuth } from './middleware/auth.js';
 import { createHostCheck } from './middleware/host-check.js';
 import { buildRoutes } from './routes/index.js';
 import { createRequestHandler } from './server.js';
+import { EventBus } from './event-bus.js';
+import { OllamaInventory } from './ollama-inventory.js';
+import { createProviders } from '../providers/registry.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -54,6 +57,9 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
   const startedAt = new Date();
   let boundPort = config.port;
   let closing = false;
+  const providers = createProviders(config);
+  const inventory = new OllamaInventory(config.providers.ollama, logger);
+  const providerSet = new Set(providers.keys());
   const context: DaemonContext = {
     config,
     paths,
@@ -63,6 +69,9 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     startedAt,
     port: () => boundPort,
     closing: () => closing,
+    providers,
+    events: new EventBus(),
+    availability: () => ({ providers: providerSet, localModels: inventory.models() }),
   };
 
   const core = createRequestHandler({
@@ -106,19 +115,23 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     logger.close();
     throw new LodestarError(`Lodestar is already running on ${claim.holder.url} (pid ${claim.holder.pid})`, { exitCode: 0 });
   }
-  logger.info('daemon started', { url: state.url, pid: state.pid, version: VERSION, home: paths.home });
+  inventory.start();
+  logger.info('daemon started', { url: state.url, pid: state.pid, version: VERSION, home: paths.home, providers: [...providers.keys()] });
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> => {
     shutdownPromise ??= (async () => {
       closing = true;
       logger.info('daemon stopping', { reason, inFlight: core.inFlight() });
+      context.events.publish({ type: 'shutdown', data: { reason } });
+      inventory.stop();
       server.close();
       server.closeIdleConnections();
       const deadline = new Promise<'timeout'>((resolve) => setTimeout(resolve, config.timeouts.shutdownMs, 'timeout').unref());
       const outcome = await Promise.race([core.whenIdle().then(() => 'idle' as const), deadline]);
       if (outcome === 'timeout') logger.warn('shutdown deadline reached; closing open requests', { inFlight: core.inFlight() });
       server.closeAllConnections();
+      await Promise.allSettled([...providers.values()].map((provider) => provider.close()));
       releaseDaemonState(paths.daemonState);
       logger.info('daemon stopped', { reason });
       logger.close();

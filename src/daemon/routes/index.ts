@@ -1,8 +1,11 @@
 import type { DaemonContext } from '../context.js';
 import type { Route } from '../server.js';
+import { chatCompletionsRoute } from './chat-completions.js';
+import { eventsRoute } from './events.js';
 import { healthRoute } from './health.js';
+import { modelsRoute } from './models.js';
 
 /** Every endpoint of the daemon's HTTP API (INTERFACE.md). */
 export function buildRoutes(context: DaemonContext): Route[] {
-  return [healthRoute(context)];
+  return [healthRoute(context), chatCompletionsRoute(context), modelsRoute(context), eventsRoute(context)];
 }

@@ -1,0 +1,183 @@
+import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { FallbackAttempt } from '../../ledger/request-event.js';
+import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js';
+import type { CallOutcome, ChatProvider, ChunkStream, StreamChunk } from '../../providers/spec/provider.js';
+import { TranslationError } from '../../providers/spec/translation-error.js';
+import { UpstreamError } from '../../providers/spec/upstream-error.js';
+import type { Candidate } from '../../router/resolve-model.js';
+import type { ProviderId } from '../../shared/provider-ids.js';
+import { HttpError, sendError } from '../http-error.js';
+import { StreamWriter } from './stream-writer.js';
+import { upstreamErrorResponse } from './upstream-error-response.js';
+
+export interface DispatchInput {
+  request: ChatCompletionRequest;
+  candidates: readonly Candidate[];
+  stream: boolean;
+  /** The client asked for the usage chunk (stream_options.include_usage). */
+  includeUsage: boolean;
+  providers: ReadonlyMap<ProviderId, ChatProvider>;
+  response: ServerResponse;
+  /** Aborted when the client goes away. */
+  clientSignal: AbortSignal;
+  /** performance.now() when the body had been read: the start of Lodestar's own time. */
+  bodyReadAt: number;
+  /** Extra response headers (cache state, routing notes). */
+  headers?: Record<string, string>;
+}
+
+export interface DispatchResult {
+  status: 'ok' | 'error' | 'aborted';
+  httpStatus: number;
+  candidate: Candidate | undefined;
+  outcome: CallOutcome | undefined;
+  error: string | undefined;
+  fallbacks: FallbackAttempt[];
+  /** performance.now() when the first byte of a stream went out. */
+  firstByteAt: number | undefined;
+  overheadMs: number;
+}
+
+/**
+ * Sends the request to the first candidate that accepts it. A failure before the first byte
+ * reaches the client moves on to the next candidate; after it, the stream ends with an explicit
+ * error. `finished` runs once, before the last byte goes out, so that whatever records the
+ * request (the ledger) has it even if the daemon dies right after answering.
+ */
+export async function dispatchChat(input: DispatchInput, finished: (result: DispatchResult) => void): Promise<void> {
+  const fallbacks: FallbackAttempt[] = [];
+  let lastError: unknown;
+  let overheadMs = 0;
+  // Lodestar's own time: from the body being read (or the last attempt failing) to dispatch.
+  let cursor = input.bodyReadAt;
+
+  for (let index = 0; index < input.candidates.length; index++) {
+    const candidate = input.candidates[index] as Candidate;
+    const provider = input.providers.get(candidate.provider);
+    if (!provider) {
+      fallbacks.push({ model: candidate.id, provider: candidate.provider, error: `${candidate.provider} is not configured` });
+      continue;
+    }
+    const attempt = new AbortController();
+    const call = { request: { ...input.request, model: candidate.model }, signal: AbortSignal.any([input.clientSignal, attempt.signal]) };
+    const dispatchedAt = performance.now();
+    overheadMs += dispatchedAt - cursor;
+    try {
+      if (input.stream) {
+        const upstream = await provider.stream(call);
+        const first = await upstream.chunks.next();
+        const readyAt = performance.now();
+        await relayStream(input, candidate, upstream, first, fallbacks, overheadMs, readyAt, attempt, finished);
+      } else {
+        const completion = await provider.complete(call);
+        const readyAt = performance.now();
+        const total = overheadMs;
+        const body = completion.body;
+        const headers = {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+          ...lodestarHeaders(candidate, fallbacks, total + (performance.now() - readyAt)),
+          ...input.headers,
+        };
+        finished({ status: 'ok', httpStatus: 200, candidate, outcome: completion.outcome, error: undefined, fallbacks, firstByteAt: undefined, overheadMs: total });
+        input.response.writeHead(200, headers);
+        input.response.end(body);
+      }
+      return;
+    } catch (error) {
+      attempt.abort();
+      cursor = performance.now();
+      if (input.clientSignal.aborted || (error instanceof UpstreamError && error.kind === 'aborted')) {
+        finished({ status: 'aborted', httpStatus: 499, candidate, outcome: undefined, error: 'the client went away', fallbacks, firstByteAt: undefined, overheadMs });
+        return;
+      }
+      lastError = error;
+      const canTryNext = index < input.candidates.length - 1 && (error instanceof TranslationError || (error instanceof UpstreamError && error.retryable));
+      fallbacks.push({
+        model: candidate.id,
+        provider: candidate.provider,
+        error: error instanceof Error ? error.message : String(error),
+        ...(error instanceof UpstreamError && error.status !== undefined ? { status: error.status } : {}),
+      });
+      if (!canTryNext) break;
+    }
+  }
+
+  const failure = toHttpError(lastError, input.candidates);
+  // The last attempt is the failure itself, not a fallback.
+  const attempts = lastError === undefined ? fallbacks : fallbacks.slice(0, -1);
+  finished({ status: 'error', httpStatus: failure.status, candidate: undefined, outcome: undefined, error: failure.message, fallbacks: attempts, firstByteAt: undefined, overheadMs });
+  sendError(input.response, failure);
+}
+
+async function relayStream(
+  input: DispatchInput,
+  candidate: Candidate,
+  upstream: ChunkStream,
+  first: IteratorResult<StreamChunk>,
+  fallbacks: FallbackAttempt[],
+  overheadBefore: number,
+  readyAt: number,
+  attempt: AbortController,
+  finished: (result: DispatchResult) => void,
+): Promise<void> {
+  const writer = new StreamWriter(input.response);
+  const overheadMs = overheadBefore + (performance.now() - readyAt);
+  writer.open({ ...lodestarHeaders(candidate, fallbacks, overheadMs), ...input.headers });
+  const firstByteAt = performance.now();
+  const send = (chunk: StreamChunk): Promise<void> | undefined => (chunk.usageOnly && !input.includeUsage ? undefined : writer.write(chunk.data));
+  const result = (status: DispatchResult['status'], error?: string): DispatchResult => ({
+    status,
+    httpStatus: 200,
+    candidate,
+    outcome: upstream.outcome,
+    error,
+    fallbacks,
+    firstByteAt,
+    overheadMs,
+  });
+  try {
+    if (!first.done) await send(first.value);
+    for (;;) {
+      const next = await upstream.chunks.next();
+      if (next.done) break;
+      const wait = send(next.value);
+      if (wait) await wait;
+      if (writer.clientGone) throw new UpstreamError(candidate.provider, 'aborted', 'the client went away');
+    }
+  } catch (error) {
+    attempt.abort();
+    if (writer.clientGone || input.clientSignal.aborted || (error instanceof UpstreamError && error.kind === 'aborted')) {
+      finished(result('aborted', 'the client went away mid-stream'));
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    finished(result('error', message));
+    const type = error instanceof UpstreamError && error.upstreamType ? error.upstreamType : 'api_error';
+    writer.fail({ message: `${message} (after part of the answer was sent)`, type, code: 'upstream_failed_mid_stream' });
+    return;
+  }
+  finished(result('ok'));
+  writer.done();
+}
+
+function lodestarHeaders(candidate: Candidate, fallbacks: readonly FallbackAttempt[], overheadMs: number): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-lodestar-model': candidate.id,
+    'x-lodestar-provider': candidate.provider,
+    'x-lodestar-overhead-ms': overheadMs.toFixed(3),
+  };
+  if (fallbacks.length) headers['x-lodestar-fallbacks'] = fallbacks.map((attempt) => attempt.model).join(', ');
+  return headers;
+}
+
+function toHttpError(error: unknown, candidates: readonly Candidate[]): HttpError {
+  if (error instanceof UpstreamError) return upstreamErrorResponse(error);
+  if (error instanceof TranslationError) {
+    return new HttpError(400, `${error.message} (${candidates.map((candidate) => candidate.id).join(', ')})`, { param: error.param, code: 'unsupported_parameter' });
+  }
+  if (error === undefined) return new HttpError(503, 'No provider is available to serve this request', { code: 'no_provider_available' });
+  const message = error instanceof Error ? error.message : String(error);
+  return new HttpError(500, `Lodestar failed while calling the upstream: ${message}`, { code: 'internal_error' });
+}

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { RequestEvent } from '../../ledger/request-event.js';
+import { listModelIds, resolveModel } from '../../router/resolve-model.js';
+import { unavailableReason } from '../../providers/registry.js';
+import { dispatchChat, type DispatchResult } from '../chat/dispatch.js';
+import { validateChatRequest } from '../chat/validate-chat-request.js';
+import type { DaemonContext } from '../context.js';
+import { HttpError } from '../http-error.js';
+import { readJsonBody } from '../request-body.js';
+import type { Route } from '../server.js';
+
+const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** POST /v1/chat/completions (and /p/{project}/v1/chat/completions): the gateway itself. */
+export function chatCompletionsRoute(context: DaemonContext): Route {
+  return {
+    method: 'POST',
+    path: '/v1/chat/completions',
+    auth: true,
+    projectScoped: true,
+    async handle(request, response, params) {
+      const arrivedAt = performance.now();
+      const time = new Date().toISOString();
+      if (context.closing()) {
+        throw new HttpError(503, 'Lodestar is shutting down; try again in a moment', { code: 'shutting_down', headers: { 'retry-after': '2' } });
+      }
+      const body = await readJsonBody(request, context.config.limits.maxBodyBytes);
+      const bodyReadAt = performance.now();
+      const chatRequest = validateChatRequest(body);
+      const project = params.project ?? projectHeader(request);
+
+      const availability = context.availability();
+      const resolution = resolveModel(chatRequest.model, availability, (provider) => unavailableReason(context.config, provider));
+      if (resolution.kind !== 'ok') {
+        const models = listModelIds(availability);
+        throw new HttpError(404, `${resolution.message}. Models available: ${models.join(', ')}`, { param: 'model', code: 'model_not_found' });
+      }
+
+      const stream = chatRequest.stream === true;
+      const abort = new AbortController();
+      response.once('close', () => {
+        if (!response.writableFinished) abort.abort();
+      });
+
+      await dispatchChat(
+        {
+          request: chatRequest,
+          candidates: resolution.candidates,
+          stream,
+          includeUsage: chatRequest.stream_options?.include_usage === true,
+          providers: context.providers,
+          response,
+          clientSignal: abort.signal,
+          bodyReadAt,
+        },
+        (result) => publish(context, result, { time, arrivedAt, project, stream, request, requestedModel: chatRequest.model }),
+      );
+    },
+  };
+}
+
+function projectHeader(request: IncomingMessage): string | undefined {
+  const value = request.headers['x-lodestar-project'];
+  const project = Array.isArray(value) ? value[0] : value;
+  if (project === undefined || project === '') return undefined;
+  if (!PROJECT_NAME.test(project)) {
+    throw new HttpError(400, `The x-lodestar-project header ${JSON.stringify(project.slice(0, 80))} is not a valid project name: use 1-64 letters, digits, ".", "_" or "-"`, {
+      param: 'x-lodestar-project',
+    });
+  }
+  return project;
+}
+
+function publish(
+  context: DaemonContext,
+  result: DispatchResult,
+  meta: { time: string; arrivedAt: number; project: string | undefined; stream: boolean; request: IncomingMessage; requestedModel: string },
+): void {
+  const now = performance.now();
+  const userAgent = meta.request.headers['user-agent'];
+  const event: RequestEvent = {
+    id: randomUUID(),
+    time: meta.time,
+    project: meta.project,
+    client: userAgent ? userAgent.slice(0, 80) : undefined,
+    task: undefined,
+    requestedModel: meta.requestedModel,
+    model: result.candidate?.id,
+    provider: result.candidate?.provider,
+    stream: meta.stream,
+    status: result.status,
+    httpStatus: result.httpStatus,
+    error: result.error === undefined ? undefined : context.redactor.redact(result.error),
+    usage: result.outcome?.usage ?? {},
+    finishReason: result.outcome?.finishReason,
+    latencyMs: round(now - meta.arrivedAt),
+    ttftMs: result.firstByteAt === undefined ? undefined : round(result.firstByteAt - meta.arrivedAt),
+    overheadMs: round(result.overheadMs),
+    fallbacks: result.fallbacks,
+    loadDurationMs: result.outcome?.loadDurationMs === undefined ? undefined : round(result.outcome.loadDurationMs),
+  };
+  context.events.publish({ type: 'request', data: event });
+  const level = event.status === 'error' ? 'warn' : 'info';
+  if (context.logger.enabled(level)) {
+    context.logger[level]('request', {
+      id: event.id,
+      project: event.project,
+      requested: event.requestedModel,
+      model: event.model,
+      status: event.status,
+      httpStatus: event.httpStatus,
+      stream: event.stream,
+      inputTokens: event.usage.inputTokens,
+      outputTokens: event.usage.outputTokens,
+      latencyMs: event.latencyMs,
+      overheadMs: event.overheadMs,
+      fallbacks: event.fallbacks.length ? event.fallbacks : undefined,
+      error: event.error,
+    });
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -1,0 +1,47 @@
+import type { Usage } from '../providers/spec/usage.js';
+import type { ProviderId } from '../shared/provider-ids.js';
+
+/** A candidate the gateway tried before the one that answered (or before giving up). */
+export interface FallbackAttempt {
+  model: string;
+  provider: ProviderId;
+  error: string;
+  status?: number;
+}
+
+/**
+ * One finished request, whatever became of it. The daemon makes one for every request that
+ * reached routing; the ledger, metrics and dashboards consume it.
+ */
+export interface RequestEvent {
+  id: string;
+  /** When the request arrived, ISO 8601 UTC. */
+  time: string;
+  project: string | undefined;
+  /** The client's user agent, shortened. */
+  client: string | undefined;
+  /** The task class the router saw (commit, summary, edit, architect, chat, long-context). */
+  task: string | undefined;
+  /** The model the client asked for, virtual or concrete. */
+  requestedModel: string;
+  /** The concrete model that answered, "<provider>/<model>"; undefined when none did. */
+  model: string | undefined;
+  provider: ProviderId | undefined;
+  stream: boolean;
+  /** ok: answered in full; error: failed; aborted: the client went away first. */
+  status: 'ok' | 'error' | 'aborted';
+  /** The HTTP status the client got (200 for a stream that failed after its first byte). */
+  httpStatus: number;
+  error: string | undefined;
+  usage: Usage;
+  finishReason: string | undefined;
+  /** From arrival to the last byte. */
+  latencyMs: number;
+  /** From arrival to the first content byte of a stream. */
+  ttftMs: number | undefined;
+  /** Time spent in Lodestar itself, not waiting on the upstream. */
+  overheadMs: number;
+  fallbacks: FallbackAttempt[];
+  /** Ollama: loading the model took this long (queue wait included). */
+  loadDurationMs: number | undefined;
+}

@@ -1,0 +1,138 @@
+import type { ProviderConfig } from '../../config/defaults.js';
+import type { ProviderId } from '../../shared/provider-ids.js';
+import { readSse } from '../http/sse.js';
+import { UpstreamClient } from '../http/upstream-client.js';
+import type { ChatCompletionRequest } from '../spec/chat-request.js';
+import { newOutcome, type CallOutcome, type ChatCall, type ChatProvider, type ChunkStream, type Completion, type StreamChunk } from '../spec/provider.js';
+import { UpstreamError } from '../spec/upstream-error.js';
+import { convertOpenAIUsage } from './convert-openai-usage.js';
+import { QUIRKS, type OpenAICompatibleQuirks } from './provider-quirks.js';
+
+type OpenAICompatibleId = keyof typeof QUIRKS;
+
+/**
+ * OpenAI and the upstreams that speak its wire format. Requests pass through with the
+ * model id replaced and, for streams, usage asked for; answers pass through byte for byte,
+ * read only to capture usage and the finish reason.
+ */
+export class OpenAICompatibleProvider implements ChatProvider {
+  readonly id: ProviderId;
+  readonly kind = 'openai-compatible' as const;
+  private readonly client: UpstreamClient;
+  private readonly quirks: OpenAICompatibleQuirks;
+  private readonly headers: Record<string, string>;
+
+  constructor(config: ProviderConfig & { id: OpenAICompatibleId }) {
+    this.id = config.id;
+    this.quirks = QUIRKS[config.id];
+    this.client = new UpstreamClient(config.id, config.baseUrl, config.timeouts);
+    this.headers = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(config.apiKey ? { authorization: `Bearer ${config.apiKey}` } : {}),
+      ...this.quirks.headers,
+    };
+  }
+
+  private body(request: ChatCompletionRequest, stream: boolean): string {
+    const body: ChatCompletionRequest = { ...request, stream };
+    if (stream) {
+      if (this.quirks.streamOptions) body.stream_options = { ...request.stream_options, include_usage: true };
+    } else {
+      delete body.stream_options;
+    }
+    this.quirks.prepare?.(body);
+    return JSON.stringify(body);
+  }
+
+  async complete(call: ChatCall): Promise<Completion> {
+    const response = await this.client.post(this.quirks.chatPath, this.body(call.request, false), this.headers, {
+      signal: call.signal,
+      stream: false,
+    });
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      throw this.client.translate(error, 'during');
+    }
+    const outcome = newOutcome();
+    let parsed: { usage?: unknown; model?: unknown; choices?: Array<{ finish_reason?: unknown }>; error?: unknown };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      throw new UpstreamError(this.id, 'protocol', `${this.id} answered with something that is not JSON`);
+    }
+    if (parsed.error !== undefined || !Array.isArray(parsed.choices)) {
+      throw new UpstreamError(this.id, 'protocol', `${this.id} answered 200 without a completion${describe(parsed.error)}`);
+    }
+    outcome.usage = convertOpenAIUsage(parsed.usage) ?? {};
+    outcome.upstreamModel = typeof parsed.model === 'string' ? parsed.model : undefined;
+    const finish = parsed.choices[0]?.finish_reason;
+    outcome.finishReason = typeof finish === 'string' ? finish : undefined;
+    return { body: text, outcome };
+  }
+
+  async stream(call: ChatCall): Promise<ChunkStream> {
+    const response = await this.client.post(this.quirks.chatPath, this.body(call.request, true), { ...this.headers, accept: 'text/event-stream' }, {
+      signal: call.signal,
+      stream: true,
+    });
+    const outcome = newOutcome();
+    return { chunks: this.relay(response.body, outcome), outcome };
+  }
+
+  private async *relay(body: AsyncIterable<Buffer>, outcome: CallOutcome): AsyncGenerator<StreamChunk> {
+    let done = false;
+    try {
+      for await (const event of readSse(body)) {
+        const data = event.data;
+        if (data === '[DONE]') {
+          done = true;
+          break;
+        }
+        let chunk: { choices?: Array<{ finish_reason?: unknown }> | null; usage?: unknown; model?: unknown; error?: unknown; x_groq?: { usage?: unknown } };
+        try {
+          chunk = JSON.parse(data) as typeof chunk;
+        } catch {
+          throw new UpstreamError(this.id, 'protocol', `${this.id} sent a stream chunk that is not JSON`);
+        }
+        if (chunk.error !== undefined) {
+          throw new UpstreamError(this.id, 'protocol', `${this.id} reported an error mid-stream${describe(chunk.error)}`, {
+            upstreamType: errorType(chunk.error),
+          });
+        }
+        if (outcome.upstreamModel === undefined && typeof chunk.model === 'string') outcome.upstreamModel = chunk.model;
+        const usage = convertOpenAIUsage(chunk.usage ?? chunk.x_groq?.usage);
+        if (usage) outcome.usage = usage;
+        const choices = chunk.choices;
+        const finish = choices?.[0]?.finish_reason;
+        if (typeof finish === 'string') outcome.finishReason = finish;
+        yield usage && !choices?.length ? { data, usageOnly: true } : { data };
+      }
+    } catch (error) {
+      throw this.client.translate(error, 'during');
+    }
+    // OpenAI ends every stream with [DONE]; a body that just stops before a finish reason was cut off.
+    if (!done && outcome.finishReason === undefined) {
+      throw new UpstreamError(this.id, 'connection', `${this.id} ended the stream before finishing its answer`);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+function describe(error: unknown): string {
+  if (!error) return '';
+  if (typeof error === 'string') return `: ${error}`;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' ? `: ${message.slice(0, 300)}` : '';
+}
+
+function errorType(error: unknown): string | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const { type, code } = error as { type?: unknown; code?: unknown };
+  return typeof type === 'string' ? type : typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import type { ProviderId } from '../../shared/provider-ids.js';
+import type { ChatCompletionRequest, ChatMessage } from '../spec/chat-request.js';
+
+/**
+ * What differs between the OpenAI-compatible upstreams (reference/providers.md section 3).
+ * Each hook gets a shallow copy of the request it may change.
+ */
+export interface OpenAICompatibleQuirks {
+  /** The path of the chat endpoint under the base URL. */
+  chatPath: string;
+  headers?: Record<string, string>;
+  /** Whether to ask for usage with stream_options.include_usage (all but Mistral). */
+  streamOptions: boolean;
+  prepare?(request: ChatCompletionRequest): void;
+}
+
+const standard: OpenAICompatibleQuirks = { chatPath: '/chat/completions', streamOptions: true };
+
+export const QUIRKS: Readonly<Record<Exclude<ProviderId, 'ollama' | 'anthropic'>, OpenAICompatibleQuirks>> = {
+  openai: standard,
+  gemini: standard,
+  deepseek: {
+    ...standard,
+    prepare(request) {
+      // deepseek-chat and deepseek-reasoner were retired on 2026-07-24; they were the non-thinking
+      // and thinking modes of the model now called deepseek-flash.
+      if (request.model === 'deepseek-chat') {
+        request.model = 'deepseek-flash';
+        request.thinking ??= { type: 'disabled' };
+      } else if (request.model === 'deepseek-reasoner') {
+        request.model = 'deepseek-flash';
+        request.thinking ??= { type: 'enabled' };
+      }
+    },
+  },
+  openrouter: {
+    ...standard,
+    // OpenRouter's attribution headers (optional; they name the app in its dashboard).
+    headers: { 'http-referer': 'https://github.com/lodestar-router/lodestar', 'x-title': 'Lodestar' },
+  },
+  groq: {
+    ...standard,
+    prepare(request) {
+      // Groq answers 400 to these instead of ignoring them.
+      delete request.logprobs;
+      delete request.top_logprobs;
+      delete request.logit_bias;
+      if (request.messages.some((message) => message.name !== undefined)) {
+        request.messages = request.messages.map(({ name: _name, ...rest }) => rest as ChatMessage);
+      }
+    },
+  },
+  mistral: {
+    ...standard,
+    // Mistral sends usage in its last chunk on its own and is strict about unknown fields.
+    streamOptions: false,
+    prepare(request) {
+      delete request.stream_options;
+      if (request.seed !== undefined && request.seed !== null) {
+        request.random_seed = request.seed;
+        delete request.seed;
+      }
+      request.messages = remapToolCallIds(request.messages);
+    },
+  },
+};
+
+const MISTRAL_ID = /^[a-zA-Z0-9]{9}$/;
+
+/**
+ * Mistral wants tool-call ids of exactly nine letters and digits, and tool results that name
+ * their function. Ids from other providers (call_..., toolu_...) are mapped to nine characters
+ * derived from them, the same on every turn, so the pairs still match.
+ */
+export function remapToolCallIds(messages: ChatMessage[]): ChatMessage[] {
+  if (!messages.some((message) => message.tool_calls?.length || message.role === 'tool')) return messages;
+  const names = new Map<string, string>();
+  return messages.map((message) => {
+    if (message.role === 'assistant' && message.tool_calls?.length) {
+      const copy: ChatMessage = {
+        ...message,
+        tool_calls: message.tool_calls.map((call) => {
+          names.set(call.id, call.function.name);
+          return { ...call, id: mistralId(call.id) };
+        }),
+      };
+      if (copy.content === '' || copy.content === null) delete copy.content;
+      return copy;
+    }
+    if (message.role === 'tool' && typeof message.tool_call_id === 'string') {
+      const name = message.name ?? names.get(message.tool_call_id);
+      return { ...message, tool_call_id: mistralId(message.tool_call_id), ...(name ? { name } : {}) };
+    }
+    return message;
+  });
+}
+
+function mistralId(id: string): string {
+  if (MISTRAL_ID.test(id)) return id;
+  const digest = createHash('sha256').update(id).digest('base64').replace(/[^a-zA-Z0-9]/g, '');
+  return digest.slice(0, 9).padEnd(9, '0');
+}
