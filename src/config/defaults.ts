@@ -45,7 +45,17 @@ export interface LodestarConfig {
   timeouts: Timeouts & { shutdownMs: number };
   logs: { maxBytes: number; files: number };
   providers: { ollama: OllamaProviderConfig } & Record<Exclude<ProviderId, 'ollama'>, ProviderConfig>;
+  /** What savings are measured against: the same tokens on this model. */
+  baseline: string;
+  /** The user's own prices, USD per million tokens, by "<provider>/<model>". */
+  prices: Record<string, { inputPerMTok: number; outputPerMTok: number; cacheReadPerMTok?: number; cacheWritePerMTok?: number }>;
 }
+
+/**
+ * The latest Claude Sonnet whose price is known exactly ($2/$10 per million tokens in the
+ * bundled table); claude-sonnet-5-5 is newer but priced nowhere Lodestar can check.
+ */
+export const DEFAULT_BASELINE = 'anthropic/claude-sonnet-5';
 
 export const DEFAULT_PORT = 4141;
 
@@ -84,5 +94,7 @@ export function defaultConfig(): LodestarConfig {
     timeouts: { ...DEFAULT_TIMEOUTS, shutdownMs: 30_000 },
     logs: { maxBytes: 5 * 1024 * 1024, files: 3 },
     providers,
+    baseline: DEFAULT_BASELINE,
+    prices: {},
   };
 }

@@ -333,6 +333,15 @@ export function resolveConfig(layers: readonly ConfigFile[]): LodestarConfig {
       Object.assign(topTimeouts, definedOnly(rest));
     }
     if (layer.logs) Object.assign(config.logs, definedOnly(layer.logs));
+    if (layer.baseline !== undefined) config.baseline = layer.baseline;
+    for (const [model, price] of Object.entries(layer.prices ?? {})) {
+      config.prices[model] = {
+        inputPerMTok: price.input,
+        outputPerMTok: price.output,
+        ...(price.cacheRead !== undefined ? { cacheReadPerMTok: price.cacheRead } : {}),
+        ...(price.cacheWrite !== undefined ? { cacheWritePerMTok: price.cacheWrite } : {}),
+      };
+    }
     for (const id of PROVIDER_IDS) {
       const entry = layer.providers?.[id];
       if (!entry) continue;

@@ -15,6 +15,11 @@ const httpUrl = z
 
 const positiveMs = z.number().int().positive();
 
+/** A concrete model as "<provider>/<model id>", e.g. "anthropic/claude-sonnet-5". */
+const modelName = z.string().regex(new RegExp(`^(${PROVIDER_IDS.join('|')})/.+`), {
+  message: `must be "<provider>/<model>" with provider one of ${PROVIDER_IDS.join(', ')}`,
+});
+
 export const timeoutsSchema = z.strictObject({
   connectMs: positiveMs.optional(),
   firstByteMs: positiveMs.optional(),
@@ -86,6 +91,18 @@ export const configFileSchema = z.strictObject({
     })
     .optional(),
   providers: z.strictObject(providersShape).optional(),
+  baseline: modelName.optional(),
+  prices: z
+    .record(
+      modelName,
+      z.strictObject({
+        input: z.number().min(0),
+        output: z.number().min(0),
+        cacheRead: z.number().min(0).optional(),
+        cacheWrite: z.number().min(0).optional(),
+      }),
+    )
+    .optional(),
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
@@ -95,4 +112,4 @@ export type ConfigFile = z.infer<typeof configFileSchema>;
  * .lodestarrc may not set them, or the daemon would behave differently depending on the folder
  * it happened to be started from.
  */
-export const GLOBAL_ONLY_KEYS = ['port', 'logLevel', 'limits', 'timeouts', 'logs', 'providers'] as const;
+export const GLOBAL_ONLY_KEYS = ['port', 'logLevel', 'limits', 'timeouts', 'logs', 'providers', 'prices'] as const;

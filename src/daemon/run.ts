@@ -17,6 +17,7 @@ import { createRequestHandler } from './server.js';
 import { EventBus } from './event-bus.js';
 import { OllamaInventory } from './ollama-inventory.js';
 import { createProviders } from '../providers/registry.js';
+import { Pricing } from '../ledger/pricing/pricing.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -72,6 +73,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     providers,
     events: new EventBus(),
     availability: () => ({ providers: providerSet, localModels: inventory.models() }),
+    pricing: new Pricing(config.prices),
   };
 
   const core = createRequestHandler({

@@ -1,4 +1,5 @@
 import type { Usage } from '../providers/spec/usage.js';
+import type { PriceRecord } from './pricing/price-record.js';
 import type { ProviderId } from '../shared/provider-ids.js';
 
 /** A candidate the gateway tried before the one that answered (or before giving up). */
@@ -34,6 +35,14 @@ export interface RequestEvent {
   httpStatus: number;
   error: string | undefined;
   usage: Usage;
+  /** What the request cost; undefined when its price is unknown (flagged in reports, never $0). */
+  costUsd: number | undefined;
+  /** The rates it was costed with. */
+  price: PriceRecord | undefined;
+  /** The model savings are measured against, and what these tokens would have cost there. */
+  baselineModel: string;
+  baselineCostUsd: number | undefined;
+  baselinePrice: PriceRecord | undefined;
   finishReason: string | undefined;
   /** From arrival to the last byte. */
   latencyMs: number;

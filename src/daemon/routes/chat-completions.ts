@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RequestEvent } from '../../ledger/request-event.js';
+import { classifyTask, estimatePromptTokens, isTask, TASKS } from '../../router/classify-task.js';
 import { listModelIds, resolveModel } from '../../router/resolve-model.js';
 import { unavailableReason } from '../../providers/registry.js';
 import { dispatchChat, type DispatchResult } from '../chat/dispatch.js';
@@ -30,6 +31,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       const bodyReadAt = performance.now();
       const chatRequest = validateChatRequest(body);
       const project = params.project ?? projectHeader(request);
+      const task = classifyTask(chatRequest, taskHeader(request), estimatePromptTokens(chatRequest));
 
       const availability = context.availability();
       const resolution = resolveModel(chatRequest.model, availability, (provider) => unavailableReason(context.config, provider));
@@ -55,7 +57,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
           clientSignal: abort.signal,
           bodyReadAt,
         },
-        (result) => publish(context, result, { time, arrivedAt, project, stream, request, requestedModel: chatRequest.model }),
+        (result) => publish(context, result, { time, arrivedAt, project, task: task.task, stream, request, requestedModel: chatRequest.model }),
       );
     },
   };
@@ -73,19 +75,33 @@ function projectHeader(request: IncomingMessage): string | undefined {
   return project;
 }
 
+function taskHeader(request: IncomingMessage): string | undefined {
+  const value = request.headers['x-lodestar-task'];
+  const task = Array.isArray(value) ? value[0] : value;
+  if (task === undefined || task === '') return undefined;
+  if (!isTask(task)) {
+    throw new HttpError(400, `The x-lodestar-task header ${JSON.stringify(task.slice(0, 40))} is not a task: use one of ${TASKS.join(', ')}`, { param: 'x-lodestar-task' });
+  }
+  return task;
+}
+
 function publish(
   context: DaemonContext,
   result: DispatchResult,
-  meta: { time: string; arrivedAt: number; project: string | undefined; stream: boolean; request: IncomingMessage; requestedModel: string },
+  meta: { time: string; arrivedAt: number; project: string | undefined; task: string; stream: boolean; request: IncomingMessage; requestedModel: string },
 ): void {
   const now = performance.now();
   const userAgent = meta.request.headers['user-agent'];
+  const usage = result.outcome?.usage ?? {};
+  const at = new Date(meta.time);
+  const cost = result.candidate ? context.pricing.cost(result.candidate.provider, result.candidate.model, usage, at) : { costUsd: undefined, price: undefined };
+  const baseline = context.pricing.costOf(context.config.baseline, usage, at);
   const event: RequestEvent = {
     id: randomUUID(),
     time: meta.time,
     project: meta.project,
     client: userAgent ? userAgent.slice(0, 80) : undefined,
-    task: undefined,
+    task: meta.task,
     requestedModel: meta.requestedModel,
     model: result.candidate?.id,
     provider: result.candidate?.provider,
@@ -93,7 +109,12 @@ function publish(
     status: result.status,
     httpStatus: result.httpStatus,
     error: result.error === undefined ? undefined : context.redactor.redact(result.error),
-    usage: result.outcome?.usage ?? {},
+    usage,
+    costUsd: cost.costUsd,
+    price: cost.price,
+    baselineModel: context.config.baseline,
+    baselineCostUsd: baseline.costUsd,
+    baselinePrice: baseline.price,
     finishReason: result.outcome?.finishReason,
     latencyMs: round(now - meta.arrivedAt),
     ttftMs: result.firstByteAt === undefined ? undefined : round(result.firstByteAt - meta.arrivedAt),
@@ -112,8 +133,10 @@ function publish(
       status: event.status,
       httpStatus: event.httpStatus,
       stream: event.stream,
+      task: event.task,
       inputTokens: event.usage.inputTokens,
       outputTokens: event.usage.outputTokens,
+      costUsd: event.costUsd,
       latencyMs: event.latencyMs,
       overheadMs: event.overheadMs,
       fallbacks: event.fallbacks.length ? event.fallbacks : undefined,
