@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { LodestarError, errorMessage } from '../shared/errors.js';
 import { VERSION } from '../shared/package-info.js';
+import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerHealth } from './commands/health.js';
 import { registerStart } from './commands/start.js';
@@ -28,6 +29,7 @@ export function buildProgram(context: CliContext): Command {
   registerStatus(program, context);
   registerHealth(program, context);
   registerDoctor(program, context);
+  registerDemo(program, context);
   return program;
 }
 

@@ -30,7 +30,7 @@ export type Resolution =
 const VIRTUAL_PREFERENCES: Readonly<Record<VirtualModel, readonly string[]>> = {
   'lodestar/local': [],
   'lodestar/cheap': ['deepseek/deepseek-flash', 'openai/gpt-5-mini', 'gemini/gemini-2.5-flash', 'anthropic/claude-haiku-4-5', 'openai/gpt-4o-mini', 'mistral/codestral-latest', 'groq/openai/gpt-oss-120b'],
-  'lodestar/strong': ['anthropic/claude-sonnet-4-6', 'openai/gpt-5', 'gemini/gemini-2.5-pro', 'deepseek/deepseek-flash', 'openrouter/anthropic/claude-sonnet-4.5'],
+  'lodestar/strong': ['anthropic/claude-sonnet-5', 'openai/gpt-5', 'gemini/gemini-2.5-pro', 'deepseek/deepseek-flash', 'openrouter/anthropic/claude-sonnet-4.5'],
   'lodestar/auto': ['deepseek/deepseek-flash', 'anthropic/claude-sonnet-4-6', 'openai/gpt-5', 'gemini/gemini-2.5-pro'],
 };
 

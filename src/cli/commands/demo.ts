@@ -1,0 +1,205 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { lodestarPaths } from '../../config/paths.js';
+import type { RequestEvent } from '../../ledger/request-event.js';
+import { readToken } from '../../shared/token.js';
+import type { CliContext } from '../context.js';
+import { DEMO_SESSION, type SessionStep } from '../demo/aider-session.js';
+import { spawnDaemon, stopDaemon } from '../daemon-control.js';
+import { subscribeToEvents } from '../events-client.js';
+import { renderTable } from '../output/table.js';
+
+/** The doubles are test code, compiled next to the CLI; loaded only when the demo runs. */
+type Doubles = typeof import('../../../test/doubles/index.js');
+
+interface DemoReport {
+  simulated: true;
+  requests: Array<Pick<RequestEvent, 'task' | 'requestedModel' | 'model' | 'status' | 'usage' | 'costUsd' | 'baselineCostUsd' | 'latencyMs' | 'fallbacks'> & { step: string }>;
+  totals: { requests: number; inputTokens: number; outputTokens: number; costUsd: number; baselineCostUsd: number; savedUsd: number; savedPercent: number };
+  baselineModel: string;
+}
+
+export function registerDemo(program: Command, context: CliContext): void {
+  program
+    .command('demo')
+    .description('run the daemon against simulated providers and a simulated GPU, send a short Aider-like session, and show routes, tokens, costs and savings')
+    .option('--json', 'print JSON only')
+    .option('--keep', 'keep the temporary state folder (ledger, logs) and print where it is')
+    .action(async (options: { json?: boolean; keep?: boolean }) => {
+      const report = await runDemo(context, options);
+      if (options.json) context.output.json(report);
+    });
+}
+
+async function runDemo(context: CliContext, options: { json?: boolean; keep?: boolean }): Promise<DemoReport> {
+  const { output } = context;
+  const say = (text: string): void => {
+    if (!options.json) output.line(text);
+  };
+  say('Lodestar demo: SIMULATED providers (Anthropic, DeepSeek, OpenAI) and a SIMULATED Ollama on a simulated 4 GB GPU.');
+  say('No keys and no Ollama are needed; nothing is sent anywhere, and your own ledger is not touched.');
+  say('');
+
+  const doubles: Doubles = await import('../../../test/doubles/index.js');
+  const home = mkdtempSync(join(tmpdir(), 'lodestar-demo-'));
+  const paths = lodestarPaths(home);
+  const upstreams = await Promise.all([
+    doubles.startOllamaDouble(),
+    doubles.startAnthropicDouble({ apiKey: 'demo-anthropic-key-0000' }),
+    doubles.startOpenAIDouble({ flavor: 'deepseek', apiKey: 'demo-deepseek-key-0000' }),
+    doubles.startOpenAIDouble({ flavor: 'openai', apiKey: 'demo-openai-key-0000' }),
+  ]);
+  const [ollama, anthropic, deepseek, openai] = upstreams;
+  writeFileSync(
+    paths.config,
+    JSON.stringify({ providers: { ollama: { models: { 'qwen2.5-coder:3b': { numCtx: 8192, keepAlive: '30m' } } } } }, null, 2),
+    { mode: 0o600 },
+  );
+  const env: NodeJS.ProcessEnv = {
+    PATH: context.env.PATH,
+    HOME: context.env.HOME,
+    LODESTAR_HOME: home,
+    OLLAMA_HOST: ollama.url,
+    ANTHROPIC_API_KEY: 'demo-anthropic-key-0000',
+    ANTHROPIC_BASE_URL: anthropic.url,
+    DEEPSEEK_API_KEY: 'demo-deepseek-key-0000',
+    DEEPSEEK_BASE_URL: deepseek.url,
+    OPENAI_API_KEY: 'demo-openai-key-0000',
+    OPENAI_BASE_URL: openai.url,
+  };
+
+  let daemon: Awaited<ReturnType<typeof spawnDaemon>> | undefined;
+  let events: { close: () => void } | undefined;
+  try {
+    daemon = await spawnDaemon(paths, 0, env);
+    const token = readToken(paths.token) ?? '';
+    const finished: RequestEvent[] = [];
+    let notify: (() => void) | undefined;
+    events = await subscribeToEvents(daemon.state.port, token, (event) => {
+      if (event.type !== 'request') return;
+      finished.push(event.data as RequestEvent);
+      notify?.();
+    });
+    say(`Daemon on ${daemon.state.url} (pid ${daemon.state.pid}); sending ${DEMO_SESSION.length} requests the way Aider would:`);
+    say('');
+
+    const steps: Array<{ step: SessionStep; event: RequestEvent }> = [];
+    for (const step of DEMO_SESSION) {
+      for (const upstream of upstreams) upstream.setDefault({ kind: 'reply', text: step.reply, chunkSize: 24 });
+      if (step.trouble) {
+        const target = { anthropic, deepseek, openai }[step.trouble.provider];
+        target.enqueue({ kind: 'error', status: step.trouble.status, type: step.trouble.type, message: step.trouble.message });
+      }
+      const before = finished.length;
+      const arrived = new Promise<void>((resolve) => {
+        notify = () => {
+          if (finished.length > before) resolve();
+        };
+      });
+      await send(daemon.state.port, token, step);
+      await Promise.race([arrived, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+      const event = finished[before];
+      if (event) steps.push({ step, event });
+    }
+
+    const report = summarize(steps);
+    if (!options.json) printReport(context, report);
+    if (options.keep) say(`\nState kept in ${home} (try: LODESTAR_HOME=${home} lodestar status).`);
+    return report;
+  } finally {
+    events?.close();
+    if (daemon) await stopDaemon(daemon.state, 10_000, true);
+    await Promise.all(upstreams.map((upstream) => upstream.close()));
+    if (!options.keep) rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function send(port: number, token: string, step: SessionStep): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${port}/p/demo/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'user-agent': 'lodestar-demo (Aider-like)' },
+    body: JSON.stringify({ model: step.model, messages: step.messages, stream: step.stream, temperature: 0 }),
+  });
+  // Read the whole answer, streamed or not, as a client would.
+  await response.text();
+}
+
+function summarize(steps: ReadonlyArray<{ step: SessionStep; event: RequestEvent }>): DemoReport {
+  const requests = steps.map(({ step, event }) => ({
+    step: step.label,
+    task: event.task,
+    requestedModel: event.requestedModel,
+    model: event.model,
+    status: event.status,
+    usage: event.usage,
+    costUsd: event.costUsd,
+    baselineCostUsd: event.baselineCostUsd,
+    latencyMs: event.latencyMs,
+    fallbacks: event.fallbacks,
+  }));
+  const sum = (pick: (entry: (typeof requests)[number]) => number | undefined): number => requests.reduce((total, entry) => total + (pick(entry) ?? 0), 0);
+  const costUsd = sum((entry) => entry.costUsd);
+  const baselineCostUsd = sum((entry) => entry.baselineCostUsd);
+  const savedUsd = baselineCostUsd - costUsd;
+  return {
+    simulated: true,
+    requests,
+    totals: {
+      requests: requests.length,
+      inputTokens: sum((entry) => entry.usage.inputTokens),
+      outputTokens: sum((entry) => entry.usage.outputTokens),
+      costUsd,
+      baselineCostUsd,
+      savedUsd,
+      savedPercent: baselineCostUsd > 0 ? (savedUsd / baselineCostUsd) * 100 : 0,
+    },
+    baselineModel: steps[0]?.event.baselineModel ?? '',
+  };
+}
+
+function printReport(context: CliContext, report: DemoReport): void {
+  const rows = report.requests.map((entry, index) => [
+    String(index + 1),
+    entry.step,
+    entry.task ?? '-',
+    entry.requestedModel,
+    entry.model ?? `failed: ${entry.status}`,
+    String(entry.usage.inputTokens ?? '?'),
+    String(entry.usage.outputTokens ?? '?'),
+    money(entry.costUsd),
+    money(entry.baselineCostUsd),
+    entry.fallbacks.length ? `after ${entry.fallbacks.map((attempt) => `${attempt.model} (${attempt.status ?? 'error'})`).join(', ')}` : '',
+  ]);
+  context.output.line(
+    renderTable(
+      [
+        { header: '#', align: 'right' },
+        { header: 'step', flexible: true },
+        { header: 'task' },
+        { header: 'asked for' },
+        { header: 'served by' },
+        { header: 'in', align: 'right' },
+        { header: 'out', align: 'right' },
+        { header: 'cost', align: 'right' },
+        { header: 'baseline', align: 'right' },
+        { header: 'note', flexible: true },
+      ],
+      rows,
+      context.output.isTTY ? context.output.columns : 200,
+    ),
+  );
+  const totals = report.totals;
+  context.output.line('');
+  context.output.line(
+    `${totals.requests} requests, ${totals.inputTokens} tokens in, ${totals.outputTokens} out: ${money(totals.costUsd)} spent; ${money(totals.baselineCostUsd)} on ${report.baselineModel} alone; saved ${money(totals.savedUsd)} (${totals.savedPercent.toFixed(1)}%).`,
+  );
+  context.output.line('Prices are the real list prices of the models named; the providers and their answers were simulated.');
+}
+
+function money(value: number | undefined): string {
+  if (value === undefined) return 'unknown';
+  if (value === 0) return '$0';
+  return value < 0.01 ? `$${value.toFixed(5)}` : `$${value.toFixed(4)}`;
+}

@@ -1,0 +1,300 @@
+import type { ServerResponse } from 'node:http';
+import { sendJson, startHttpDouble, writeChunk, type DoubleExchange } from './http-double.js';
+import {
+  ANTHROPIC_MODELS,
+  contentBlocks,
+  errorBody,
+  modelsPage,
+  newMessageId,
+  newRequestId,
+  newSignature,
+  newToolUseId,
+  PING_EVENT,
+  sseEvent,
+  statusOfErrorType,
+  stopReason,
+  usageBody,
+} from './anthropic-wire.js';
+import {
+  BehaviourQueue,
+  DEFAULT_BEHAVIOUR,
+  contentText,
+  estimateTokens,
+  isRecord,
+  planReply,
+  replyPieces,
+  pauseBetweenChunks,
+  sleep,
+  summarizeMessages,
+  untilAborted,
+  type Double,
+  type FaultBehaviour,
+  type PlannedReply,
+  type ReplyBehaviour,
+  type ReplyPiece,
+} from './scenario.js';
+
+export interface AnthropicDoubleOptions {
+  /** When set, any other key is rejected with 401 authentication_error. */
+  apiKey?: string;
+  port?: number;
+}
+
+interface Rejection {
+  status: number;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A double of Anthropic's Messages API (providers.md section 2): POST /v1/messages (JSON or SSE),
+ * POST /v1/messages/count_tokens and GET /v1/models. `url` is what ANTHROPIC_BASE_URL holds.
+ */
+export async function startAnthropicDouble(options: AnthropicDoubleOptions = {}): Promise<Double> {
+  const behaviours = new BehaviourQueue();
+
+  const http = await startHttpDouble(options.port ?? 0, async (exchange) => {
+    const requestId = newRequestId();
+    const path = exchange.url.pathname.replace(/\/+$/, '');
+    const method = exchange.request.method ?? 'GET';
+    const fail = (rejection: Rejection): void =>
+      sendJson(exchange.response, rejection.status, errorBody(rejection.status, requestId, rejection.message), { 'request-id': requestId, ...rejection.headers });
+
+    const known = (method === 'POST' && (path === '/v1/messages' || path === '/v1/messages/count_tokens')) || (method === 'GET' && path.startsWith('/v1/models'));
+    if (!known) return fail({ status: 404, message: 'Not Found' });
+    const unauthorized = authorize(exchange);
+    if (unauthorized) return fail(unauthorized);
+    // 2.1: the version header is mandatory; any date is accepted (SDK 1.12 sends 2026-10-21).
+    if (!exchange.request.headers['anthropic-version']) return fail({ status: 400, message: 'anthropic-version: header is required' });
+
+    if (method === 'GET') {
+      const id = decodeURIComponent(path.slice('/v1/models'.length).replace(/^\//, ''));
+      if (!id) return sendJson(exchange.response, 200, modelsPage(exchange.url.searchParams), { 'request-id': requestId });
+      const model = ANTHROPIC_MODELS.find((candidate) => candidate.id === id);
+      if (!model) return fail({ status: 404, message: `model: ${id}` });
+      return sendJson(exchange.response, 200, { type: 'model', ...model }, { 'request-id': requestId });
+    }
+
+    const body = exchange.record.body;
+    const countOnly = path === '/v1/messages/count_tokens';
+    const invalid = validate(body, countOnly);
+    if (invalid) return fail({ status: 400, message: invalid });
+    const request = body as Record<string, unknown>;
+    const { chars, lastUserText } = summarizeMessages(request.messages as unknown[]);
+    const promptChars = chars + contentText(request.system).length;
+    if (countOnly) return sendJson(exchange.response, 200, { input_tokens: estimateTokens(promptChars) }, { 'request-id': requestId });
+
+    const behaviour = behaviours.next();
+    if (behaviour.kind === 'error') {
+      await sleep(behaviour.delayMs ?? 0, exchange.signal);
+      const headers: Record<string, string> = { 'request-id': requestId };
+      if (behaviour.status === 429) Object.assign(headers, rateLimitHeaders());
+      const failure = errorBody(behaviour.status, requestId, behaviour.message, behaviour.type);
+      return sendJson(exchange.response, behaviour.status, failure, { ...headers, ...behaviour.headers });
+    }
+    const replyBehaviour: ReplyBehaviour = behaviour.kind === 'reply' ? behaviour : (DEFAULT_BEHAVIOUR as ReplyBehaviour);
+    const reply = planReply(replyBehaviour, { promptChars, lastUserText, maxOutputTokens: request.max_tokens as number });
+    const fault = behaviour.kind === 'reply' ? undefined : behaviour;
+    const message = { id: newMessageId(), model: request.model as string, toolUseIds: reply.toolCalls.map(() => newToolUseId()), signature: newSignature() };
+
+    if (request.stream === true) return streamMessage(exchange, requestId, message, reply, fault);
+    if (fault?.kind === 'stall') return untilAborted(exchange.signal);
+    if (fault?.kind === 'drop') return exchange.drop();
+    if (fault?.kind === 'midstream-error') {
+      const type = fault.type ?? 'overloaded_error';
+      return sendJson(exchange.response, statusOfErrorType(type), errorBody(statusOfErrorType(type), requestId, fault.message, type), { 'request-id': requestId });
+    }
+    await sleep(reply.firstByteDelayMs, exchange.signal);
+    if (exchange.signal.aborted) return;
+    sendJson(
+      exchange.response,
+      200,
+      {
+        id: message.id,
+        type: 'message',
+        role: 'assistant',
+        model: message.model,
+        content: contentBlocks(reply, message.toolUseIds, message.signature),
+        stop_reason: stopReason(reply),
+        stop_sequence: null,
+        usage: usageBody(reply.usage, reply.usage.outputTokens),
+      },
+      { 'request-id': requestId },
+    );
+  });
+
+  /** 2.1: the key comes as x-api-key or as Authorization: Bearer (what SDK 1.12 sends). */
+  function authorize(exchange: DoubleExchange): Rejection | undefined {
+    const headers = exchange.request.headers;
+    const bearer = typeof headers.authorization === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization)?.[1] : undefined;
+    const presented = typeof headers['x-api-key'] === 'string' && headers['x-api-key'] ? headers['x-api-key'] : bearer;
+    if (presented === undefined) return { status: 401, message: 'x-api-key header is required' };
+    if (options.apiKey !== undefined && presented !== options.apiKey) return { status: 401, message: 'invalid x-api-key' };
+    return undefined;
+  }
+
+  return {
+    url: http.origin,
+    port: http.port,
+    requests: http.requests,
+    enqueue: (...items) => behaviours.enqueue(...items),
+    setDefault: (behaviour) => behaviours.setDefault(behaviour),
+    reset: () => {
+      behaviours.reset();
+      http.requests.length = 0;
+    },
+    close: () => http.close(),
+  };
+}
+
+/** Pydantic-style messages ("<field>: Field required"), in the order the API reports them. */
+function validate(body: unknown, countOnly: boolean): string | undefined {
+  // CONSTRUCTED wording for an unparseable body.
+  if (!isRecord(body)) return 'There was an error parsing the body of your request. Please check that it is valid JSON.';
+  if (!countOnly && body.max_tokens === undefined) return 'max_tokens: Field required';
+  if (!countOnly && (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 0)) {
+    return 'max_tokens: Input should be a valid integer';
+  }
+  if (body.messages === undefined) return 'messages: Field required';
+  if (!Array.isArray(body.messages)) return 'messages: Input should be a valid list';
+  if (body.model === undefined) return 'model: Field required';
+  if (typeof body.model !== 'string') return 'model: Input should be a valid string';
+  for (const [index, message] of body.messages.entries()) {
+    if (!isRecord(message)) return `messages.${index}: Input should be a valid dictionary`;
+    // 2.2: "there is no "system" role for input messages".
+    if (message.role === 'system') {
+      return 'messages: Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.';
+    }
+    if (message.role !== 'user' && message.role !== 'assistant') return `messages.${index}.role: Input should be 'user' or 'assistant'`;
+  }
+  if (body.messages.length === 0) return 'messages: at least one message is required';
+  // 2.2: temperature ranges over 0..1 (OpenAI allows up to 2).
+  if (typeof body.temperature === 'number' && body.temperature > 1) return 'temperature: Input should be less than or equal to 1';
+  if (typeof body.temperature === 'number' && body.temperature < 0) return 'temperature: Input should be greater than or equal to 0';
+  return undefined;
+}
+
+function rateLimitHeaders(): Record<string, string> {
+  const reset = new Date(Date.now() + 20_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    'retry-after': '1',
+    'anthropic-ratelimit-requests-limit': '50',
+    'anthropic-ratelimit-requests-remaining': '0',
+    'anthropic-ratelimit-requests-reset': reset,
+    'anthropic-ratelimit-tokens-limit': '40000',
+    'anthropic-ratelimit-tokens-remaining': '0',
+    'anthropic-ratelimit-tokens-reset': reset,
+  };
+}
+
+interface MessageIdentity {
+  id: string;
+  model: string;
+  toolUseIds: string[];
+  signature: string;
+}
+
+/**
+ * Streams a Message in the fixture order of 2.4 / Appendix A: message_start (output_tokens 1),
+ * per block content_block_start / deltas / content_block_stop with one ping after the first
+ * block start, then message_delta (cumulative output_tokens) and message_stop.
+ */
+async function streamMessage(exchange: DoubleExchange, requestId: string, message: MessageIdentity, reply: PlannedReply, fault?: FaultBehaviour): Promise<void> {
+  const { response, signal } = exchange;
+  await sleep(reply.firstByteDelayMs, signal);
+  if (signal.aborted) return;
+  response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': requestId });
+  response.flushHeaders();
+
+  const pieces = replyPieces(reply);
+  const limit = fault ? Math.min(fault.afterChunks, pieces.length) : pieces.length;
+  if (!fault || fault.afterChunks > 0) {
+    const usage = usageBody(reply.usage, 1);
+    const start = { id: message.id, type: 'message', role: 'assistant', model: message.model, content: [], stop_reason: null, stop_sequence: null, usage };
+    writeChunk(response, sseEvent('message_start', { type: 'message_start', message: start }));
+    const blocks = new BlockWriter(response, message, reply);
+    if (!pieces.length) blocks.open({ kind: 'text', text: '' });
+    for (let index = 0; index < limit; index++) {
+      if (signal.aborted) return;
+      blocks.write(pieces[index] as ReplyPiece);
+      await pauseBetweenChunks(reply.chunkDelayMs, signal);
+    }
+    if (!fault) {
+      blocks.close();
+      const delta = { type: 'message_delta', delta: { stop_reason: stopReason(reply), stop_sequence: null }, usage: { output_tokens: reply.usage.outputTokens } };
+      writeChunk(response, sseEvent('message_delta', delta));
+      writeChunk(response, sseEvent('message_stop', { type: 'message_stop' }));
+      response.end();
+      return;
+    }
+  }
+  if (signal.aborted || !fault) return;
+  if (fault.kind === 'drop') return exchange.drop();
+  if (fault.kind === 'stall') return untilAborted(signal);
+  // 2.4: an error event after HTTP 200 was sent, then the stream ends.
+  const error = { type: 'error', error: { type: fault.type ?? 'overloaded_error', message: fault.message ?? 'Overloaded' } };
+  writeChunk(response, sseEvent('error', error));
+  response.end();
+}
+
+/** Turns reply pieces into content blocks, opening and closing blocks as the piece kind changes. */
+class BlockWriter {
+  private index = -1;
+  private current: 'thinking' | 'text' | 'tool_use' | undefined;
+  private pinged = false;
+
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly message: MessageIdentity,
+    private readonly reply: PlannedReply,
+  ) {}
+
+  open(piece: ReplyPiece): void {
+    this.close();
+    this.index++;
+    let block: unknown;
+    if (piece.kind === 'reasoning') [this.current, block] = ['thinking', { type: 'thinking', thinking: '', signature: '' }];
+    else if (piece.kind === 'text') [this.current, block] = ['text', { type: 'text', text: '' }];
+    else {
+      const name = piece.kind === 'tool-call-start' ? piece.name : (this.reply.toolCalls[piece.index]?.name ?? '');
+      [this.current, block] = ['tool_use', { type: 'tool_use', id: this.message.toolUseIds[piece.index], name, input: {} }];
+    }
+    this.emit('content_block_start', { type: 'content_block_start', index: this.index, content_block: block });
+    if (!this.pinged) {
+      this.pinged = true;
+      writeChunk(this.response, PING_EVENT);
+    }
+  }
+
+  write(piece: ReplyPiece): void {
+    const kind = piece.kind === 'reasoning' ? 'thinking' : piece.kind === 'text' ? 'text' : 'tool_use';
+    if (piece.kind === 'tool-call-start' || kind !== this.current) this.open(piece);
+    switch (piece.kind) {
+      case 'reasoning':
+        return this.delta({ type: 'thinking_delta', thinking: piece.text });
+      case 'text':
+        return this.delta({ type: 'text_delta', text: piece.text });
+      case 'tool-call-start':
+        // 2.4: the first input_json_delta of a tool_use block is empty.
+        return this.delta({ type: 'input_json_delta', partial_json: '' });
+      case 'tool-call-arguments':
+        return this.delta({ type: 'input_json_delta', partial_json: piece.text });
+    }
+  }
+
+  close(): void {
+    if (this.current === undefined) return;
+    if (this.current === 'thinking') this.delta({ type: 'signature_delta', signature: this.message.signature });
+    this.emit('content_block_stop', { type: 'content_block_stop', index: this.index });
+    this.current = undefined;
+  }
+
+  private delta(delta: Record<string, unknown>): void {
+    this.emit('content_block_delta', { type: 'content_block_delta', index: this.index, delta });
+  }
+
+  private emit(type: string, data: unknown): void {
+    writeChunk(this.response, sseEvent(type, data));
+  }
+}
+

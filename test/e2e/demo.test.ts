@@ -1,0 +1,53 @@
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterEach, expect, it } from 'vitest';
+import { cleanupHome, runCli, tempHome } from '../helpers/cli.js';
+
+const homes: string[] = [];
+afterEach(() => {
+  while (homes.length) cleanupHome(homes.pop() as string);
+});
+
+it('runs an Aider-like session against simulated providers and accounts for every request', async () => {
+  const home = tempHome();
+  homes.push(home);
+  const before = new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('lodestar-demo-')));
+  const result = await runCli(['demo', '--json'], { home });
+  expect(result.exitCode, result.stderr).toBe(0);
+  const report = JSON.parse(result.stdout) as {
+    simulated: boolean;
+    requests: Array<{ task: string; model: string; status: string; costUsd?: number; baselineCostUsd?: number; usage: { inputTokens?: number; outputTokens?: number }; fallbacks: unknown[] }>;
+    totals: { requests: number; costUsd: number; baselineCostUsd: number; savedUsd: number; savedPercent: number };
+  };
+  expect(report.simulated).toBe(true);
+  expect(report.requests).toHaveLength(8);
+  expect(report.totals.requests).toBe(8);
+  expect(new Set(report.requests.map((entry) => entry.task))).toEqual(new Set(['chat', 'edit', 'commit', 'architect', 'summary']));
+  for (const entry of report.requests) {
+    expect(entry.status).toBe('ok');
+    expect(entry.usage.inputTokens).toBeGreaterThan(0);
+    expect(entry.usage.outputTokens).toBeGreaterThan(0);
+    expect(entry.costUsd).toBeDefined();
+    expect(entry.baselineCostUsd).toBeGreaterThan(0);
+  }
+  expect(report.requests.some((entry) => entry.model.startsWith('ollama/') && entry.costUsd === 0)).toBe(true);
+  expect(report.requests.at(-1)?.fallbacks).toHaveLength(1);
+  const sum = report.requests.reduce((total, entry) => total + (entry.costUsd ?? 0), 0);
+  expect(report.totals.costUsd).toBeCloseTo(sum, 12);
+  expect(report.totals.savedUsd).toBeCloseTo(report.totals.baselineCostUsd - report.totals.costUsd, 12);
+  expect(report.totals.savedUsd).toBeGreaterThan(0);
+  // It cleans up after itself: no temporary state folder is left, and the user's home is untouched.
+  const after = readdirSync(tmpdir()).filter((name) => name.startsWith('lodestar-demo-') && !before.has(name));
+  expect(after).toEqual([]);
+  expect(readdirSync(home)).toEqual([]);
+});
+
+it('prints a table a person can read', async () => {
+  const home = tempHome();
+  homes.push(home);
+  const result = await runCli(['demo'], { home });
+  expect(result.exitCode, result.stderr).toBe(0);
+  expect(result.stdout).toContain('SIMULATED providers');
+  expect(result.stdout).toMatch(/served by/);
+  expect(result.stdout).toMatch(/saved \$[0-9.]+ \(\d+\.\d%\)/);
+});
