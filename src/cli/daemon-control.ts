@@ -5,7 +5,7 @@ import type { LodestarPaths } from '../config/paths.js';
 import { inspectDaemon, isProcessAlive, type DaemonState, type DaemonStatus } from '../shared/daemon-state.js';
 import { LodestarError, errorCode } from '../shared/errors.js';
 import { ensurePrivateDir, safeUnlink } from '../shared/files.js';
-import { DAEMON_ENTRY } from '../shared/package-info.js';
+import { DAEMON_ENTRY, DAEMON_NODE_FLAGS } from '../shared/package-info.js';
 import { healthOf } from './daemon-client.js';
 
 export interface RunningInfo {
@@ -51,7 +51,7 @@ export async function spawnDaemon(paths: LodestarPaths, port: number, env: NodeJ
   boundOutputFile(paths.daemonOutput);
   const outputDescriptor = openSync(paths.daemonOutput, 'a', 0o600);
   const outputStart = statSync(paths.daemonOutput).size;
-  const child = spawn(process.execPath, [DAEMON_ENTRY, '--port', String(port)], {
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, DAEMON_ENTRY, '--port', String(port)], {
     detached: true,
     stdio: ['ignore', outputDescriptor, outputDescriptor, 'ipc'],
     env,

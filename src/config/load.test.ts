@@ -155,14 +155,12 @@ describe('.lodestarrc.example', () => {
   it('explains every key of the schema', () => {
     const keys = new Set<string>();
     const collect = (schema: unknown): void => {
-      const definition = (schema as { _zod: { def: Record<string, unknown> } })._zod.def;
-      if (definition.type === 'optional') return collect(definition.innerType);
-      if (definition.type === 'record') return collect(definition.valueType);
-      if (definition.type === 'object') {
-        for (const [key, child] of Object.entries(definition.shape as Record<string, unknown>)) {
-          keys.add(key);
-          collect(child);
-        }
+      const definition = schema as { type?: string; wrapped?: unknown; value?: unknown; entries?: Record<string, unknown> };
+      if (definition.type === 'optional') return collect(definition.wrapped);
+      if (definition.type === 'record') return collect(definition.value);
+      for (const [key, child] of Object.entries(definition.entries ?? {})) {
+        keys.add(key);
+        collect(child);
       }
     };
     collect(configFileSchema);

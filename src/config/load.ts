@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, parse as parsePath } from 'node:path';
-import type { z } from 'zod';
+import * as v from 'valibot';
 import { ConfigError, errorCode } from '../shared/errors.js';
 import { PROVIDER_IDS, PROVIDERS } from '../shared/provider-ids.js';
 import { defaultConfig, type LodestarConfig, type Timeouts } from './defaults.js';
@@ -130,53 +130,51 @@ function validate(source: string, raw: unknown): ConfigFile {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(source, undefined, `must hold a JSON object ({ ... }), got ${describeType(raw)}`);
   }
-  const result = configFileSchema.safeParse(raw);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (!issue) throw new ConfigError(source, undefined, 'is not valid');
-  const path = issue.path.map(String);
-  if (issue.code === 'unrecognized_keys') {
-    const unknown = issue.keys[0] ?? '';
-    const known = knownKeysAt(path);
+  const result = v.safeParse(configFileSchema, raw);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const path = issue.path?.map((item) => String(item.key)) ?? [];
+  if (issue.type === 'strict_object' && issue.expected === 'never') {
+    const unknown = path.at(-1) ?? '';
+    const known = knownKeysAt(path.slice(0, -1));
     const suggestion = closest(unknown, known);
-    const key = [...path, unknown].join('.');
     const hint = suggestion ? ` (did you mean "${suggestion}"?)` : known.length ? ` (known keys: ${known.join(', ')})` : '';
-    throw new ConfigError(source, key, `is not a known key${hint}`);
+    throw new ConfigError(source, path.join('.'), `is not a known key${hint}`);
   }
   throw new ConfigError(source, path.join('.') || undefined, describeIssue(issue, valueAt(raw, path)));
 }
 
-function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
-  const got = value === undefined ? '' : `, got ${describeValue(value)}`;
-  switch (issue.code) {
-    case 'invalid_type':
-      return `must be ${article(issue.expected)}${got}`;
-    case 'too_small':
-      return `must be at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters long' : ''}${got}`;
-    case 'too_big':
-      return `must be at most ${String(issue.maximum)}${got}`;
-    case 'invalid_value':
-      return `must be one of ${issue.values.map((entry) => JSON.stringify(entry)).join(', ')}${got}`;
-    case 'invalid_union':
-      return `${firstUnionMessage(issue) ?? 'has the wrong form'}${got}`;
-    default:
-      return `${issue.message.startsWith('must') ? issue.message : `is not valid: ${issue.message}`}${got}`;
-  }
-}
+type Issue = v.BaseIssue<unknown>;
 
-function firstUnionMessage(issue: z.core.$ZodIssueInvalidUnion): string | undefined {
-  for (const branch of issue.errors) {
-    for (const inner of branch) {
-      if (inner.message.startsWith('must')) return inner.message;
-    }
+function describeIssue(issue: Issue, value: unknown): string {
+  const got = value === undefined ? '' : `, got ${describeValue(value)}`;
+  switch (issue.type) {
+    case 'integer':
+      return `must be a whole number${got}`;
+    case 'min_value':
+      return `must be at least ${String(issue.requirement)}${got}`;
+    case 'max_value':
+      return `must be at most ${String(issue.requirement)}${got}`;
+    case 'min_length':
+      return `must not be empty${got}`;
+    case 'picklist':
+      return `must be one of ${(issue.expected ?? '').replace(/^\(|\)$/g, '').split(' | ').join(', ')}${got}`;
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return `must be ${article(issue.type)}${got}`;
+    case 'strict_object':
+    case 'object':
+    case 'record':
+      return `must be ${article('object')}${got}`;
+    default:
+      return `${issue.message.startsWith('must') ? issue.message : `is not valid (${issue.message})`}${got}`;
   }
-  return undefined;
 }
 
 function article(expected: string): string {
   if (expected === 'object') return 'an object ({ ... })';
   if (expected === 'array') return 'a list ([ ... ])';
-  if (expected === 'int') return 'a whole number';
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
@@ -203,27 +201,22 @@ function valueAt(raw: unknown, path: readonly string[]): unknown {
 
 /** The keys the schema allows at a path, for "did you mean" suggestions. */
 function knownKeysAt(path: readonly string[]): string[] {
-  let schema: z.core.$ZodType | undefined = configFileSchema;
-  for (const key of path) {
-    schema = schema ? childSchema(schema, key) : undefined;
-  }
-  const object = schema ? unwrapOptional(schema) : undefined;
-  if (object && object._zod.def.type === 'object') {
-    return Object.keys((object as z.core.$ZodObject)._zod.def.shape).filter((key) => key !== '$schema');
-  }
-  return [];
+  let schema: unknown = configFileSchema;
+  for (const key of path) schema = childSchema(schema, key);
+  const entries = (unwrapOptional(schema) as { entries?: Record<string, unknown> } | undefined)?.entries;
+  return entries ? Object.keys(entries).filter((key) => key !== '$schema') : [];
 }
 
-function unwrapOptional(schema: z.core.$ZodType): z.core.$ZodType {
-  let current = schema;
-  while (current._zod.def.type === 'optional') current = (current as z.core.$ZodOptional)._zod.def.innerType;
+function unwrapOptional(schema: unknown): unknown {
+  let current = schema as { type?: string; wrapped?: unknown } | undefined;
+  while (current?.type === 'optional') current = current.wrapped as typeof current;
   return current;
 }
 
-function childSchema(schema: z.core.$ZodType, key: string): z.core.$ZodType | undefined {
-  const inner = unwrapOptional(schema);
-  if (inner._zod.def.type === 'object') return (inner as z.core.$ZodObject)._zod.def.shape[key];
-  if (inner._zod.def.type === 'record') return (inner as z.core.$ZodRecord)._zod.def.valueType;
+function childSchema(schema: unknown, key: string): unknown {
+  const inner = unwrapOptional(schema) as { entries?: Record<string, unknown>; type?: string; value?: unknown } | undefined;
+  if (inner?.entries) return inner.entries[key];
+  if (inner?.type === 'record') return inner.value;
   return undefined;
 }
 
@@ -283,14 +276,14 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigFile {
   }
   if (Object.keys(providers).length) layer.providers = providers;
 
-  const result = configFileSchema.safeParse(layer);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = issue?.path.map(String) ?? [];
+  const result = v.safeParse(configFileSchema, layer);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const path = issue.path?.map((item) => String(item.key)) ?? [];
   const variable = environmentVariableFor(path);
   // The value of an API key variable is never shown; other values are.
   const shown = variable.endsWith('_API_KEY') ? undefined : valueAt(layer, path);
-  throw new ConfigError(`environment variable ${variable}`, path.join('.'), issue ? describeIssue(issue, shown) : 'is not valid');
+  throw new ConfigError(`environment variable ${variable}`, path.join('.'), describeIssue(issue, shown));
 }
 
 function environmentVariableFor(path: readonly string[]): string {

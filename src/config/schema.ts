@@ -1,111 +1,110 @@
-import { z } from 'zod';
+import * as v from 'valibot';
 import { PROVIDER_IDS } from '../shared/provider-ids.js';
 
 /**
  * The shape of $LODESTAR_HOME/config.json and .lodestarrc. Every object is strict, so a typo
  * is an error that names the key rather than a setting silently ignored. .lodestarrc.example
  * documents every key here; keep the two in step.
+ *
+ * valibot rather than zod: the daemon validates its config at every start, and zod's core
+ * costs the daemon ~12 MB of memory for good, valibot ~1 MB.
  */
 
-const httpUrl = z
-  .string()
-  .refine((value) => /^https?:\/\/[^\s/]+/.test(value) && URL.canParse(value), {
-    message: 'must be an http:// or https:// URL, like http://127.0.0.1:11434',
-  });
+const httpUrl = v.pipe(
+  v.string(),
+  v.check((value) => /^https?:\/\/[^\s/]+/.test(value) && URL.canParse(value), 'must be an http:// or https:// URL, like http://127.0.0.1:11434'),
+);
 
-const positiveMs = z.number().int().positive();
+const positiveMs = v.pipe(v.number(), v.integer(), v.minValue(1));
 
 /** A concrete model as "<provider>/<model id>", e.g. "anthropic/claude-sonnet-5". */
-const modelName = z.string().regex(new RegExp(`^(${PROVIDER_IDS.join('|')})/.+`), {
-  message: `must be "<provider>/<model>" with provider one of ${PROVIDER_IDS.join(', ')}`,
-});
+const modelName = v.pipe(
+  v.string(),
+  v.regex(new RegExp(`^(${PROVIDER_IDS.join('|')})/.+`), `must be "<provider>/<model>" with provider one of ${PROVIDER_IDS.join(', ')}`),
+);
 
-export const timeoutsSchema = z.strictObject({
-  connectMs: positiveMs.optional(),
-  firstByteMs: positiveMs.optional(),
-  idleMs: positiveMs.optional(),
-  requestMs: positiveMs.optional(),
-});
+const timeoutEntries = {
+  connectMs: v.optional(positiveMs),
+  firstByteMs: v.optional(positiveMs),
+  idleMs: v.optional(positiveMs),
+  requestMs: v.optional(positiveMs),
+};
+
+export const timeoutsSchema = v.strictObject(timeoutEntries);
 
 /** Ollama's keep_alive: seconds as a number (negative = forever) or a Go duration such as "30m". */
-const keepAlive = z.union([
-  z.number(),
-  z.string().regex(/^-?(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/, {
-    message: 'must be a number of seconds or a duration with a unit, like "30m" or "-1m" (forever)',
-  }),
-]);
+const KEEP_ALIVE_MESSAGE = 'must be a number of seconds or a duration with a unit, like "30m" or "-1m" (forever)';
+const keepAlive = v.union([v.number(), v.pipe(v.string(), v.regex(/^-?(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/, KEEP_ALIVE_MESSAGE))], KEEP_ALIVE_MESSAGE);
 
-const cloudProvider = z.strictObject({
-  enabled: z.boolean().optional(),
-  baseUrl: httpUrl.optional(),
-  apiKey: z.string().min(1).optional(),
-  timeouts: timeoutsSchema.optional(),
+const numCtx = v.pipe(v.number(), v.integer(), v.minValue(256));
+
+const cloudProvider = v.strictObject({
+  enabled: v.optional(v.boolean()),
+  baseUrl: v.optional(httpUrl),
+  apiKey: v.optional(v.pipe(v.string(), v.minLength(1))),
+  timeouts: v.optional(timeoutsSchema),
 });
 
-const ollamaModel = z.strictObject({
-  numCtx: z.number().int().min(256).optional(),
-  keepAlive: keepAlive.optional(),
-  pin: z.boolean().optional(),
+const ollamaModel = v.strictObject({
+  numCtx: v.optional(numCtx),
+  keepAlive: v.optional(keepAlive),
+  pin: v.optional(v.boolean()),
 });
 
-const ollamaProvider = z.strictObject({
-  enabled: z.boolean().optional(),
-  baseUrl: httpUrl.optional(),
-  timeouts: timeoutsSchema.optional(),
-  numCtx: z.number().int().min(256).optional(),
-  keepAlive: keepAlive.optional(),
-  models: z.record(z.string().min(1), ollamaModel).optional(),
-  ssh: z
-    .string()
-    .regex(/^[^\s@]+@[^\s@]+$/, { message: 'must be "user@host"' })
-    .optional(),
+const ollamaProvider = v.strictObject({
+  enabled: v.optional(v.boolean()),
+  baseUrl: v.optional(httpUrl),
+  timeouts: v.optional(timeoutsSchema),
+  numCtx: v.optional(numCtx),
+  keepAlive: v.optional(keepAlive),
+  models: v.optional(v.record(v.pipe(v.string(), v.minLength(1)), ollamaModel)),
+  ssh: v.optional(v.pipe(v.string(), v.regex(/^[^\s@]+@[^\s@]+$/, 'must be "user@host"'))),
 });
 
-const providersShape = Object.fromEntries(
-  PROVIDER_IDS.map((id) => [id, id === 'ollama' ? ollamaProvider.optional() : cloudProvider.optional()]),
-) as { ollama: z.ZodOptional<typeof ollamaProvider> } & Record<
-  Exclude<(typeof PROVIDER_IDS)[number], 'ollama'>,
-  z.ZodOptional<typeof cloudProvider>
->;
+const providers = v.strictObject({
+  ollama: v.optional(ollamaProvider),
+  openai: v.optional(cloudProvider),
+  anthropic: v.optional(cloudProvider),
+  deepseek: v.optional(cloudProvider),
+  openrouter: v.optional(cloudProvider),
+  gemini: v.optional(cloudProvider),
+  groq: v.optional(cloudProvider),
+  mistral: v.optional(cloudProvider),
+});
 
-export const configFileSchema = z.strictObject({
-  $schema: z.string().optional(),
-  port: z.number().int().min(0).max(65535).optional(),
-  logLevel: z.enum(['error', 'warn', 'info', 'debug']).optional(),
-  project: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
-      message: 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
-    })
-    .optional(),
-  limits: z
-    .strictObject({
-      maxBodyBytes: z.number().int().min(1024).optional(),
-    })
-    .optional(),
-  timeouts: timeoutsSchema.extend({ shutdownMs: positiveMs.optional() }).optional(),
-  logs: z
-    .strictObject({
-      maxBytes: z.number().int().min(65536).optional(),
-      files: z.number().int().min(1).max(20).optional(),
-    })
-    .optional(),
-  providers: z.strictObject(providersShape).optional(),
-  baseline: modelName.optional(),
-  prices: z
-    .record(
+const nonNegative = v.pipe(v.number(), v.minValue(0));
+
+export const configFileSchema = v.strictObject({
+  $schema: v.optional(v.string()),
+  port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535))),
+  logLevel: v.optional(v.picklist(['error', 'warn', 'info', 'debug'])),
+  project: v.optional(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit')),
+  ),
+  limits: v.optional(v.strictObject({ maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024))) })),
+  timeouts: v.optional(v.strictObject({ ...timeoutEntries, shutdownMs: v.optional(positiveMs) })),
+  logs: v.optional(
+    v.strictObject({
+      maxBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(65536))),
+      files: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(20))),
+    }),
+  ),
+  providers: v.optional(providers),
+  baseline: v.optional(modelName),
+  prices: v.optional(
+    v.record(
       modelName,
-      z.strictObject({
-        input: z.number().min(0),
-        output: z.number().min(0),
-        cacheRead: z.number().min(0).optional(),
-        cacheWrite: z.number().min(0).optional(),
+      v.strictObject({
+        input: nonNegative,
+        output: nonNegative,
+        cacheRead: v.optional(nonNegative),
+        cacheWrite: v.optional(nonNegative),
       }),
-    )
-    .optional(),
+    ),
+  ),
 });
 
-export type ConfigFile = z.infer<typeof configFileSchema>;
+export type ConfigFile = v.InferOutput<typeof configFileSchema>;
 
 /**
  * Keys that configure the daemon, which serves every project of the user: a project's

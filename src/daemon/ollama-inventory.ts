@@ -1,4 +1,5 @@
 import type { OllamaProviderConfig } from '../config/defaults.js';
+import { UpstreamClient } from '../providers/http/upstream-client.js';
 import type { Logger } from '../shared/logger.js';
 
 /**
@@ -11,10 +12,13 @@ export class OllamaInventory {
   private tags: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private reachable: boolean | undefined;
+  private readonly client: UpstreamClient;
 
   constructor(config: OllamaProviderConfig, logger: Logger) {
     this.config = config;
     this.logger = logger;
+    // node:http rather than fetch: fetch would load a second HTTP stack (~20 MB) for this alone.
+    this.client = new UpstreamClient('ollama', config.baseUrl, { ...config.timeouts, firstByteMs: 2000, requestMs: 2000, connectMs: 2000 }, { connections: 2 });
   }
 
   start(intervalMs = 30_000): void {
@@ -26,6 +30,7 @@ export class OllamaInventory {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    void this.client.close();
   }
 
   models(): string[] {
@@ -40,9 +45,8 @@ export class OllamaInventory {
 
   async refresh(): Promise<void> {
     try {
-      const response = await fetch(`${this.config.baseUrl}/api/tags`, { signal: AbortSignal.timeout(2000) });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const body = (await response.json()) as { models?: Array<{ name?: string; model?: string }> };
+      const response = await this.client.get('/api/tags', { accept: 'application/json' }, { signal: new AbortController().signal, stream: false });
+      const body = JSON.parse(await response.body.text()) as { models?: Array<{ name?: string; model?: string }> };
       this.tags = (body.models ?? []).map((entry) => entry.model ?? entry.name ?? '').filter(Boolean).map(shortName);
       if (this.reachable !== true) this.logger.info('ollama answers', { url: this.config.baseUrl, models: this.tags.length });
       this.reachable = true;

@@ -18,6 +18,8 @@ import { EventBus } from './event-bus.js';
 import { OllamaInventory } from './ollama-inventory.js';
 import { createProviders } from '../providers/registry.js';
 import { Pricing } from '../ledger/pricing/pricing.js';
+import { CATALOG } from '../router/catalog.js';
+import type { ProviderId } from '../shared/provider-ids.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -118,6 +120,8 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     throw new LodestarError(`Lodestar is already running on ${claim.holder.url} (pid ${claim.holder.pid})`, { exitCode: 0 });
   }
   inventory.start();
+  // Resolve the known models' prices once, so that no request waits for the price table.
+  context.pricing.prefetch([...CATALOG.filter((entry) => providers.has(entry.provider)), modelRef(config.baseline)]);
   logger.info('daemon started', { url: state.url, pid: state.pid, version: VERSION, home: paths.home, providers: [...providers.keys()] });
 
   let shutdownPromise: Promise<void> | undefined;
@@ -153,4 +157,9 @@ function listen(server: Server, port: number): Promise<void> {
       resolve();
     });
   });
+}
+
+function modelRef(id: string): { provider: ProviderId; model: string } {
+  const slash = id.indexOf('/');
+  return { provider: id.slice(0, slash) as ProviderId, model: id.slice(slash + 1) };
 }

@@ -33,3 +33,10 @@ export const REQUIRED_NODE: string = manifest.engines?.node ?? '>=22.19.0';
 
 /** The built entry point of the daemon, which `lodestar start` runs as a detached process. */
 export const DAEMON_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'daemon', 'main.js');
+
+/**
+ * V8 flags for the daemon: a smaller young generation keeps its memory flat under load (a
+ * burst of requests otherwise grows the heap to ~250 MB that it keeps, ~175 MB with this) at no measurable cost in speed,
+ * measured in `npm run bench`.
+ */
+export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];

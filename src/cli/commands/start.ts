@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { LodestarError, UsageError } from '../../shared/errors.js';
-import { DAEMON_ENTRY } from '../../shared/package-info.js';
+import { DAEMON_ENTRY, DAEMON_NODE_FLAGS } from '../../shared/package-info.js';
 import type { CliContext } from '../context.js';
 import { findDaemon, portInUse, removeStaleState, spawnDaemon } from '../daemon-control.js';
 
@@ -56,7 +56,7 @@ async function start(context: CliContext, options: { port?: string; foreground?:
  */
 function runForeground(context: CliContext, port: number): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [DAEMON_ENTRY, '--port', String(port), '--foreground'], {
+    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, DAEMON_ENTRY, '--port', String(port), '--foreground'], {
       stdio: 'inherit',
       env: context.env,
     });

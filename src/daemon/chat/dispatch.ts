@@ -59,8 +59,12 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
       fallbacks.push({ model: candidate.id, provider: candidate.provider, error: `${candidate.provider} is not configured` });
       continue;
     }
+    // One signal per attempt, aborted when the client goes away or the attempt is abandoned.
+    // (A listener rather than AbortSignal.any, which costs ~10 us a request in this path.)
     const attempt = new AbortController();
-    const call = { request: { ...input.request, model: candidate.model }, signal: AbortSignal.any([input.clientSignal, attempt.signal]) };
+    const follow = (): void => attempt.abort();
+    input.clientSignal.addEventListener('abort', follow, { once: true });
+    const call = { request: { ...input.request, model: candidate.model }, signal: attempt.signal };
     const dispatchedAt = performance.now();
     overheadMs += dispatchedAt - cursor;
     try {
@@ -84,8 +88,10 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
         input.response.writeHead(200, headers);
         input.response.end(body);
       }
+      input.clientSignal.removeEventListener('abort', follow);
       return;
     } catch (error) {
+      input.clientSignal.removeEventListener('abort', follow);
       attempt.abort();
       cursor = performance.now();
       if (input.clientSignal.aborted || (error instanceof UpstreamError && error.kind === 'aborted')) {

@@ -123,7 +123,8 @@ function publish(
     loadDurationMs: result.outcome?.loadDurationMs === undefined ? undefined : round(result.outcome.loadDurationMs),
   };
   context.events.publish({ type: 'request', data: event });
-  const level = event.status === 'error' ? 'warn' : 'info';
+  // Every request is in the ledger; the log carries failures, and every request at debug level.
+  const level = event.status === 'error' ? 'warn' : 'debug';
   if (context.logger.enabled(level)) {
     context.logger[level]('request', {
       id: event.id,

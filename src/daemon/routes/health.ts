@@ -23,7 +23,14 @@ export function healthRoute(context: DaemonContext, sections: () => Record<strin
         port: context.port(),
         startedAt: context.startedAt.toISOString(),
         uptimeSeconds: Math.round((Date.now() - context.startedAt.getTime()) / 1000),
+        memory: memory(),
       });
     },
   };
+}
+
+function memory(): { rssMb: number; heapUsedMb: number; heapTotalMb: number } {
+  const usage = process.memoryUsage();
+  const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
+  return { rssMb: mb(usage.rss), heapUsedMb: mb(usage.heapUsed), heapTotalMb: mb(usage.heapTotal) };
 }

@@ -1,4 +1,5 @@
-import { calcPrice, type MatchLogic, type ModelInfo, type ModelPrice } from '@pydantic/genai-prices';
+import { createRequire } from 'node:module';
+import type { MatchLogic, ModelInfo, ModelPrice } from '@pydantic/genai-prices';
 import type { Usage } from '../../providers/spec/usage.js';
 import type { ProviderId } from '../../shared/provider-ids.js';
 import { computeCost, type Rates } from './compute-cost.js';
@@ -16,6 +17,23 @@ const TABLE_PROVIDER: Readonly<Record<ProviderId, string | undefined>> = {
   groq: 'groq',
   mistral: 'mistral',
 };
+
+const require = createRequire(import.meta.url);
+const TABLE_MODULE = '@pydantic/genai-prices';
+
+/**
+ * The bundled price table is ~10 MB once loaded. It is loaded (synchronously, from its CommonJS
+ * build) only to resolve a model not resolved before, and dropped from the module cache right
+ * after, so that a long-running daemon does not keep it.
+ */
+function withTable<T>(use: (table: typeof import('@pydantic/genai-prices')) => T): T {
+  const table = require(TABLE_MODULE) as typeof import('@pydantic/genai-prices');
+  try {
+    return use(table);
+  } finally {
+    delete require.cache[require.resolve(TABLE_MODULE)];
+  }
+}
 
 interface TableEntry {
   info: ModelInfo;
@@ -81,18 +99,33 @@ export class Pricing {
     return record;
   }
 
+  /**
+   * Resolves these models now, with one load of the table (the daemon does it at start for the
+   * models it knows), so that requests find their prices in the cache.
+   */
+  prefetch(models: ReadonlyArray<{ provider: ProviderId; model: string }>, at: Date = new Date()): void {
+    const missing = models.filter(({ provider, model }) => !this.table.has(`${provider}/${model}`));
+    if (!missing.length) return;
+    withTable((table) => {
+      for (const { provider, model } of missing) this.resolve(table, provider, model, at);
+    });
+  }
+
   /** Resolved once per model: matching a model id against the table takes up to 30 µs. */
   private lookup(provider: ProviderId, model: string, at: Date): TableEntry | undefined {
-    const key = `${provider}/${model}`;
-    const cached = this.table.get(key);
+    const cached = this.table.get(`${provider}/${model}`);
     if (cached !== undefined) return cached ?? undefined;
+    return withTable((table) => this.resolve(table, provider, model, at));
+  }
+
+  private resolve(table: typeof import('@pydantic/genai-prices'), provider: ProviderId, model: string, at: Date): TableEntry | undefined {
     const providerId = TABLE_PROVIDER[provider];
     let entry: TableEntry | null = null;
     if (providerId) {
-      const found = calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { providerId, timestamp: at });
+      const found = table.calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { providerId, timestamp: at });
       if (found) entry = { info: found.model, approximate: !isExactMatch(model, found.model) };
     }
-    this.table.set(key, entry);
+    this.table.set(`${provider}/${model}`, entry);
     return entry ?? undefined;
   }
 }

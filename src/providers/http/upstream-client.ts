@@ -1,13 +1,21 @@
-import { Pool } from 'undici';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Timeouts } from '../../config/defaults.js';
 import type { ProviderId } from '../../shared/provider-ids.js';
 import { Redactor } from '../../shared/redact.js';
 import { parseRetryAfter, UpstreamError } from '../spec/upstream-error.js';
 
+export interface UpstreamBody extends AsyncIterable<Buffer> {
+  /** The whole body as text (for non-streamed answers and error bodies). */
+  text(): Promise<string>;
+  /** Discards the rest of the body. */
+  dump(): void;
+}
+
 export interface UpstreamResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: AsyncIterable<Buffer> & { text(): Promise<string>; dump(): Promise<void> };
+  body: UpstreamBody;
 }
 
 export interface PostOptions {
@@ -18,69 +26,51 @@ export interface PostOptions {
 
 const redactor = new Redactor();
 
+/** A timeout of ours, told apart from the socket errors it causes. */
+class TimeoutFailure extends Error {
+  readonly phase: 'connect' | 'first-byte' | 'idle';
+  constructor(phase: 'connect' | 'first-byte' | 'idle') {
+    super(phase);
+    this.phase = phase;
+  }
+}
+
 /**
- * One keep-alive connection pool per upstream, with the configured connect, first-byte and
- * between-chunk timeouts, and every failure turned into an UpstreamError that names the
- * provider and the cause (never a key).
+ * One keep-alive connection pool per upstream (node:http's Agent: native HTTP parser, no extra
+ * dependency), with connect, first-byte and between-chunk timeouts, and every failure turned
+ * into an UpstreamError that names the provider and the cause (never a key).
  */
 export class UpstreamClient {
   readonly provider: ProviderId;
   readonly baseUrl: string;
+  private readonly url: URL;
   private readonly basePath: string;
-  private readonly pool: Pool;
+  private readonly agent: HttpAgent;
+  private readonly send: typeof httpRequest;
   private readonly timeouts: Timeouts;
 
   constructor(provider: ProviderId, baseUrl: string, timeouts: Timeouts, options: { connections?: number } = {}) {
     this.provider = provider;
     this.baseUrl = baseUrl;
     this.timeouts = timeouts;
-    const url = new URL(baseUrl);
-    this.basePath = url.pathname.replace(/\/+$/, '');
-    this.pool = new Pool(url.origin, {
-      connections: options.connections ?? 128,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      connectTimeout: timeouts.connectMs,
-      headersTimeout: timeouts.firstByteMs,
-      bodyTimeout: timeouts.idleMs,
-    });
+    this.url = new URL(baseUrl);
+    this.basePath = this.url.pathname.replace(/\/+$/, '');
+    const secure = this.url.protocol === 'https:';
+    const agentOptions = { keepAlive: true, maxSockets: options.connections ?? 128, scheduling: 'lifo' as const, timeout: 60_000 };
+    this.agent = secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    this.send = secure ? httpsRequest : httpRequest;
   }
 
   async post(path: string, body: string, headers: Record<string, string>, options: PostOptions): Promise<UpstreamResponse> {
-    const response = await this.send('POST', path, body, headers, options);
-    if (response.status >= 400) throw await this.httpError(response);
-    return response;
+    return this.checked(await this.exchange('POST', path, body, headers, options));
   }
 
   async get(path: string, headers: Record<string, string>, options: PostOptions): Promise<UpstreamResponse> {
-    const response = await this.send('GET', path, null, headers, options);
-    if (response.status >= 400) throw await this.httpError(response);
-    return response;
+    return this.checked(await this.exchange('GET', path, undefined, headers, options));
   }
 
-  private async send(method: 'GET' | 'POST', path: string, body: string | null, headers: Record<string, string>, options: PostOptions): Promise<UpstreamResponse> {
-    try {
-      const response = await this.pool.request({
-        path: this.basePath + path,
-        method,
-        headers,
-        body,
-        signal: options.signal,
-        headersTimeout: options.stream ? this.timeouts.firstByteMs : this.timeouts.requestMs,
-        bodyTimeout: options.stream ? this.timeouts.idleMs : this.timeouts.requestMs,
-      });
-      return {
-        status: response.statusCode,
-        headers: response.headers as Record<string, string | string[] | undefined>,
-        body: response.body as unknown as UpstreamResponse['body'],
-      };
-    } catch (error) {
-      throw this.translate(error, 'before');
-    }
-  }
-
-  /** An error status: read (a bounded part of) the body for the upstream's own message. */
-  private async httpError(response: UpstreamResponse): Promise<UpstreamError> {
+  private async checked(response: UpstreamResponse): Promise<UpstreamResponse> {
+    if (response.status < 400) return response;
     let text = '';
     try {
       text = (await response.body.text()).slice(0, 4000);
@@ -88,11 +78,136 @@ export class UpstreamClient {
       // the body failed too: the status alone will do
     }
     const { message, type } = describeErrorBody(text);
-    return new UpstreamError(this.provider, 'http', `${this.provider} answered ${response.status}${message ? `: ${message}` : ''}`, {
+    throw new UpstreamError(this.provider, 'http', `${this.provider} answered ${response.status}${message ? `: ${message}` : ''}`, {
       status: response.status,
       upstreamType: type,
       retryAfterMs: parseRetryAfter(response.headers),
     });
+  }
+
+  /**
+   * Sends once, and once more when a reused keep-alive connection turns out to have been closed
+   * by the upstream just before we wrote to it (Node's documented keep-alive race): the
+   * upstream never saw the request, so sending it again is safe.
+   */
+  private async exchange(method: string, path: string, body: string | undefined, headers: Record<string, string>, options: PostOptions): Promise<UpstreamResponse> {
+    try {
+      return await this.attempt(method, path, body, headers, options);
+    } catch (error) {
+      if ((error as { retryStale?: boolean }).retryStale) return this.attempt(method, path, body, headers, options);
+      throw error;
+    }
+  }
+
+  private attempt(method: string, path: string, body: string | undefined, headers: Record<string, string>, options: PostOptions): Promise<UpstreamResponse> {
+    return new Promise((resolve, reject) => {
+      if (options.signal.aborted) {
+        reject(this.translate(abortError(), 'before'));
+        return;
+      }
+      const requestOptions: RequestOptions = {
+        protocol: this.url.protocol,
+        hostname: this.url.hostname,
+        port: this.url.port || undefined,
+        path: this.basePath + path,
+        method,
+        agent: this.agent,
+        headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) },
+      };
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const outgoing: ClientRequest = this.send(requestOptions);
+      const fail = (error: unknown): void => {
+        clearTimeout(timer);
+        options.signal.removeEventListener('abort', onAbort);
+        if (settled) return;
+        settled = true;
+        const stale = outgoing.reusedSocket && (error as { code?: string }).code === 'ECONNRESET';
+        const translated = this.translate(error, 'before');
+        if (stale) Object.assign(translated, { retryStale: true });
+        reject(translated);
+      };
+      const onAbort = (): void => {
+        outgoing.destroy(abortError());
+      };
+      options.signal.addEventListener('abort', onAbort, { once: true });
+      const firstByteMs = options.stream ? this.timeouts.firstByteMs : this.timeouts.requestMs;
+      outgoing.once('socket', (socket) => {
+        if (socket.connecting) {
+          timer = setTimeout(() => outgoing.destroy(new TimeoutFailure('connect')), this.timeouts.connectMs);
+          socket.once('connect', () => {
+            clearTimeout(timer);
+            timer = setTimeout(() => outgoing.destroy(new TimeoutFailure('first-byte')), firstByteMs);
+          });
+        } else {
+          timer = setTimeout(() => outgoing.destroy(new TimeoutFailure('first-byte')), firstByteMs);
+        }
+      });
+      outgoing.once('error', fail);
+      outgoing.once('response', (incoming) => {
+        clearTimeout(timer);
+        settled = true;
+        outgoing.off('error', fail);
+        // Errors after this point reach the body's reader; these keep an unread one from crashing.
+        outgoing.on('error', ignore);
+        incoming.on('error', ignore);
+        resolve({
+          status: incoming.statusCode ?? 0,
+          headers: incoming.headers,
+          body: this.wrapBody(incoming, outgoing, options),
+        });
+      });
+      outgoing.end(body);
+    });
+  }
+
+  /** The answer's body, with the between-chunk timeout and the caller's abort applied. */
+  private wrapBody(incoming: IncomingMessage, outgoing: ClientRequest, options: PostOptions): UpstreamBody {
+    const idleMs = options.stream ? this.timeouts.idleMs : this.timeouts.requestMs;
+    let idle: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => incoming.destroy(new TimeoutFailure('idle')), idleMs);
+    };
+    const onAbort = (): void => {
+      incoming.destroy(abortError());
+    };
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    const done = (): void => {
+      clearTimeout(idle);
+      options.signal.removeEventListener('abort', onAbort);
+    };
+    incoming.once('close', done);
+    arm();
+    const client = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        try {
+          // Re-armed per chunk read (a 'data' listener would start the stream flowing early).
+          for await (const chunk of incoming) {
+            arm();
+            yield chunk as Buffer;
+          }
+        } catch (error) {
+          throw client.translate(error, 'during');
+        } finally {
+          done();
+        }
+        // A body cut short (the upstream closed the connection mid-answer) ends without an error
+        // event in some Node versions; the socket tells.
+        if (!incoming.complete) throw client.translate(Object.assign(new Error('premature close'), { code: 'ECONNRESET' }), 'during');
+      },
+      async text() {
+        const chunks: Buffer[] = [];
+        for await (const chunk of this) chunks.push(chunk);
+        return chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      },
+      dump() {
+        done();
+        incoming.resume();
+        if (!incoming.complete) outgoing.destroy();
+      },
+    };
   }
 
   /** Turns an error of the transport (connect, timeouts, resets, aborts) into an UpstreamError. */
@@ -101,29 +216,30 @@ export class UpstreamClient {
     const code = (error as { code?: string }).code;
     const name = (error as { name?: string }).name;
     const where = `${this.provider} at ${this.baseUrl}`;
-    if (name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') {
-      return new UpstreamError(this.provider, 'aborted', `the request to ${this.provider} was cancelled because the client went away`, { cause: error });
-    }
-    if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-      return new UpstreamError(this.provider, 'timeout', `connecting to ${where} took longer than ${this.timeouts.connectMs} ms`, { cause: error });
-    }
-    if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+    if (error instanceof TimeoutFailure) {
+      if (error.phase === 'connect') return new UpstreamError(this.provider, 'timeout', `connecting to ${where} took longer than ${this.timeouts.connectMs} ms`, { cause: error });
+      if (error.phase === 'idle') return new UpstreamError(this.provider, 'timeout', `${where} stopped sending for ${this.timeouts.idleMs} ms in the middle of its answer`, { cause: error });
       return new UpstreamError(this.provider, 'timeout', `${where} sent nothing within ${this.timeouts.firstByteMs} ms`, { cause: error });
     }
-    if (code === 'UND_ERR_BODY_TIMEOUT') {
-      return new UpstreamError(this.provider, 'timeout', `${where} stopped sending for ${this.timeouts.idleMs} ms in the middle of its answer`, { cause: error });
+    if (name === 'AbortError' || code === 'ABORT_ERR') {
+      return new UpstreamError(this.provider, 'aborted', `the request to ${this.provider} was cancelled because the client went away`, { cause: error });
     }
     const cause = code ?? (error instanceof Error ? error.message : String(error));
-    if (phase === 'during') {
-      return new UpstreamError(this.provider, 'connection', `${where} broke off its answer (${cause})`, { cause: error });
-    }
+    if (phase === 'during') return new UpstreamError(this.provider, 'connection', `${where} broke off its answer (${cause})`, { cause: error });
     return new UpstreamError(this.provider, 'connection', `could not reach ${where} (${cause})`, { cause: error });
   }
 
   /** Called at shutdown, once in-flight requests have ended or been cut. */
   close(): Promise<void> {
-    return this.pool.destroy();
+    this.agent.destroy();
+    return Promise.resolve();
   }
+}
+
+function ignore(): void {}
+
+function abortError(): Error {
+  return Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
 /** The message and type of an error body in OpenAI's, Anthropic's or Ollama's shape. */
@@ -131,13 +247,13 @@ export function describeErrorBody(text: string): { message: string | undefined; 
   if (!text) return { message: undefined, type: undefined };
   try {
     const body = JSON.parse(text) as { error?: unknown; message?: unknown; detail?: unknown };
-    const error = body.error;
+    const error = Array.isArray(body) ? (body[0] as { error?: unknown } | undefined)?.error : body.error;
     if (typeof error === 'string') return { message: clean(error), type: undefined };
     if (error && typeof error === 'object') {
-      const { message, type, code } = error as { message?: unknown; type?: unknown; code?: unknown };
+      const { message, type, code, status } = error as { message?: unknown; type?: unknown; code?: unknown; status?: unknown };
       return {
         message: typeof message === 'string' ? clean(message) : undefined,
-        type: typeof type === 'string' ? type : typeof code === 'string' ? code : undefined,
+        type: typeof type === 'string' ? type : typeof code === 'string' ? code : typeof status === 'string' ? status : undefined,
       };
     }
     if (typeof body.message === 'string') return { message: clean(body.message), type: undefined };
