@@ -21,8 +21,8 @@ export interface DispatchInput {
   response: ServerResponse;
   /** Aborted when the client goes away. */
   clientSignal: AbortSignal;
-  /** performance.now() when the body had been read: the start of Lodestar's own time. */
-  bodyReadAt: number;
+  /** performance.now() when the request arrived (headers parsed): the start of Lodestar's own time. */
+  arrivedAt: number;
   /** Extra response headers (cache state, routing notes). */
   headers?: Record<string, string>;
 }
@@ -49,8 +49,9 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
   const fallbacks: FallbackAttempt[] = [];
   let lastError: unknown;
   let overheadMs = 0;
-  // Lodestar's own time: from the body being read (or the last attempt failing) to dispatch.
-  let cursor = input.bodyReadAt;
+  // Lodestar's own time: from the request's arrival (or the last attempt failing) to dispatch,
+  // then from the upstream's answer to ours. Reading the body and parsing it count as ours.
+  let cursor = input.arrivedAt;
 
   for (let index = 0; index < input.candidates.length; index++) {
     const candidate = input.candidates[index] as Candidate;

@@ -28,7 +28,6 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
         throw new HttpError(503, 'Lodestar is shutting down; try again in a moment', { code: 'shutting_down', headers: { 'retry-after': '2' } });
       }
       const body = await readJsonBody(request, context.config.limits.maxBodyBytes);
-      const bodyReadAt = performance.now();
       const chatRequest = validateChatRequest(body);
       const project = params.project ?? projectHeader(request);
       const task = classifyTask(chatRequest, taskHeader(request), estimatePromptTokens(chatRequest));
@@ -55,7 +54,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
           providers: context.providers,
           response,
           clientSignal: abort.signal,
-          bodyReadAt,
+          arrivedAt,
         },
         (result) => publish(context, result, { time, arrivedAt, project, task: task.task, stream, request, requestedModel: chatRequest.model }),
       );
