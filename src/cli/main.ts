@@ -4,6 +4,7 @@ import { VERSION } from '../shared/package-info.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerHealth } from './commands/health.js';
+import { registerReport } from './commands/report.js';
 import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
@@ -29,6 +30,7 @@ export function buildProgram(context: CliContext): Command {
   registerStatus(program, context);
   registerHealth(program, context);
   registerDoctor(program, context);
+  registerReport(program, context);
   registerDemo(program, context);
   return program;
 }

@@ -1,5 +1,6 @@
 import type { LodestarConfig } from '../config/defaults.js';
 import type { LodestarPaths } from '../config/paths.js';
+import type { Ledger } from '../ledger/ledger.js';
 import type { Pricing } from '../ledger/pricing/pricing.js';
 import type { ChatProvider } from '../providers/spec/provider.js';
 import type { Availability } from '../router/resolve-model.js';
@@ -25,4 +26,5 @@ export interface DaemonContext {
   /** What can serve right now: configured providers and the local models Ollama has. */
   availability: () => Availability;
   pricing: Pricing;
+  ledger: Ledger;
 }

@@ -17,6 +17,7 @@ import { createRequestHandler } from './server.js';
 import { EventBus } from './event-bus.js';
 import { OllamaInventory } from './ollama-inventory.js';
 import { createProviders } from '../providers/registry.js';
+import { Ledger } from '../ledger/ledger.js';
 import { Pricing } from '../ledger/pricing/pricing.js';
 import { CATALOG } from '../router/catalog.js';
 import type { ProviderId } from '../shared/provider-ids.js';
@@ -76,6 +77,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     events: new EventBus(),
     availability: () => ({ providers: providerSet, localModels: inventory.models() }),
     pricing: new Pricing(config.prices),
+    ledger: Ledger.forWriting(paths.ledger),
   };
 
   const core = createRequestHandler({
@@ -120,6 +122,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     throw new LodestarError(`Lodestar is already running on ${claim.holder.url} (pid ${claim.holder.pid})`, { exitCode: 0 });
   }
   inventory.start();
+  setImmediate(() => context.ledger.warm());
   // Resolve the known models' prices once, so that no request waits for the price table.
   context.pricing.prefetch([...CATALOG.filter((entry) => providers.has(entry.provider)), modelRef(config.baseline)]);
   logger.info('daemon started', { url: state.url, pid: state.pid, version: VERSION, home: paths.home, providers: [...providers.keys()] });
@@ -138,6 +141,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
       if (outcome === 'timeout') logger.warn('shutdown deadline reached; closing open requests', { inFlight: core.inFlight() });
       server.closeAllConnections();
       await Promise.allSettled([...providers.values()].map((provider) => provider.close()));
+      context.ledger.close();
       releaseDaemonState(paths.daemonState);
       logger.info('daemon stopped', { reason });
       logger.close();

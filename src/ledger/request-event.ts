@@ -53,4 +53,6 @@ export interface RequestEvent {
   fallbacks: FallbackAttempt[];
   /** Ollama: loading the model took this long (queue wait included). */
   loadDurationMs: number | undefined;
+  /** Answered from Lodestar's response cache, at no cost. */
+  cacheHit?: boolean;
 }

@@ -11,13 +11,14 @@ export function ensurePrivateDir(path: string): void {
  * Writes a file so that a reader sees the old content or the new, never half of it, with mode
  * 0600 from the first byte (the mode is set at creation, not after).
  */
-export function writeFileAtomic(path: string, content: string, mode = 0o600): void {
+export function writeFileAtomic(path: string, content: string, mode = 0o600, options: { durable?: boolean } = {}): void {
   ensurePrivateDir(dirname(path));
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const descriptor = openSync(temporary, 'wx', mode);
   try {
     writeSync(descriptor, content);
-    fsyncSync(descriptor);
+    // Files that can be rebuilt (rollups) skip the fsync: losing one to a crash costs a rebuild.
+    if (options.durable !== false) fsyncSync(descriptor);
   } finally {
     closeSync(descriptor);
   }

@@ -121,6 +121,12 @@ function publish(
     fallbacks: result.fallbacks,
     loadDurationMs: result.outcome?.loadDurationMs === undefined ? undefined : round(result.outcome.loadDurationMs),
   };
+  // The ledger first, synchronously: the event is in the file before the answer's last byte.
+  try {
+    context.ledger.record(event);
+  } catch (error) {
+    context.logger.error('could not write the ledger', { error, id: event.id });
+  }
   context.events.publish({ type: 'request', data: event });
   // Every request is in the ledger; the log carries failures, and every request at debug level.
   const level = event.status === 'error' ? 'warn' : 'debug';

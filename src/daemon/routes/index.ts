@@ -4,8 +4,9 @@ import { chatCompletionsRoute } from './chat-completions.js';
 import { eventsRoute } from './events.js';
 import { healthRoute } from './health.js';
 import { modelsRoute } from './models.js';
+import { usageRoute } from './usage.js';
 
 /** Every endpoint of the daemon's HTTP API (INTERFACE.md). */
 export function buildRoutes(context: DaemonContext): Route[] {
-  return [healthRoute(context), chatCompletionsRoute(context), modelsRoute(context), eventsRoute(context)];
+  return [healthRoute(context), chatCompletionsRoute(context), modelsRoute(context), eventsRoute(context), usageRoute(context)];
 }

@@ -1,0 +1,157 @@
+import { addMetrics, emptyMetrics, NONE, type Bucket, type Metrics } from './rollup.js';
+
+export const GROUPS = ['model', 'provider', 'project', 'day', 'task'] as const;
+export type GroupBy = (typeof GROUPS)[number];
+
+export interface ReportQuery {
+  /** First day, YYYY-MM-DD, in `timeZone`. */
+  from: string;
+  /** Last day, inclusive. */
+  to: string;
+  timeZone: string;
+  project?: string;
+  by: GroupBy;
+}
+
+export interface ReportRow {
+  key: string;
+  requests: number;
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  baselineCostUsd: number;
+  savedUsd: number;
+  savedPercent: number;
+  cacheHits: number;
+  errors: number;
+  /** Requests with no known price: not in costUsd, nor in the baseline it is compared with. */
+  unpricedRequests: number;
+  /** Requests priced by a loose match. */
+  approximateRequests: number;
+}
+
+export interface Report {
+  period: { from: string; to: string };
+  timeZone: string;
+  by: GroupBy;
+  project: string | undefined;
+  totals: Omit<ReportRow, 'key'>;
+  rows: ReportRow[];
+  /** Which models had unknown or approximate prices in this period. */
+  flags: { unpricedModels: string[]; approximateModels: string[] };
+}
+
+/**
+ * A report from rollup buckets: filter by the period (days in the user's time zone) and
+ * project, group, total. Its cost grows with the number of buckets, not of events.
+ */
+export function buildReport(buckets: Iterable<Bucket>, query: ReportQuery): Report {
+  const dayOf = localDayFormatter(query.timeZone);
+  const groups = new Map<string, Metrics>();
+  const totals = emptyMetrics();
+  const unpriced = new Set<string>();
+  const approximate = new Set<string>();
+  for (const bucket of buckets) {
+    if (query.project !== undefined && bucket.project !== query.project) continue;
+    const day = dayOf(bucket.slot);
+    if (day < query.from || day > query.to) continue;
+    const key = query.by === 'day' ? day : bucket[query.by];
+    let metrics = groups.get(key);
+    if (!metrics) {
+      metrics = emptyMetrics();
+      groups.set(key, metrics);
+    }
+    addMetrics(metrics, bucket);
+    addMetrics(totals, bucket);
+    if ((bucket.metrics[10] ?? 0) > 0) unpriced.add(bucket.model);
+    if ((bucket.metrics[11] ?? 0) > 0) approximate.add(bucket.model);
+  }
+  const rows = [...groups].map(([key, metrics]) => toRow(key, metrics));
+  if (query.by === 'day') rows.sort((a, b) => a.key.localeCompare(b.key));
+  // Most expensive first; requests that reached no model ("-") last.
+  else rows.sort((a, b) => Number(a.key === NONE) - Number(b.key === NONE) || b.costUsd - a.costUsd || b.requests - a.requests || a.key.localeCompare(b.key));
+  const { key: _key, ...total } = toRow('total', totals);
+  return {
+    period: { from: query.from, to: query.to },
+    timeZone: query.timeZone,
+    by: query.by,
+    project: query.project,
+    totals: total,
+    rows,
+    flags: { unpricedModels: [...unpriced].filter((model) => model !== NONE).sort(), approximateModels: [...approximate].sort() },
+  };
+}
+
+function toRow(key: string, metrics: Metrics): ReportRow {
+  const saved = metrics.baselineCostUsd - metrics.costUsd;
+  return {
+    key,
+    requests: metrics.requests,
+    inputTokens: metrics.inputTokens,
+    cachedInputTokens: metrics.cachedInputTokens,
+    outputTokens: metrics.outputTokens,
+    costUsd: round(metrics.costUsd),
+    baselineCostUsd: round(metrics.baselineCostUsd),
+    savedUsd: round(saved),
+    savedPercent: metrics.baselineCostUsd > 0 ? Math.round((saved / metrics.baselineCostUsd) * 1000) / 10 : 0,
+    cacheHits: metrics.cacheHits,
+    errors: metrics.errors,
+    unpricedRequests: metrics.unpriced,
+    approximateRequests: metrics.approximate,
+  };
+}
+
+/** Dollars to a tenth of a micro-dollar: enough for any token count, without float dust. */
+function round(value: number): number {
+  return Math.round(value * 1e7) / 1e7;
+}
+
+/** The local calendar day of a UTC slot ("2026-11-24T23:45") in a time zone, memoized per slot. */
+export function localDayFormatter(timeZone: string): (slot: string) => string {
+  const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const cache = new Map<string, string>();
+  return (slot) => {
+    let day = cache.get(slot);
+    if (day === undefined) {
+      day = format.format(new Date(`${slot}:00Z`));
+      cache.set(slot, day);
+    }
+    return day;
+  };
+}
+
+/** The UTC months whose ledgers can hold events of these local days (a day either side covers any time zone). */
+export function monthsCovering(from: string, to: string): string[] {
+  const months: string[] = [];
+  const start = new Date(`${from}T00:00:00Z`);
+  start.setUTCDate(start.getUTCDate() - 1);
+  const end = new Date(`${to}T00:00:00Z`);
+  end.setUTCDate(end.getUTCDate() + 1);
+  const cursor = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1));
+  while (cursor <= end) {
+    months.push(cursor.toISOString().slice(0, 7));
+    cursor.setUTCMonth(cursor.getUTCMonth() + 1);
+  }
+  return months;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Today in a time zone, YYYY-MM-DD. */
+export function today(timeZone: string, now: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+export function lastDayOfMonth(month: string): string {
+  const [year = 0, monthNumber = 1] = month.split('-').map(Number);
+  const last = new Date(Date.UTC(year, monthNumber, 0)).getUTCDate();
+  return `${month}-${String(last).padStart(2, '0')}`;
+}

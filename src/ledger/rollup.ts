@@ -1,0 +1,97 @@
+import type { RequestEvent } from './request-event.js';
+
+/**
+ * Rollups: the ledger's events summed per 15-minute slot (UTC) x project x model x provider x
+ * task. 15 minutes because every time zone's offset is a multiple of it, so a report can group
+ * by day in any time zone exactly, without reading events.
+ */
+export const METRICS = [
+  'requests',
+  'errors',
+  'inputTokens',
+  'cachedInputTokens',
+  'cacheWriteTokens',
+  'outputTokens',
+  'reasoningTokens',
+  'costUsd',
+  'baselineCostUsd',
+  'cacheHits',
+  /** Requests whose model had no known price: their cost is missing from costUsd. */
+  'unpriced',
+  /** Requests priced by a loose match. */
+  'approximate',
+  /** Requests whose usage the upstream never reported. */
+  'unknownUsage',
+  'latencyMs',
+] as const;
+
+export type Metric = (typeof METRICS)[number];
+export type Metrics = Record<Metric, number>;
+
+export const DIMENSIONS = ['slot', 'project', 'model', 'provider', 'task'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+export interface Bucket {
+  slot: string;
+  project: string;
+  model: string;
+  provider: string;
+  task: string;
+  metrics: number[];
+}
+
+/** "2026-11-24T03:17:42.123Z" -> "2026-11-24T03:15". */
+export function slotOf(isoTime: string): string {
+  const minute = Number(isoTime.slice(14, 16));
+  const floored = minute - (minute % 15);
+  return `${isoTime.slice(0, 14)}${floored < 10 ? '0' : ''}${floored}`;
+}
+
+export const NONE = '-';
+
+const INDEX: Readonly<Record<Metric, number>> = Object.fromEntries(METRICS.map((metric, index) => [metric, index])) as Record<Metric, number>;
+
+export function metricOf(bucket: Bucket, metric: Metric): number {
+  return bucket.metrics[INDEX[metric]] ?? 0;
+}
+
+/** Adds one event to the buckets (creating its bucket when new). */
+export function addEvent(buckets: Map<string, Bucket>, event: RequestEvent): void {
+  const slot = slotOf(event.time);
+  const project = event.project ?? NONE;
+  const model = event.model ?? NONE;
+  const provider = event.provider ?? NONE;
+  const task = event.task ?? NONE;
+  const key = `${slot}\u0000${project}\u0000${model}\u0000${provider}\u0000${task}`;
+  let bucket = buckets.get(key);
+  if (!bucket) {
+    bucket = { slot, project, model, provider, task, metrics: new Array<number>(METRICS.length).fill(0) };
+    buckets.set(key, bucket);
+  }
+  const metrics = bucket.metrics;
+  const usage = event.usage;
+  metrics[0]! += 1;
+  if (event.status === 'error') metrics[1]! += 1;
+  metrics[2]! += usage.inputTokens ?? 0;
+  metrics[3]! += usage.cachedInputTokens ?? 0;
+  metrics[4]! += usage.cacheWriteTokens ?? 0;
+  metrics[5]! += usage.outputTokens ?? 0;
+  metrics[6]! += usage.reasoningTokens ?? 0;
+  metrics[7]! += event.costUsd ?? 0;
+  // Savings compare like with like: a request whose own price is unknown adds no baseline.
+  if (event.costUsd !== undefined) metrics[8]! += event.baselineCostUsd ?? 0;
+  if (event.cacheHit) metrics[9]! += 1;
+  const hasUsage = usage.inputTokens !== undefined || usage.outputTokens !== undefined;
+  if (event.costUsd === undefined && hasUsage) metrics[10]! += 1;
+  if (event.price?.approximate) metrics[11]! += 1;
+  if (!hasUsage && event.model !== undefined) metrics[12]! += 1;
+  metrics[13]! += event.latencyMs;
+}
+
+export function emptyMetrics(): Metrics {
+  return Object.fromEntries(METRICS.map((metric) => [metric, 0])) as Metrics;
+}
+
+export function addMetrics(into: Metrics, bucket: Bucket): void {
+  for (let index = 0; index < METRICS.length; index++) into[METRICS[index] as Metric] += bucket.metrics[index] ?? 0;
+}
