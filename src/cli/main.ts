@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { LodestarError, errorMessage } from '../shared/errors.js';
 import { VERSION } from '../shared/package-info.js';
+import { registerBudget } from './commands/budget.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerHealth } from './commands/health.js';
@@ -31,6 +32,7 @@ export function buildProgram(context: CliContext): Command {
   registerHealth(program, context);
   registerDoctor(program, context);
   registerReport(program, context);
+  registerBudget(program, context);
   registerDemo(program, context);
   return program;
 }

@@ -49,6 +49,22 @@ export interface LodestarConfig {
   baseline: string;
   /** The user's own prices, USD per million tokens, by "<provider>/<model>". */
   prices: Record<string, { inputPerMTok: number; outputPerMTok: number; cacheReadPerMTok?: number; cacheWritePerMTok?: number }>;
+  /** The time zone of budget periods and report days; undefined means the system's. */
+  timezone: string | undefined;
+  budgets: BudgetsConfig;
+}
+
+export interface BudgetLimit {
+  limitUsd: number;
+  /** hard: paid models are blocked once reached; soft: alerts only. */
+  mode: 'hard' | 'soft';
+}
+
+export interface BudgetsConfig {
+  monthly: BudgetLimit | undefined;
+  daily: BudgetLimit | undefined;
+  projects: Record<string, { monthly?: BudgetLimit; daily?: BudgetLimit }>;
+  alerts: { webhook: string | undefined; desktop: boolean };
 }
 
 /**
@@ -96,5 +112,7 @@ export function defaultConfig(): LodestarConfig {
     providers,
     baseline: DEFAULT_BASELINE,
     prices: {},
+    timezone: undefined,
+    budgets: { monthly: undefined, daily: undefined, projects: {}, alerts: { webhook: undefined, desktop: false } },
   };
 }

@@ -327,6 +327,19 @@ export function resolveConfig(layers: readonly ConfigFile[]): LodestarConfig {
     }
     if (layer.logs) Object.assign(config.logs, definedOnly(layer.logs));
     if (layer.baseline !== undefined) config.baseline = layer.baseline;
+    if (layer.timezone !== undefined) config.timezone = layer.timezone;
+    if (layer.budgets) {
+      const limit = (entry: { limitUsd: number; mode?: 'hard' | 'soft' } | undefined) => (entry ? { limitUsd: entry.limitUsd, mode: entry.mode ?? 'soft' } : undefined);
+      if (layer.budgets.monthly) config.budgets.monthly = limit(layer.budgets.monthly);
+      if (layer.budgets.daily) config.budgets.daily = limit(layer.budgets.daily);
+      for (const [project, pair] of Object.entries(layer.budgets.projects ?? {})) {
+        const monthly = limit(pair.monthly);
+        const daily = limit(pair.daily);
+        config.budgets.projects[project] = { ...(monthly ? { monthly } : {}), ...(daily ? { daily } : {}) };
+      }
+      if (layer.budgets.alerts?.webhook !== undefined) config.budgets.alerts.webhook = layer.budgets.alerts.webhook;
+      if (layer.budgets.alerts?.desktop !== undefined) config.budgets.alerts.desktop = layer.budgets.alerts.desktop;
+    }
     for (const [model, price] of Object.entries(layer.prices ?? {})) {
       config.prices[model] = {
         inputPerMTok: price.input,

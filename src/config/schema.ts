@@ -74,6 +74,15 @@ const providers = v.strictObject({
 
 const nonNegative = v.pipe(v.number(), v.minValue(0));
 
+const budget = v.strictObject({
+  limitUsd: nonNegative,
+  mode: v.optional(v.picklist(['hard', 'soft'])),
+});
+
+const budgetPair = v.strictObject({ monthly: v.optional(budget), daily: v.optional(budget) });
+
+const projectName = v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'));
+
 export const configFileSchema = v.strictObject({
   $schema: v.optional(v.string()),
   port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535))),
@@ -91,6 +100,20 @@ export const configFileSchema = v.strictObject({
   ),
   providers: v.optional(providers),
   baseline: v.optional(modelName),
+  timezone: v.optional(v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone such as Europe/Paris or UTC'))),
+  budgets: v.optional(
+    v.strictObject({
+      monthly: v.optional(budget),
+      daily: v.optional(budget),
+      projects: v.optional(v.record(projectName, budgetPair)),
+      alerts: v.optional(
+        v.strictObject({
+          webhook: v.optional(httpUrl),
+          desktop: v.optional(v.boolean()),
+        }),
+      ),
+    }),
+  ),
   prices: v.optional(
     v.record(
       modelName,
@@ -111,4 +134,13 @@ export type ConfigFile = v.InferOutput<typeof configFileSchema>;
  * .lodestarrc may not set them, or the daemon would behave differently depending on the folder
  * it happened to be started from.
  */
-export const GLOBAL_ONLY_KEYS = ['port', 'logLevel', 'limits', 'timeouts', 'logs', 'providers', 'prices'] as const;
+export const GLOBAL_ONLY_KEYS = ['port', 'logLevel', 'limits', 'timeouts', 'logs', 'providers', 'prices', 'budgets'] as const;
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,6 @@
 import type { LodestarConfig } from '../config/defaults.js';
 import type { LodestarPaths } from '../config/paths.js';
+import type { BudgetTracker } from '../ledger/budgets.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Pricing } from '../ledger/pricing/pricing.js';
 import type { ChatProvider } from '../providers/spec/provider.js';
@@ -27,4 +28,7 @@ export interface DaemonContext {
   availability: () => Availability;
   pricing: Pricing;
   ledger: Ledger;
+  budgets: BudgetTracker;
+  /** Of budget periods and report days. */
+  timeZone: string;
 }

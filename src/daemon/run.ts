@@ -17,7 +17,10 @@ import { createRequestHandler } from './server.js';
 import { EventBus } from './event-bus.js';
 import { OllamaInventory } from './ollama-inventory.js';
 import { createProviders } from '../providers/registry.js';
+import { BudgetTracker } from '../ledger/budgets.js';
 import { Ledger } from '../ledger/ledger.js';
+import { defaultTimeZone } from '../ledger/report-query.js';
+import { join } from 'node:path';
 import { Pricing } from '../ledger/pricing/pricing.js';
 import { CATALOG } from '../router/catalog.js';
 import type { ProviderId } from '../shared/provider-ids.js';
@@ -64,6 +67,8 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
   const providers = createProviders(config);
   const inventory = new OllamaInventory(config.providers.ollama, logger);
   const providerSet = new Set(providers.keys());
+  const ledger = Ledger.forWriting(paths.ledger);
+  const timeZone = config.timezone ?? defaultTimeZone();
   const context: DaemonContext = {
     config,
     paths,
@@ -77,7 +82,9 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     events: new EventBus(),
     availability: () => ({ providers: providerSet, localModels: inventory.models() }),
     pricing: new Pricing(config.prices),
-    ledger: Ledger.forWriting(paths.ledger),
+    ledger,
+    budgets: new BudgetTracker({ config: config.budgets, timeZone, ledger, statePath: join(paths.ledger, 'budget-alerts.json') }),
+    timeZone,
   };
 
   const core = createRequestHandler({

@@ -55,4 +55,6 @@ export interface RequestEvent {
   loadDurationMs: number | undefined;
   /** Answered from Lodestar's response cache, at no cost. */
   cacheHit?: boolean;
+  /** A hard budget took paid candidates out of this request's choice. */
+  budgetLimited?: boolean;
 }

@@ -68,9 +68,10 @@ export class FileLogger implements Logger {
 
   private write(level: LogLevel, message: string, fields?: LogFields): void {
     if (LEVELS[level] > this.threshold) return;
-    const line = this.options.redactor.redact(
-      JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }, jsonSafe),
-    );
+    const record: Record<string, unknown> = { time: new Date().toISOString(), level, message };
+    // The line's own keys come first and win over fields of the same name.
+    for (const key in fields) if (!(key in record)) record[key] = fields[key];
+    const line = this.options.redactor.redact(JSON.stringify(record, jsonSafe));
     this.options.mirror?.(line, level);
     this.buffer.push(line);
     if (!this.scheduled) {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { LodestarPaths } from '../../config/paths.js';
+import type { BudgetStatus } from '../../ledger/budgets.js';
 import type { CliContext } from '../context.js';
+import { budgetReport, budgetSummary } from './budget.js';
 import { healthOf } from '../daemon-client.js';
 import { findDaemon } from '../daemon-control.js';
 
@@ -16,6 +18,7 @@ export interface StatusReport {
   health?: Record<string, unknown> | null;
   stale?: string;
   home: string;
+  budgets?: BudgetStatus[];
 }
 
 export function registerStatus(program: Command, context: CliContext): void {
@@ -26,6 +29,10 @@ export function registerStatus(program: Command, context: CliContext): void {
     .action(async (options: { json?: boolean }) => {
       const { paths } = context.config();
       const report = await statusReport(paths);
+      if (report.running) {
+        const budgets = await budgetReport(context.config()).catch(() => undefined);
+        if (budgets?.budgets.length) report.budgets = budgets.budgets;
+      }
       if (options.json) {
         context.output.json(report);
         return;
@@ -65,6 +72,8 @@ function describeStatus(report: StatusReport): string[] {
     `Lodestar is running on ${report.url} (pid ${report.pid}, version ${report.version}, up ${formatDuration(report.uptimeSeconds ?? 0)}).`,
   ];
   lines.push(report.health ? `Health: ${summarizeHealth(report.health)}` : 'Health: not answering on /health; see the daemon log.');
+  const budget = report.budgets ? budgetSummary(report.budgets) : undefined;
+  if (budget) lines.push(budget);
   return lines;
 }
 

@@ -5,6 +5,8 @@ import type { RequestEvent } from '../../ledger/request-event.js';
 import { classifyTask, estimatePromptTokens, isTask, TASKS } from '../../router/classify-task.js';
 import { listModelIds, resolveModel } from '../../router/resolve-model.js';
 import { unavailableReason } from '../../providers/registry.js';
+import { deliverBudgetAlert } from '../budget-alerts.js';
+import { applyBudgets } from '../chat/budget-gate.js';
 import { dispatchChat, type DispatchResult } from '../chat/dispatch.js';
 import { validateChatRequest } from '../chat/validate-chat-request.js';
 import type { DaemonContext } from '../context.js';
@@ -30,16 +32,39 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       const body = await readJsonBody(request, context.config.limits.maxBodyBytes);
       const chatRequest = validateChatRequest(body);
       const project = params.project ?? projectHeader(request);
-      const task = classifyTask(chatRequest, taskHeader(request), estimatePromptTokens(chatRequest));
-
-      const availability = context.availability();
-      const resolution = resolveModel(chatRequest.model, availability, (provider) => unavailableReason(context.config, provider));
-      if (resolution.kind !== 'ok') {
-        const models = listModelIds(availability);
-        throw new HttpError(404, `${resolution.message}. Models available: ${models.join(', ')}`, { param: 'model', code: 'model_not_found' });
-      }
+      const promptTokens = estimatePromptTokens(chatRequest);
+      const task = classifyTask(chatRequest, taskHeader(request), promptTokens);
 
       const stream = chatRequest.stream === true;
+      const meta = { time, arrivedAt, project, task: task.task, stream, request, requestedModel: chatRequest.model, budgetLimited: false };
+      let budget;
+      try {
+        const availability = context.availability();
+        const resolution = resolveModel(chatRequest.model, availability, (provider) => unavailableReason(context.config, provider));
+        if (resolution.kind !== 'ok') {
+          const models = listModelIds(availability);
+          throw new HttpError(404, `${resolution.message}. Models available: ${models.join(', ')}`, { param: 'model', code: 'model_not_found' });
+        }
+        budget = applyBudgets(resolution.candidates, {
+          budgets: context.budgets,
+          pricing: context.pricing,
+          project,
+          request: chatRequest,
+          promptTokens,
+          requestedModel: chatRequest.model,
+        });
+      } catch (error) {
+        // A request refused before any upstream (unknown model, budget used up) is still a
+        // request the user made: it goes in the ledger as failed.
+        if (error instanceof HttpError) {
+          publish(context, { status: 'error', httpStatus: error.status, candidate: undefined, outcome: undefined, error: error.message, fallbacks: [], firstByteAt: undefined, overheadMs: performance.now() - arrivedAt }, meta);
+        }
+        throw error;
+      }
+      const release = context.budgets.reserve(project, budget.reserveUsd);
+      const headers: Record<string, string> = {};
+      if (budget.skipped.length) headers['x-lodestar-budget'] = budget.candidates.every((candidate) => candidate.provider === 'ollama') ? 'local-only' : 'limited';
+
       const abort = new AbortController();
       response.once('close', () => {
         if (!response.writableFinished) abort.abort();
@@ -48,15 +73,19 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       await dispatchChat(
         {
           request: chatRequest,
-          candidates: resolution.candidates,
+          candidates: budget.candidates,
           stream,
           includeUsage: chatRequest.stream_options?.include_usage === true,
           providers: context.providers,
           response,
           clientSignal: abort.signal,
           arrivedAt,
+          headers,
         },
-        (result) => publish(context, result, { time, arrivedAt, project, task: task.task, stream, request, requestedModel: chatRequest.model }),
+        (result) => {
+          release();
+          publish(context, result, { ...meta, budgetLimited: budget.skipped.length > 0 });
+        },
       );
     },
   };
@@ -87,7 +116,7 @@ function taskHeader(request: IncomingMessage): string | undefined {
 function publish(
   context: DaemonContext,
   result: DispatchResult,
-  meta: { time: string; arrivedAt: number; project: string | undefined; task: string; stream: boolean; request: IncomingMessage; requestedModel: string },
+  meta: { time: string; arrivedAt: number; project: string | undefined; task: string; stream: boolean; request: IncomingMessage; requestedModel: string; budgetLimited: boolean },
 ): void {
   const now = performance.now();
   const userAgent = meta.request.headers['user-agent'];
@@ -120,6 +149,7 @@ function publish(
     overheadMs: round(result.overheadMs),
     fallbacks: result.fallbacks,
     loadDurationMs: result.outcome?.loadDurationMs === undefined ? undefined : round(result.outcome.loadDurationMs),
+    ...(meta.budgetLimited ? { budgetLimited: true } : {}),
   };
   // The ledger first, synchronously: the event is in the file before the answer's last byte.
   try {
@@ -128,6 +158,13 @@ function publish(
     context.logger.error('could not write the ledger', { error, id: event.id });
   }
   context.events.publish({ type: 'request', data: event });
+  const alerts = context.budgets.record(event);
+  if (alerts.length) {
+    const { webhook, desktop } = context.budgets.alertsConfig;
+    setImmediate(() => {
+      for (const alert of alerts) deliverBudgetAlert(alert, { logger: context.logger, events: context.events, webhook, desktop });
+    });
+  }
   // Every request is in the ledger; the log carries failures, and every request at debug level.
   const level = event.status === 'error' ? 'warn' : 'debug';
   if (context.logger.enabled(level)) {
