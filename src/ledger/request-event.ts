@@ -25,7 +25,10 @@ export interface RequestEvent {
   task: string | undefined;
   /** The model the client asked for, virtual or concrete. */
   requestedModel: string;
-  /** The concrete model that answered, "<provider>/<model>"; undefined when none did. */
+  /**
+   * The concrete model that answered, "<provider>/<model>"; for a failed request, the last one
+   * tried; undefined when none was tried.
+   */
   model: string | undefined;
   provider: ProviderId | undefined;
   stream: boolean;

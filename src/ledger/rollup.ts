@@ -84,7 +84,7 @@ export function addEvent(buckets: Map<string, Bucket>, event: RequestEvent): voi
   const hasUsage = usage.inputTokens !== undefined || usage.outputTokens !== undefined;
   if (event.costUsd === undefined && hasUsage) metrics[10]! += 1;
   if (event.price?.approximate) metrics[11]! += 1;
-  if (!hasUsage && event.model !== undefined) metrics[12]! += 1;
+  if (!hasUsage && event.model !== undefined && event.status !== 'error') metrics[12]! += 1;
   metrics[13]! += event.latencyMs;
 }
 

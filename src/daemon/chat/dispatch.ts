@@ -112,9 +112,10 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
   }
 
   const failure = toHttpError(lastError, input.candidates);
-  // The last attempt is the failure itself, not a fallback.
+  // The last attempt is the failure itself, not a fallback: the request is counted against it.
   const attempts = lastError === undefined ? fallbacks : fallbacks.slice(0, -1);
-  finished({ status: 'error', httpStatus: failure.status, candidate: undefined, outcome: undefined, error: failure.message, fallbacks: attempts, firstByteAt: undefined, overheadMs });
+  const failed = lastError === undefined ? undefined : input.candidates.find((candidate) => candidate.id === fallbacks.at(-1)?.model);
+  finished({ status: 'error', httpStatus: failure.status, candidate: failed, outcome: undefined, error: failure.message, fallbacks: attempts, firstByteAt: undefined, overheadMs });
   sendError(input.response, failure);
 }
 
