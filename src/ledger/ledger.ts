@@ -64,7 +64,7 @@ export class Ledger {
       if (!existing.has(month) && !this.rollups.has(month)) continue;
       const rollup = this.rollup(month);
       if (!this.writer) rollup.catchUp();
-      yield* rollup.buckets.values();
+      yield* rollup.buckets;
     }
   }
 

@@ -1,4 +1,4 @@
-import { addMetrics, emptyMetrics, NONE, type Bucket, type Metrics } from './rollup.js';
+import { addSums, emptySums, NONE, toMetrics, type Bucket, type Metrics } from './rollup.js';
 
 export const GROUPS = ['model', 'provider', 'project', 'day', 'task'] as const;
 export type GroupBy = (typeof GROUPS)[number];
@@ -48,8 +48,8 @@ export interface Report {
  */
 export function buildReport(buckets: Iterable<Bucket>, query: ReportQuery): Report {
   const dayOf = localDayFormatter(query.timeZone);
-  const groups = new Map<string, Metrics>();
-  const totals = emptyMetrics();
+  const groups = new Map<string, number[]>();
+  const totals = emptySums();
   const unpriced = new Set<string>();
   const approximate = new Set<string>();
   for (const bucket of buckets) {
@@ -57,21 +57,21 @@ export function buildReport(buckets: Iterable<Bucket>, query: ReportQuery): Repo
     const day = dayOf(bucket.slot);
     if (day < query.from || day > query.to) continue;
     const key = query.by === 'day' ? day : bucket[query.by];
-    let metrics = groups.get(key);
-    if (!metrics) {
-      metrics = emptyMetrics();
-      groups.set(key, metrics);
+    let sums = groups.get(key);
+    if (!sums) {
+      sums = emptySums();
+      groups.set(key, sums);
     }
-    addMetrics(metrics, bucket);
-    addMetrics(totals, bucket);
+    addSums(sums, bucket.metrics);
+    addSums(totals, bucket.metrics);
     if ((bucket.metrics[10] ?? 0) > 0) unpriced.add(bucket.model);
     if ((bucket.metrics[11] ?? 0) > 0) approximate.add(bucket.model);
   }
-  const rows = [...groups].map(([key, metrics]) => toRow(key, metrics));
+  const rows = [...groups].map(([key, sums]) => toRow(key, toMetrics(sums)));
   if (query.by === 'day') rows.sort((a, b) => a.key.localeCompare(b.key));
   // Most expensive first; requests that reached no model ("-") last.
   else rows.sort((a, b) => Number(a.key === NONE) - Number(b.key === NONE) || b.costUsd - a.costUsd || b.requests - a.requests || a.key.localeCompare(b.key));
-  const { key: _key, ...total } = toRow('total', totals);
+  const { key: _key, ...total } = toRow('total', toMetrics(totals));
   return {
     period: { from: query.from, to: query.to },
     timeZone: query.timeZone,

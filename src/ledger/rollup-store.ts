@@ -50,7 +50,9 @@ class PrivateJsonFile implements SyncAdapter<RollupFile> {
  */
 export class MonthRollup {
   readonly month: string;
-  readonly buckets = new Map<string, Bucket>();
+  /** Buckets by key: built on the first event added (a reader only lists them). */
+  private index: Map<string, Bucket> | undefined;
+  private list: Bucket[] = [];
   offset = 0;
   corruptLines = 0;
   private readonly db: LowSync<RollupFile>;
@@ -76,9 +78,25 @@ export class MonthRollup {
     return this.dirty;
   }
 
+  get buckets(): readonly Bucket[] {
+    return this.index ? [...this.index.values()] : this.list;
+  }
+
+  get size(): number {
+    return this.index ? this.index.size : this.list.length;
+  }
+
+  private indexed(): Map<string, Bucket> {
+    if (!this.index) {
+      this.index = new Map(this.list.map((bucket) => [bucketKey(bucket), bucket]));
+      this.list = [];
+    }
+    return this.index;
+  }
+
   /** An event the writer has just appended, ending at `endOffset` in the JSONL. */
   add(event: RequestEvent, endOffset: number): void {
-    addEvent(this.buckets, event);
+    addEvent(this.indexed(), event);
     this.offset = endOffset;
     this.dirty = true;
   }
@@ -128,6 +146,7 @@ export class MonthRollup {
   }
 
   private ingest(text: string): void {
+    const index = this.indexed();
     let start = 0;
     while (start < text.length) {
       let end = text.indexOf('\n', start);
@@ -135,7 +154,7 @@ export class MonthRollup {
       if (end > start) {
         try {
           const event = JSON.parse(text.slice(start, end)) as RequestEvent & { v?: number };
-          if (event.v === LEDGER_VERSION && typeof event.time === 'string') addEvent(this.buckets, event);
+          if (event.v === LEDGER_VERSION && typeof event.time === 'string') addEvent(index, event);
           else this.corruptLines++;
         } catch {
           // A line torn by a crash mid-write.
@@ -153,13 +172,13 @@ export class MonthRollup {
     }
     this.offset = data.offset;
     this.corruptLines = data.corruptLines;
-    for (const [slot, project, model, provider, task, ...metrics] of data.buckets) {
-      this.buckets.set(`${slot}\u0000${project}\u0000${model}\u0000${provider}\u0000${task}`, { slot, project, model, provider, task, metrics });
-    }
+    this.index = undefined;
+    this.list = data.buckets.map(([slot, project, model, provider, task, ...metrics]) => ({ slot, project, model, provider, task, metrics }));
   }
 
   private reset(): void {
-    this.buckets.clear();
+    this.index = new Map();
+    this.list = [];
     this.offset = 0;
     this.corruptLines = 0;
     this.dirty = true;
@@ -171,9 +190,13 @@ export class MonthRollup {
       metrics: METRICS,
       offset: this.offset,
       corruptLines: this.corruptLines,
-      buckets: [...this.buckets.values()].map((bucket) => [bucket.slot, bucket.project, bucket.model, bucket.provider, bucket.task, ...bucket.metrics]),
+      buckets: this.buckets.map((bucket) => [bucket.slot, bucket.project, bucket.model, bucket.provider, bucket.task, ...bucket.metrics]),
     };
   }
+}
+
+function bucketKey(bucket: Bucket): string {
+  return `${bucket.slot}\u0000${bucket.project}\u0000${bucket.model}\u0000${bucket.provider}\u0000${bucket.task}`;
 }
 
 function emptyFile(): RollupFile {

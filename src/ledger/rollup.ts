@@ -62,7 +62,7 @@ export function addEvent(buckets: Map<string, Bucket>, event: RequestEvent): voi
   const model = event.model ?? NONE;
   const provider = event.provider ?? NONE;
   const task = event.task ?? NONE;
-  const key = `${slot}\u0000${project}\u0000${model}\u0000${provider}\u0000${task}`;
+  const key = `${slot}\u0000${project}\u0000${model}\u0000${provider}\u0000${task}`; // as bucketKey() in rollup-store
   let bucket = buckets.get(key);
   if (!bucket) {
     bucket = { slot, project, model, provider, task, metrics: new Array<number>(METRICS.length).fill(0) };
@@ -88,10 +88,15 @@ export function addEvent(buckets: Map<string, Bucket>, event: RequestEvent): voi
   metrics[13]! += event.latencyMs;
 }
 
-export function emptyMetrics(): Metrics {
-  return Object.fromEntries(METRICS.map((metric) => [metric, 0])) as Metrics;
+/** Sums are kept as plain arrays in METRICS order (a report adds up tens of thousands of buckets). */
+export function emptySums(): number[] {
+  return new Array<number>(METRICS.length).fill(0);
 }
 
-export function addMetrics(into: Metrics, bucket: Bucket): void {
-  for (let index = 0; index < METRICS.length; index++) into[METRICS[index] as Metric] += bucket.metrics[index] ?? 0;
+export function addSums(into: number[], metrics: readonly number[]): void {
+  for (let index = 0; index < into.length; index++) into[index]! += metrics[index] ?? 0;
+}
+
+export function toMetrics(sums: readonly number[]): Metrics {
+  return Object.fromEntries(METRICS.map((metric, index) => [metric, sums[index] ?? 0])) as Metrics;
 }
