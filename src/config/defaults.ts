@@ -49,9 +49,19 @@ export interface LodestarConfig {
   baseline: string;
   /** The user's own prices, USD per million tokens, by "<provider>/<model>". */
   prices: Record<string, { inputPerMTok: number; outputPerMTok: number; cacheReadPerMTok?: number; cacheWritePerMTok?: number }>;
+  routing: RoutingConfig;
   /** The time zone of budget periods and report days; undefined means the system's. */
   timezone: string | undefined;
   budgets: BudgetsConfig;
+}
+
+export interface RoutingConfig {
+  /** Extra attempts on the last candidate after a failure worth retrying. */
+  retries: number;
+  backoffMs: number;
+  /** An upstream's retry-after longer than this goes back to the client rather than being waited for. */
+  maxRetryAfterMs: number;
+  circuit: { failureThreshold: number; cooldownMs: number };
 }
 
 export interface BudgetLimit {
@@ -112,6 +122,7 @@ export function defaultConfig(): LodestarConfig {
     providers,
     baseline: DEFAULT_BASELINE,
     prices: {},
+    routing: { retries: 1, backoffMs: 250, maxRetryAfterMs: 5000, circuit: { failureThreshold: 5, cooldownMs: 30_000 } },
     timezone: undefined,
     budgets: { monthly: undefined, daily: undefined, projects: {}, alerts: { webhook: undefined, desktop: false } },
   };

@@ -328,6 +328,11 @@ export function resolveConfig(layers: readonly ConfigFile[]): LodestarConfig {
     if (layer.logs) Object.assign(config.logs, definedOnly(layer.logs));
     if (layer.baseline !== undefined) config.baseline = layer.baseline;
     if (layer.timezone !== undefined) config.timezone = layer.timezone;
+    if (layer.routing) {
+      const { circuit, ...rest } = layer.routing;
+      Object.assign(config.routing, definedOnly(rest));
+      if (circuit) Object.assign(config.routing.circuit, definedOnly(circuit));
+    }
     if (layer.budgets) {
       const limit = (entry: { limitUsd: number; mode?: 'hard' | 'soft' } | undefined) => (entry ? { limitUsd: entry.limitUsd, mode: entry.mode ?? 'soft' } : undefined);
       if (layer.budgets.monthly) config.budgets.monthly = limit(layer.budgets.monthly);

@@ -100,6 +100,19 @@ export const configFileSchema = v.strictObject({
   ),
   providers: v.optional(providers),
   baseline: v.optional(modelName),
+  routing: v.optional(
+    v.strictObject({
+      retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5))),
+      backoffMs: v.optional(positiveMs),
+      maxRetryAfterMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      circuit: v.optional(
+        v.strictObject({
+          failureThreshold: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+          cooldownMs: v.optional(positiveMs),
+        }),
+      ),
+    }),
+  ),
   timezone: v.optional(v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone such as Europe/Paris or UTC'))),
   budgets: v.optional(
     v.strictObject({

@@ -4,6 +4,7 @@ import type { BudgetTracker } from '../ledger/budgets.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Pricing } from '../ledger/pricing/pricing.js';
 import type { ChatProvider } from '../providers/spec/provider.js';
+import type { CircuitBreakers } from '../router/circuit-breaker.js';
 import type { Availability } from '../router/resolve-model.js';
 import type { Logger } from '../shared/logger.js';
 import type { ProviderId } from '../shared/provider-ids.js';
@@ -29,6 +30,7 @@ export interface DaemonContext {
   pricing: Pricing;
   ledger: Ledger;
   budgets: BudgetTracker;
+  breakers: CircuitBreakers;
   /** Of budget periods and report days. */
   timeZone: string;
 }

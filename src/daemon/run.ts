@@ -23,6 +23,7 @@ import { defaultTimeZone } from '../ledger/report-query.js';
 import { join } from 'node:path';
 import { Pricing } from '../ledger/pricing/pricing.js';
 import { CATALOG } from '../router/catalog.js';
+import { CircuitBreakers } from '../router/circuit-breaker.js';
 import type { ProviderId } from '../shared/provider-ids.js';
 
 export const LOOPBACK = '127.0.0.1';
@@ -85,6 +86,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     ledger,
     budgets: new BudgetTracker({ config: config.budgets, timeZone, ledger, statePath: join(paths.ledger, 'budget-alerts.json') }),
     timeZone,
+    breakers: new CircuitBreakers(config.routing.circuit),
   };
 
   const core = createRequestHandler({

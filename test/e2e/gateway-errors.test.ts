@@ -11,7 +11,10 @@ let gateway: Gateway;
 let client: OpenAI;
 
 beforeAll(async () => {
-  gateway = await startGateway({ config: { timeouts: { firstByteMs: 1500, idleMs: 1000, connectMs: 1000 }, limits: { maxBodyBytes: 65536 } } });
+  // No retries here: each failure below is seen as the client would see it after all attempts.
+  gateway = await startGateway({
+    config: { timeouts: { firstByteMs: 1500, idleMs: 1000, connectMs: 1000 }, limits: { maxBodyBytes: 65536 }, routing: { retries: 0, circuit: { failureThreshold: 100 } } },
+  });
   client = new OpenAI({ baseURL: gateway.baseURL, apiKey: gateway.token, maxRetries: 0 });
 });
 afterAll(async () => {

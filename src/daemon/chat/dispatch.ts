@@ -5,6 +5,7 @@ import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js
 import type { CallOutcome, ChatProvider, ChunkStream, StreamChunk } from '../../providers/spec/provider.js';
 import { TranslationError } from '../../providers/spec/translation-error.js';
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
+import type { CircuitBreakers } from '../../router/circuit-breaker.js';
 import type { Candidate } from '../../router/resolve-model.js';
 import type { ProviderId } from '../../shared/provider-ids.js';
 import { HttpError, sendError } from '../http-error.js';
@@ -25,6 +26,17 @@ export interface DispatchInput {
   arrivedAt: number;
   /** Extra response headers (cache state, routing notes). */
   headers?: Record<string, string>;
+  breakers: CircuitBreakers;
+  policy: RetryPolicy;
+}
+
+export interface RetryPolicy {
+  /** Extra attempts on the last candidate when it fails in a way worth retrying. */
+  retries: number;
+  /** First backoff pause, doubled each retry. */
+  backoffMs: number;
+  /** An upstream's retry-after longer than this is passed to the client instead of waited for. */
+  maxRetryAfterMs: number;
 }
 
 export interface DispatchResult {
@@ -47,8 +59,10 @@ export interface DispatchResult {
  */
 export async function dispatchChat(input: DispatchInput, finished: (result: DispatchResult) => void): Promise<void> {
   const fallbacks: FallbackAttempt[] = [];
+  const { breakers, policy } = input;
   let lastError: unknown;
   let overheadMs = 0;
+  let retriesLeft = policy.retries;
   // Lodestar's own time: from the request's arrival (or the last attempt failing) to dispatch,
   // then from the upstream's answer to ours. Reading the body and parsing it count as ours.
   let cursor = input.arrivedAt;
@@ -58,6 +72,16 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
     const provider = input.providers.get(candidate.provider);
     if (!provider) {
       fallbacks.push({ model: candidate.id, provider: candidate.provider, error: `${candidate.provider} is not configured` });
+      continue;
+    }
+    if (!breakers.tryAcquire(candidate.provider)) {
+      const health = breakers.health(candidate.provider);
+      const message = `${candidate.provider} is skipped: its circuit is open after ${health.consecutiveFailures} failures in a row (last: ${health.lastError ?? 'unknown'}); it is tried again from ${health.retryAt ?? 'soon'}`;
+      fallbacks.push({ model: candidate.id, provider: candidate.provider, error: message });
+      if (lastError === undefined) {
+        lastError = new UpstreamError(candidate.provider, 'connection', message, { retryable: true });
+        circuitSkips.add(lastError as UpstreamError);
+      }
       continue;
     }
     // One signal per attempt, aborted when the client goes away or the attempt is abandoned.
@@ -73,10 +97,12 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
         const upstream = await provider.stream(call);
         const first = await upstream.chunks.next();
         const readyAt = performance.now();
+        breakers.success(candidate.provider, readyAt - dispatchedAt);
         await relayStream(input, candidate, upstream, first, fallbacks, overheadMs, readyAt, attempt, finished);
       } else {
         const completion = await provider.complete(call);
         const readyAt = performance.now();
+        breakers.success(candidate.provider, readyAt - dispatchedAt);
         const total = overheadMs;
         const body = completion.body;
         const headers = {
@@ -96,17 +122,37 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
       attempt.abort();
       cursor = performance.now();
       if (input.clientSignal.aborted || (error instanceof UpstreamError && error.kind === 'aborted')) {
+        breakers.release(candidate.provider);
         finished({ status: 'aborted', httpStatus: 499, candidate, outcome: undefined, error: 'the client went away', fallbacks, firstByteAt: undefined, overheadMs });
         return;
       }
       lastError = error;
-      const canTryNext = index < input.candidates.length - 1 && (error instanceof TranslationError || (error instanceof UpstreamError && error.retryable));
+      const retryable = error instanceof UpstreamError && error.retryable;
+      // The provider's failures count against its circuit; a request it refused as invalid does not.
+      if (retryable) breakers.failure(candidate.provider, error.message);
+      else breakers.release(candidate.provider);
       fallbacks.push({
         model: candidate.id,
         provider: candidate.provider,
         error: error instanceof Error ? error.message : String(error),
         ...(error instanceof UpstreamError && error.status !== undefined ? { status: error.status } : {}),
       });
+      const last = index === input.candidates.length - 1;
+      if (last && retryable && retriesLeft > 0) {
+        // No other candidate: try this one again after a pause (retry-after, if within bounds).
+        const wait = retryDelay(error, policy, policy.retries - retriesLeft);
+        if (wait !== undefined) {
+          retriesLeft--;
+          if (!(await pause(wait, input.clientSignal))) {
+            finished({ status: 'aborted', httpStatus: 499, candidate, outcome: undefined, error: 'the client went away', fallbacks, firstByteAt: undefined, overheadMs });
+            return;
+          }
+          cursor = performance.now();
+          index--;
+          continue;
+        }
+      }
+      const canTryNext = !last && (error instanceof TranslationError || retryable);
       if (!canTryNext) break;
     }
   }
@@ -117,6 +163,35 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
   const failed = lastError === undefined ? undefined : input.candidates.find((candidate) => candidate.id === fallbacks.at(-1)?.model);
   finished({ status: 'error', httpStatus: failure.status, candidate: failed, outcome: undefined, error: failure.message, fallbacks: attempts, firstByteAt: undefined, overheadMs });
   sendError(input.response, failure);
+}
+
+/**
+ * How long to wait before trying the same candidate again: the upstream's retry-after when it
+ * gives one within the bound (beyond it, no retry: the client gets the 429 and the time), else
+ * exponential backoff with jitter.
+ */
+export function retryDelay(error: UpstreamError, policy: RetryPolicy, attempt: number): number | undefined {
+  if (error.retryAfterMs !== undefined) return error.retryAfterMs <= policy.maxRetryAfterMs ? error.retryAfterMs : undefined;
+  const base = policy.backoffMs * 2 ** attempt;
+  return base / 2 + Math.random() * (base / 2);
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve(false);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 async function relayStream(
@@ -180,7 +255,13 @@ function lodestarHeaders(candidate: Candidate, fallbacks: readonly FallbackAttem
   return headers;
 }
 
+/** The failures that are only "every circuit was open": the answer is 503, no provider available. */
+const circuitSkips = new WeakSet<UpstreamError>();
+
 function toHttpError(error: unknown, candidates: readonly Candidate[]): HttpError {
+  if (error instanceof UpstreamError && circuitSkips.has(error)) {
+    return new HttpError(503, `No provider is available: ${error.message}`, { type: 'api_error', code: 'no_provider_available', headers: { 'retry-after': '5' } });
+  }
   if (error instanceof UpstreamError) return upstreamErrorResponse(error);
   if (error instanceof TranslationError) {
     return new HttpError(400, `${error.message} (${candidates.map((candidate) => candidate.id).join(', ')})`, { param: error.param, code: 'unsupported_parameter' });

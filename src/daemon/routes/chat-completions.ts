@@ -81,6 +81,8 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
           clientSignal: abort.signal,
           arrivedAt,
           headers,
+          breakers: context.breakers,
+          policy: context.config.routing,
         },
         (result) => {
           release();

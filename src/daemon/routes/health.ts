@@ -34,3 +34,19 @@ function memory(): { rssMb: number; heapUsedMb: number; heapTotalMb: number } {
   const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
   return { rssMb: mb(usage.rss), heapUsedMb: mb(usage.heapUsed), heapTotalMb: mb(usage.heapTotal) };
 }
+
+/**
+ * The providers Lodestar can use and how each is doing (circuit state, last error, latency),
+ * and whether Ollama answers. Overall status: degraded when a provider's circuit is open or
+ * Ollama is configured but not answering; down only while shutting down.
+ */
+export function healthSections(context: DaemonContext): Record<string, unknown> {
+  const providers: Record<string, unknown> = {};
+  let degraded = false;
+  for (const id of context.providers.keys()) {
+    const health = context.breakers.health(id);
+    providers[id] = health;
+    if (health.state === 'open') degraded = true;
+  }
+  return { status: degraded ? 'degraded' : 'ok', providers };
+}

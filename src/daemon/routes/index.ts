@@ -2,12 +2,12 @@ import type { DaemonContext } from '../context.js';
 import type { Route } from '../server.js';
 import { chatCompletionsRoute } from './chat-completions.js';
 import { eventsRoute } from './events.js';
-import { healthRoute } from './health.js';
+import { healthRoute, healthSections } from './health.js';
 import { modelsRoute } from './models.js';
 import { usageRoute } from './usage.js';
 import { budgetReloadRoute, budgetRoute } from './budget.js';
 
 /** Every endpoint of the daemon's HTTP API (INTERFACE.md). */
 export function buildRoutes(context: DaemonContext): Route[] {
-  return [healthRoute(context), chatCompletionsRoute(context), modelsRoute(context), eventsRoute(context), usageRoute(context), budgetRoute(context), budgetReloadRoute(context)];
+  return [healthRoute(context, () => healthSections(context)), chatCompletionsRoute(context), modelsRoute(context), eventsRoute(context), usageRoute(context), budgetRoute(context), budgetReloadRoute(context)];
 }
