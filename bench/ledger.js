@@ -109,7 +109,8 @@ export async function runLedgerBench(options = {}) {
     };
     return { id: 'ledger', title: 'Ledger, rollups and reports (issue 4)', result, text: renderText(result), markdown: renderMarkdown(result) };
   } finally {
-    if (!options.keep) rmSync(work, { recursive: true, force: true }); else process.stderr.write(`kept ${work}\n`);
+    if (!options.keep) rmSync(work, { recursive: true, force: true });
+    else log(`kept ${work}`);
   }
 }
 

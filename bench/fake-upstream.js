@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+// A fake OpenAI Chat Completions upstream for the benchmarks: node:http, loopback only, and as
+// cheap per request as it can be, so what the benchmarks see is the gateway in front of it.
+//
+//   node bench/fake-upstream.js [--port N] [--chunks N]
+//
+// Prints one line `fake-upstream listening <port>` on stdout once it listens (port 0 = any free
+// port). POST .../chat/completions answers a fixed small chat.completion; with "stream": true, a
+// fixed SSE stream: N content chunks, a finish chunk, a usage chunk ("choices": []) only when
+// stream_options.include_usage is true, then `data: [DONE]`. Each frame is one `data: <json>\n\n`
+// write. GET /__stats tells how many requests it served and what the last one looked like (model,
+// authorization present), so the bench can check a gateway really forwarded what it should.
+import { createServer } from 'node:http';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const index = args.indexOf(name);
+  return index === -1 ? fallback : Number(args[index + 1]);
+};
+const port = option('--port', 0);
+const chunkCount = option('--chunks', 20);
+
+const ID = 'chatcmpl-bench0000000000000000000000';
+const CREATED = 1_700_000_000;
+const MODEL = 'gpt-4o-mini-2024-07-18';
+const USAGE = { prompt_tokens: 12, completion_tokens: chunkCount, total_tokens: 12 + chunkCount };
+
+const completionBody = Buffer.from(
+  JSON.stringify({
+    id: ID,
+    object: 'chat.completion',
+    created: CREATED,
+    model: MODEL,
+    choices: [{ index: 0, message: { role: 'assistant', content: 'Hello from the fake upstream.', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    usage: USAGE,
+    system_fingerprint: 'fp_bench',
+  }),
+);
+const completionHeaders = {
+  'content-type': 'application/json',
+  'content-length': String(completionBody.length),
+};
+
+const frame = (value) => Buffer.from(`data: ${JSON.stringify(value)}\n\n`);
+const chunk = (delta, finish) => ({
+  id: ID,
+  object: 'chat.completion.chunk',
+  created: CREATED,
+  model: MODEL,
+  system_fingerprint: 'fp_bench',
+  choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+});
+// The first chunk already carries content, so "first content frame" is the first frame.
+const streamFrames = [];
+for (let index = 0; index < chunkCount; index++) {
+  streamFrames.push(frame(chunk(index === 0 ? { role: 'assistant', content: 'tok0' } : { content: ` tok${index}` }, null)));
+}
+streamFrames.push(frame(chunk({}, 'stop')));
+const usageFrame = frame({ id: ID, object: 'chat.completion.chunk', created: CREATED, model: MODEL, system_fingerprint: 'fp_bench', choices: [], usage: USAGE });
+const doneFrame = Buffer.from('data: [DONE]\n\n');
+const streamHeaders = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
+
+const STREAM = /"stream"\s*:\s*true/;
+const INCLUDE_USAGE = /"include_usage"\s*:\s*true/;
+const notFound = Buffer.from(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error', param: null, code: null } }));
+
+let served = 0;
+let last = { body: '', authorization: undefined, chunks: 0, framing: undefined };
+
+function answer(request, response, body, chunks) {
+  served++;
+  last = { body, authorization: request.headers.authorization, chunks, headers: request.headers };
+  // A regex on the raw body instead of JSON.parse: cheaper, and enough for a fixed benchmark.
+  if (!STREAM.test(body)) {
+    response.writeHead(200, completionHeaders);
+    response.end(completionBody);
+    return;
+  }
+  response.writeHead(200, streamHeaders);
+  for (const data of streamFrames) response.write(data);
+  if (INCLUDE_USAGE.test(body)) response.write(usageFrame);
+  response.end(doneFrame);
+}
+
+const server = createServer({ keepAliveTimeout: 120_000, noDelay: true }, (request, response) => {
+  const url = request.url ?? '/';
+  if (request.method === 'POST' && url.endsWith('/chat/completions')) {
+    const chunks = [];
+    request.on('data', (data) => chunks.push(data));
+    request.on('end', () => answer(request, response, chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString(), chunks.length));
+    return;
+  }
+  if (request.method === 'GET' && url === '/__stats') {
+    let model;
+    let stream;
+    try {
+      const parsed = JSON.parse(last.body);
+      model = parsed.model;
+      stream = parsed.stream;
+    } catch {
+      // no request yet
+    }
+    response.writeHead(200, { 'content-type': 'application/json' });
+    const headers = last.headers ?? {};
+    response.end(
+      JSON.stringify({
+        served,
+        last: {
+          model,
+          stream,
+          authorization: last.authorization ? `${last.authorization.slice(0, 10)}...` : undefined,
+          // How the request came: body framing, in how many reads, and which headers (names only).
+          framing: headers['transfer-encoding'] ? `transfer-encoding: ${headers['transfer-encoding']}` : `content-length: ${headers['content-length']}`,
+          bodyChunks: last.chunks,
+          headerNames: Object.keys(headers),
+        },
+      }),
+    );
+    return;
+  }
+  request.resume();
+  response.writeHead(404, { 'content-type': 'application/json', 'content-length': String(notFound.length) });
+  response.end(notFound);
+});
+server.headersTimeout = 0;
+server.requestTimeout = 0;
+server.maxRequestsPerSocket = 0;
+
+server.listen({ port, host: '127.0.0.1' }, () => {
+  process.stdout.write(`fake-upstream listening ${server.address().port}\n`);
+});
+
+const stop = () => {
+  server.close();
+  server.closeAllConnections();
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+// Started by the bench: go when the bench goes, even if it could not say so.
+if (process.send) process.on('disconnect', stop);
