@@ -50,12 +50,20 @@ export interface LodestarConfig {
   /** The user's own prices, USD per million tokens, by "<provider>/<model>". */
   prices: Record<string, { inputPerMTok: number; outputPerMTok: number; cacheReadPerMTok?: number; cacheWritePerMTok?: number }>;
   routing: RoutingConfig;
+  /** What config says of models: a score, a rule ("sameAs"), a context window. */
+  models: Record<string, { quality?: number; sameAs?: string; contextWindow?: number }>;
   /** The time zone of budget periods and report days; undefined means the system's. */
   timezone: string | undefined;
   budgets: BudgetsConfig;
 }
 
+export type TaskName = 'edit' | 'architect' | 'long-context' | 'chat' | 'commit' | 'summary';
+
 export interface RoutingConfig {
+  /** Minimum score on Aider's polyglot benchmark, per task, for lodestar/auto. */
+  floors: Record<TaskName, number>;
+  preferred: string[];
+  forbidden: string[];
   /** Extra attempts on the last candidate after a failure worth retrying. */
   retries: number;
   backoffMs: number;
@@ -122,7 +130,13 @@ export function defaultConfig(): LodestarConfig {
     providers,
     baseline: DEFAULT_BASELINE,
     prices: {},
-    routing: { retries: 1, backoffMs: 250, maxRetryAfterMs: 5000, circuit: { failureThreshold: 5, cooldownMs: 30_000 } },
+    models: {},
+    routing: {
+      floors: { edit: 70, architect: 70, 'long-context': 70, chat: 0, commit: 0, summary: 0 },
+      preferred: [],
+      forbidden: [],
+      retries: 1, backoffMs: 250, maxRetryAfterMs: 5000, circuit: { failureThreshold: 5, cooldownMs: 30_000 },
+    },
     timezone: undefined,
     budgets: { monthly: undefined, daily: undefined, projects: {}, alerts: { webhook: undefined, desktop: false } },
   };

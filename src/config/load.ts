@@ -329,10 +329,14 @@ export function resolveConfig(layers: readonly ConfigFile[]): LodestarConfig {
     if (layer.baseline !== undefined) config.baseline = layer.baseline;
     if (layer.timezone !== undefined) config.timezone = layer.timezone;
     if (layer.routing) {
-      const { circuit, ...rest } = layer.routing;
+      const { circuit, floors, preferred, forbidden, ...rest } = layer.routing;
       Object.assign(config.routing, definedOnly(rest));
       if (circuit) Object.assign(config.routing.circuit, definedOnly(circuit));
+      if (floors) Object.assign(config.routing.floors, definedOnly(floors));
+      if (preferred) config.routing.preferred = preferred;
+      if (forbidden) config.routing.forbidden = forbidden;
     }
+    for (const [id, model] of Object.entries(layer.models ?? {})) config.models[id] = { ...config.models[id], ...definedOnly(model) };
     if (layer.budgets) {
       const limit = (entry: { limitUsd: number; mode?: 'hard' | 'soft' } | undefined) => (entry ? { limitUsd: entry.limitUsd, mode: entry.mode ?? 'soft' } : undefined);
       if (layer.budgets.monthly) config.budgets.monthly = limit(layer.budgets.monthly);

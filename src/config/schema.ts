@@ -73,6 +73,7 @@ const providers = v.strictObject({
 });
 
 const nonNegative = v.pipe(v.number(), v.minValue(0));
+const percent = v.pipe(v.number(), v.minValue(0), v.maxValue(100));
 
 const budget = v.strictObject({
   limitUsd: nonNegative,
@@ -100,8 +101,30 @@ export const configFileSchema = v.strictObject({
   ),
   providers: v.optional(providers),
   baseline: v.optional(modelName),
+  models: v.optional(
+    v.record(
+      modelName,
+      v.strictObject({
+        quality: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100))),
+        sameAs: v.optional(modelName),
+        contextWindow: v.optional(v.pipe(v.number(), v.integer(), v.minValue(256))),
+      }),
+    ),
+  ),
   routing: v.optional(
     v.strictObject({
+      floors: v.optional(
+        v.strictObject({
+          edit: v.optional(percent),
+          architect: v.optional(percent),
+          'long-context': v.optional(percent),
+          chat: v.optional(percent),
+          commit: v.optional(percent),
+          summary: v.optional(percent),
+        }),
+      ),
+      preferred: v.optional(v.array(modelName)),
+      forbidden: v.optional(v.array(v.pipe(v.string(), v.regex(new RegExp(`^(${PROVIDER_IDS.join('|')})/.+`), 'must be "<provider>/<model>" or "<provider>/*"')))),
       retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5))),
       backoffMs: v.optional(positiveMs),
       maxRetryAfterMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),

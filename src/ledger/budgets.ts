@@ -55,7 +55,7 @@ export class BudgetTracker {
   private readonly ledger: Ledger;
   private readonly statePath: string;
   private readonly now: () => Date;
-  private readonly dayOf: (slot: string) => string;
+  private dayFormatter: ((slot: string) => string) | undefined;
   /** Spend per "scope|periodKey", once computed from the ledger. */
   private readonly spent = new Map<string, number>();
   private readonly reserved = new Map<string, number>();
@@ -67,8 +67,13 @@ export class BudgetTracker {
     this.ledger = options.ledger;
     this.statePath = options.statePath;
     this.now = options.now ?? (() => new Date());
-    this.dayOf = localDayFormatter(this.timeZone);
     this.fired = readState(this.statePath);
+  }
+
+  /** Made on first use: Intl with a time zone loads ICU's data, which a daemon without budgets never needs. */
+  private dayOf(slot: string): string {
+    this.dayFormatter ??= localDayFormatter(this.timeZone);
+    return this.dayFormatter(slot);
   }
 
   reload(config: BudgetsConfig): void {
@@ -179,8 +184,10 @@ export class BudgetTracker {
    */
   record(event: RequestEvent): BudgetAlert[] {
     const alerts: BudgetAlert[] = [];
+    const definitions = this.definitions(event.project);
+    if (!definitions.length) return alerts;
     const day = this.dayOf(`${event.time.slice(0, 16)}`);
-    for (const definition of this.definitions(event.project)) {
+    for (const definition of definitions) {
       const periodKey = this.periodKey(definition.period);
       const eventPeriod = definition.period === 'monthly' ? day.slice(0, 7) : day;
       if (eventPeriod !== periodKey) continue;

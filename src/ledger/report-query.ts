@@ -1,3 +1,4 @@
+import { readlinkSync } from 'node:fs';
 import { GROUPS, isValidTimeZone, lastDayOfMonth, today, type GroupBy, type ReportQuery } from './report.js';
 
 /** The words of `lodestar report` and of GET /api/usage (INTERFACE.md: the same words). */
@@ -24,8 +25,20 @@ export class ReportQueryError extends Error {
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
-/** The system's time zone, unless configured otherwise. */
+/**
+ * The system's time zone: TZ, else the zone /etc/localtime points to, else what Intl says.
+ * Asking Intl first would load ICU's data (~8 MB) into a daemon that may never need it.
+ */
 export function defaultTimeZone(): string {
+  const fromEnvironment = process.env.TZ?.replace(/^:/, '');
+  if (fromEnvironment && isValidTimeZone(fromEnvironment)) return fromEnvironment;
+  try {
+    const target = readlinkSync('/etc/localtime');
+    const zone = /zoneinfo\/(.+)$/.exec(target)?.[1];
+    if (zone) return zone;
+  } catch {
+    // not a symlink here (or not Linux)
+  }
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 

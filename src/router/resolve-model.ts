@@ -15,24 +15,14 @@ export interface Candidate {
 export interface Availability {
   providers: ReadonlySet<ProviderId>;
   localModels: readonly string[];
+  /** Local models in VRAM now (from Ollama's /api/ps), when known. */
+  loadedModels?: ReadonlySet<string>;
 }
 
 export type Resolution =
   | { kind: 'ok'; candidates: Candidate[]; virtual: boolean }
   | { kind: 'unknown'; message: string }
   | { kind: 'unavailable'; provider: ProviderId; message: string };
-
-/**
- * Virtual models in preference order. Interim: the router issue replaces these lists with
- * task-aware, quality-floored, price-ranked choices; until then a virtual model is the first
- * available model of its list, the rest being fallbacks.
- */
-const VIRTUAL_PREFERENCES: Readonly<Record<VirtualModel, readonly string[]>> = {
-  'lodestar/local': [],
-  'lodestar/cheap': ['deepseek/deepseek-flash', 'openai/gpt-5-mini', 'gemini/gemini-2.5-flash', 'anthropic/claude-haiku-4-5', 'openai/gpt-4o-mini', 'mistral/codestral-latest', 'groq/openai/gpt-oss-120b'],
-  'lodestar/strong': ['anthropic/claude-sonnet-5', 'openai/gpt-5', 'gemini/gemini-2.5-pro', 'deepseek/deepseek-flash', 'openrouter/anthropic/claude-sonnet-4.5'],
-  'lodestar/auto': ['deepseek/deepseek-flash', 'anthropic/claude-sonnet-4-6', 'openai/gpt-5', 'gemini/gemini-2.5-pro'],
-};
 
 export function isVirtual(model: string): model is VirtualModel {
   return (VIRTUAL_MODELS as readonly string[]).includes(model);
@@ -43,13 +33,7 @@ export function isVirtual(model: string): model is VirtualModel {
  * name the catalog knows ("gpt-4o-mini").
  */
 export function resolveModel(requested: string, availability: Availability, unavailableReason: (provider: ProviderId) => string | undefined): Resolution {
-  if (isVirtual(requested)) {
-    const candidates = virtualCandidates(requested, availability);
-    if (!candidates.length) {
-      return { kind: 'unknown', message: `No model is available for ${requested}: ${requested === 'lodestar/local' ? 'Ollama has no models' : 'set a provider key or start Ollama'}` };
-    }
-    return { kind: 'ok', candidates, virtual: true };
-  }
+  if (isVirtual(requested)) return { kind: 'unknown', message: `${requested} is a virtual model: the router ranks its candidates` };
   const slash = requested.indexOf('/');
   const prefix = slash > 0 ? requested.slice(0, slash) : '';
   if (isProviderId(prefix)) {
@@ -67,18 +51,6 @@ export function resolveModel(requested: string, availability: Availability, unav
     return { kind: 'ok', candidates: [{ id: modelId('ollama', requested), provider: 'ollama', model: requested }], virtual: false };
   }
   return { kind: 'unknown', message: `The model ${JSON.stringify(requested)} does not exist here` };
-}
-
-function virtualCandidates(name: VirtualModel, availability: Availability): Candidate[] {
-  const local = availability.providers.has('ollama')
-    ? availability.localModels.map((model) => ({ id: modelId('ollama', model), provider: 'ollama' as const, model }))
-    : [];
-  if (name === 'lodestar/local') return local;
-  const cloud = VIRTUAL_PREFERENCES[name]
-    .map((id) => CATALOG.find((entry) => modelId(entry.provider, entry.model) === id))
-    .filter((entry): entry is CatalogModel => entry !== undefined && availability.providers.has(entry.provider))
-    .map(toCandidate);
-  return name === 'lodestar/cheap' ? [...local, ...cloud] : [...cloud, ...local];
 }
 
 function toCandidate(entry: CatalogModel): Candidate {

@@ -36,7 +36,7 @@ describe('retries and circuit breakers', () => {
   });
 
   it('opens a failing provider\'s circuit, skips it without calling it, and closes it after a good probe', async () => {
-    gateway = await startGateway({ config: { routing: { retries: 0, circuit: { failureThreshold: 2, cooldownMs: 1500 } } } });
+    gateway = await startGateway({ config: { routing: { retries: 0, circuit: { failureThreshold: 2, cooldownMs: 1500 } }, models: { 'anthropic/claude-sonnet-5': { quality: 90 } } } });
     gateway.anthropic.setDefault({ kind: 'error', status: 529, type: 'overloaded_error' });
     gateway.openai.setDefault({ kind: 'reply', text: 'openai answers' });
     const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: gateway.token, maxRetries: 0 });
@@ -69,7 +69,7 @@ describe('retries and circuit breakers', () => {
   });
 
   it('falls back past a stall before the first byte and past a dropped connection', async () => {
-    gateway = await startGateway({ config: { timeouts: { firstByteMs: 800 }, routing: { retries: 0 } } });
+    gateway = await startGateway({ config: { timeouts: { firstByteMs: 800 }, routing: { retries: 0 }, models: { 'anthropic/claude-sonnet-5': { quality: 90 } } } });
     gateway.anthropic.enqueue({ kind: 'reply', firstByteDelayMs: 3000 });
     gateway.openai.setDefault({ kind: 'reply', text: 'fallback' });
     const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: gateway.token, maxRetries: 0 });

@@ -13,7 +13,13 @@ let client: OpenAI;
 beforeAll(async () => {
   // No retries here: each failure below is seen as the client would see it after all attempts.
   gateway = await startGateway({
-    config: { timeouts: { firstByteMs: 1500, idleMs: 1000, connectMs: 1000 }, limits: { maxBodyBytes: 65536 }, routing: { retries: 0, circuit: { failureThreshold: 100 } } },
+    // A score for Sonnet 5 (no benchmark covers it) makes lodestar/strong try it first.
+    config: {
+      timeouts: { firstByteMs: 1500, idleMs: 1000, connectMs: 1000 },
+      limits: { maxBodyBytes: 65536 },
+      routing: { retries: 0, circuit: { failureThreshold: 100 } },
+      models: { 'anthropic/claude-sonnet-5': { quality: 90 } },
+    },
   });
   client = new OpenAI({ baseURL: gateway.baseURL, apiKey: gateway.token, maxRetries: 0 });
 });

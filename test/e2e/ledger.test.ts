@@ -60,7 +60,7 @@ describe('costs under each provider convention, by hand from the price table', (
 
 describe('a day of mixed traffic', () => {
   it('shows every request in the report, failures and fallbacks included, with the costs of the events', async () => {
-    gateway = await startGateway({ config: { providers: { ollama: { models: { 'qwen2.5-coder:1.5b': {} } } }, routing: { retries: 0 } } });
+    gateway = await startGateway({ config: { providers: { ollama: { models: { 'qwen2.5-coder:1.5b': {} } } }, routing: { retries: 0 }, models: { 'anthropic/claude-sonnet-5': { quality: 90 } } } });
     const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: gateway.token, maxRetries: 0 });
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: 'user', content: 'hello there' }];
     gateway.openai.setDefault({ kind: 'reply', text: 'answer', usage: { inputTokens: 1200, outputTokens: 80 } });

@@ -40,6 +40,7 @@ async function runDemo(context: CliContext, options: { json?: boolean; keep?: bo
   };
   say('Lodestar demo: SIMULATED providers (Anthropic, DeepSeek, OpenAI) and a SIMULATED Ollama on a simulated 4 GB GPU.');
   say('No keys and no Ollama are needed; nothing is sent anywhere, and your own ledger is not touched.');
+  say('Routing rule set for the demo: deepseek/deepseek-flash is scored as deepseek/deepseek-chat (its predecessor, 70.2% on Aider\'s polyglot benchmark).');
   say('');
 
   const doubles: Doubles = await import('../../../test/doubles/index.js');
@@ -52,9 +53,19 @@ async function runDemo(context: CliContext, options: { json?: boolean; keep?: bo
     doubles.startOpenAIDouble({ flavor: 'openai', apiKey: 'demo-openai-key-0000' }),
   ]);
   const [ollama, anthropic, deepseek, openai] = upstreams;
+  // The one routing rule the demo sets: DeepSeek retired deepseek-chat for deepseek-flash, so
+  // flash takes deepseek-chat's score on Aider's benchmark (70.2%). Without it, flash's quality
+  // is unknown and edits go to the cheapest benchmarked model at 70% or more.
   writeFileSync(
     paths.config,
-    JSON.stringify({ providers: { ollama: { models: { 'qwen2.5-coder:3b': { numCtx: 8192, keepAlive: '30m' } } } } }, null, 2),
+    JSON.stringify(
+      {
+        providers: { ollama: { models: { 'qwen2.5-coder:3b': { numCtx: 8192, keepAlive: '30m' } } } },
+        models: { 'deepseek/deepseek-flash': { sameAs: 'deepseek/deepseek-chat' } },
+      },
+      null,
+      2,
+    ),
     { mode: 0o600 },
   );
   const env: NodeJS.ProcessEnv = {
@@ -90,7 +101,13 @@ async function runDemo(context: CliContext, options: { json?: boolean; keep?: bo
       for (const upstream of upstreams) upstream.setDefault({ kind: 'reply', text: step.reply, chunkSize: 24 });
       if (step.trouble) {
         const target = { anthropic, deepseek, openai }[step.trouble.provider];
-        target.enqueue({ kind: 'error', status: step.trouble.status, type: step.trouble.type, message: step.trouble.message });
+        target.enqueue({
+          kind: 'error',
+          status: step.trouble.status,
+          type: step.trouble.type,
+          message: step.trouble.message,
+          ...(step.trouble.retryAfter ? { headers: { 'retry-after': step.trouble.retryAfter } } : {}),
+        });
       }
       const before = finished.length;
       const arrived = new Promise<void>((resolve) => {

@@ -14,7 +14,7 @@ export interface SessionStep {
   /** What the simulated model answers (roughly what a real one would, in length and form). */
   reply: string;
   /** What the demo makes a simulated provider do first, to show a fallback. */
-  trouble?: { provider: 'anthropic' | 'deepseek' | 'openai'; status: number; type: string; message: string };
+  trouble?: { provider: 'anthropic' | 'deepseek' | 'openai'; status: number; type: string; message: string; retryAfter?: string };
 }
 
 const EDIT_SYSTEM = `Act as an expert software developer.
@@ -190,11 +190,11 @@ export const DEMO_SESSION: readonly SessionStep[] = [
     reply: 'I asked you how todos are stored; you said SQLite through src/db.ts. Then I asked you to reject a POST without a title, and you added a check to the POST handler in src/todos.ts.',
   },
   {
-    label: 'architect while Anthropic is overloaded',
+    label: 'architect while gpt-5 is rate-limited',
     model: 'lodestar/strong',
     stream: true,
     messages: context(ARCHITECT_SYSTEM, 'Add a `dueDate` column to todos, with a migration.'),
     reply: PLAN_REPLY,
-    trouble: { provider: 'anthropic', status: 529, type: 'overloaded_error', message: 'Overloaded' },
+    trouble: { provider: 'openai', status: 429, type: 'rate_limit_exceeded', message: 'Rate limit reached for gpt-5 on tokens per min (TPM).', retryAfter: '30' },
   },
 ];

@@ -103,15 +103,15 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
         const completion = await provider.complete(call);
         const readyAt = performance.now();
         breakers.success(candidate.provider, readyAt - dispatchedAt);
-        const total = overheadMs;
         const body = completion.body;
+        // The ledger is written first; the overhead header then counts it with the rest of our time.
+        finished({ status: 'ok', httpStatus: 200, candidate, outcome: completion.outcome, error: undefined, fallbacks, firstByteAt: undefined, overheadMs: overheadMs + (performance.now() - readyAt) });
         const headers = {
           'content-type': 'application/json',
           'content-length': String(Buffer.byteLength(body)),
-          ...lodestarHeaders(candidate, fallbacks, total + (performance.now() - readyAt)),
+          ...lodestarHeaders(candidate, fallbacks, overheadMs + (performance.now() - readyAt)),
           ...input.headers,
         };
-        finished({ status: 'ok', httpStatus: 200, candidate, outcome: completion.outcome, error: undefined, fallbacks, firstByteAt: undefined, overheadMs: total });
         input.response.writeHead(200, headers);
         input.response.end(body);
       }

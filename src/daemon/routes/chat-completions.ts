@@ -3,8 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RequestEvent } from '../../ledger/request-event.js';
 import { classifyTask, estimatePromptTokens, isTask, TASKS } from '../../router/classify-task.js';
-import { listModelIds, resolveModel } from '../../router/resolve-model.js';
-import { unavailableReason } from '../../providers/registry.js';
+import { routeRequest } from '../chat/route-request.js';
 import { deliverBudgetAlert } from '../budget-alerts.js';
 import { applyBudgets } from '../chat/budget-gate.js';
 import { dispatchChat, type DispatchResult } from '../chat/dispatch.js';
@@ -39,13 +38,13 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       const meta = { time, arrivedAt, project, task: task.task, stream, request, requestedModel: chatRequest.model, budgetLimited: false };
       let budget;
       try {
-        const availability = context.availability();
-        const resolution = resolveModel(chatRequest.model, availability, (provider) => unavailableReason(context.config, provider));
-        if (resolution.kind !== 'ok') {
-          const models = listModelIds(availability);
-          throw new HttpError(404, `${resolution.message}. Models available: ${models.join(', ')}`, { param: 'model', code: 'model_not_found' });
+        const routing = routeRequest(context, chatRequest, task.task, promptTokens);
+        if (routing.decision) {
+          const decision = routing.decision;
+          context.events.publish({ type: 'route', data: { project, requestedModel: chatRequest.model, task: task.task, taskReason: task.reason, reason: decision.reason, decisionMs: decision.decisionMs, candidates: decision.candidates.map((candidate) => candidate.id), considered: decision.considered } });
+          if (context.logger.enabled('debug')) context.logger.debug('route', { task: task.task, taskReason: task.reason, reason: decision.reason, decisionMs: decision.decisionMs, candidates: decision.candidates.map((candidate) => candidate.id) });
         }
-        budget = applyBudgets(resolution.candidates, {
+        budget = applyBudgets(routing.candidates, {
           budgets: context.budgets,
           pricing: context.pricing,
           project,

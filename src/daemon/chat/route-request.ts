@@ -1,0 +1,75 @@
+import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js';
+import { polyglotScore } from '../../router/benchmarks.js';
+import { CATALOG } from '../../router/catalog.js';
+import type { Task } from '../../router/classify-task.js';
+import { buildProfiles, type QualityScore } from '../../router/profiles.js';
+import { rankCandidates, TYPICAL_OUTPUT_TOKENS, type ModelProfile, type RouteDecision } from '../../router/rank.js';
+import { isVirtual, listModelIds, resolveModel, type Candidate } from '../../router/resolve-model.js';
+import { unavailableReason } from '../../providers/registry.js';
+import type { ProviderId } from '../../shared/provider-ids.js';
+import type { DaemonContext } from '../context.js';
+import { HttpError } from '../http-error.js';
+
+export interface Routing {
+  candidates: Candidate[];
+  /** How a virtual model was decided; undefined for a concrete model. */
+  decision: RouteDecision | undefined;
+}
+
+/** A benchmark score with where it comes from, in words. */
+export function benchmarkQuality(modelId: string): QualityScore | undefined {
+  const score = polyglotScore(modelId);
+  return score && { value: score.value, source: `Aider polyglot ${score.row.date}: ${score.row.name}, ${score.row.editFormat}` };
+}
+
+/** The models the router may use now, with prices, windows and quality. */
+export function currentProfiles(context: DaemonContext): ModelProfile[] {
+  const { config } = context;
+  const availability = context.availability();
+  const now = new Date();
+  return buildProfiles({
+    catalog: CATALOG,
+    providers: availability.providers,
+    localModels: availability.localModels,
+    loaded: availability.loadedModels ?? new Set(),
+    localContext: (model) => config.providers.ollama.models[model]?.numCtx ?? config.providers.ollama.numCtx,
+    overrides: config.models,
+    price: (provider: ProviderId, model: string) => {
+      const rates = context.pricing.rates(provider, model, {}, now);
+      return rates && { inputPerMTok: rates.inputPerMTok, outputPerMTok: rates.outputPerMTok };
+    },
+    benchmark: benchmarkQuality,
+  });
+}
+
+/**
+ * The candidates for a request: a concrete model as asked, or a virtual one ranked by the router
+ * for this task. No model able to serve: 404 for an unknown name, 503 when a virtual model has
+ * no qualifying candidate (saying why each was left out).
+ */
+export function routeRequest(context: DaemonContext, request: ChatCompletionRequest, task: Task, promptTokens: number): Routing {
+  const requested = request.model;
+  const availability = context.availability();
+  if (!isVirtual(requested)) {
+    const resolution = resolveModel(requested, availability, (provider) => unavailableReason(context.config, provider));
+    if (resolution.kind !== 'ok') {
+      throw new HttpError(404, `${resolution.message}. Models available: ${listModelIds(availability).join(', ')}`, { param: 'model', code: 'model_not_found' });
+    }
+    return { candidates: resolution.candidates, decision: undefined };
+  }
+  const outputTokens = request.max_completion_tokens ?? request.max_tokens ?? TYPICAL_OUTPUT_TOKENS[task];
+  const decision = rankCandidates(
+    { virtual: requested, task, promptTokens, outputTokens },
+    currentProfiles(context),
+    { floors: context.config.routing.floors, preferred: context.config.routing.preferred, forbidden: context.config.routing.forbidden },
+    (provider) => context.breakers.state(provider),
+  );
+  if (!decision.candidates.length) {
+    const left = decision.considered.map((entry) => `${entry.id}: ${entry.why}`).join('; ');
+    throw new HttpError(503, `No model can serve ${requested} for this ${task} request: ${left || 'no provider is configured and Ollama has no models'}`, {
+      type: 'api_error',
+      code: 'no_model_qualifies',
+    });
+  }
+  return { candidates: decision.candidates, decision };
+}

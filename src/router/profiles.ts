@@ -1,0 +1,84 @@
+import { isProviderId, type ProviderId } from '../shared/provider-ids.js';
+import type { CatalogModel } from './catalog.js';
+import type { ModelProfile } from './rank.js';
+
+/** What config says of a model (config key `models`): its own score, or a rule, or a window. */
+export interface ModelOverride {
+  /** Percent on Aider's polyglot benchmark, as the user judges it. */
+  quality?: number;
+  /** Take the benchmark score of this model ("same family as X"). */
+  sameAs?: string;
+  contextWindow?: number;
+}
+
+export interface QualityScore {
+  value: number;
+  /** e.g. 'Aider polyglot, 2025-10-03: DeepSeek-V3.2-Exp (Chat), diff'. */
+  source: string;
+}
+
+export interface ProfileSources {
+  catalog: readonly CatalogModel[];
+  providers: ReadonlySet<ProviderId>;
+  /** Local models Ollama has (or config names), without the "ollama/" prefix. */
+  localModels: readonly string[];
+  /** Local models in VRAM now, without the prefix. */
+  loaded: ReadonlySet<string>;
+  /** The context size Lodestar sends to Ollama for a local model (its num_ctx). */
+  localContext: (model: string) => number;
+  overrides: Readonly<Record<string, ModelOverride>>;
+  price: (provider: ProviderId, model: string) => { inputPerMTok: number; outputPerMTok: number } | undefined;
+  benchmark: (modelId: string) => QualityScore | undefined;
+}
+
+/**
+ * Every model the router may use now: the catalog's models of configured providers, the local
+ * models Ollama has, and the models config names; each with its price, context window and
+ * quality. Quality comes, in order, from config (`quality`), a rule (`sameAs`), or Aider's
+ * benchmark for that very id; otherwise it is unknown, never guessed.
+ */
+export function buildProfiles(sources: ProfileSources): ModelProfile[] {
+  const profiles = new Map<string, ModelProfile>();
+  const add = (provider: ProviderId, model: string, local: boolean, contextWindow: number | undefined): void => {
+    const id = `${provider}/${model}`;
+    if (profiles.has(id)) return;
+    const override = sources.overrides[id];
+    const quality = qualityOf(id, override, sources.benchmark);
+    profiles.set(id, {
+      id,
+      provider,
+      model,
+      local,
+      contextWindow: override?.contextWindow ?? contextWindow,
+      price: local ? { inputPerMTok: 0, outputPerMTok: 0 } : sources.price(provider, model),
+      quality: quality?.value,
+      qualitySource: quality?.source,
+      loaded: local && sources.loaded.has(model),
+    });
+  };
+  if (sources.providers.has('ollama')) {
+    for (const model of sources.localModels) add('ollama', model, true, sources.localContext(model));
+  }
+  for (const entry of sources.catalog) {
+    if (entry.local || !sources.providers.has(entry.provider)) continue;
+    add(entry.provider, entry.model, false, entry.contextWindow);
+  }
+  for (const id of Object.keys(sources.overrides)) {
+    const slash = id.indexOf('/');
+    const provider = id.slice(0, slash);
+    if (!isProviderId(provider) || !sources.providers.has(provider)) continue;
+    // A local model named in config but not pulled is not available.
+    if (provider === 'ollama' && !sources.localModels.includes(id.slice(slash + 1))) continue;
+    add(provider, id.slice(slash + 1), provider === 'ollama', undefined);
+  }
+  return [...profiles.values()];
+}
+
+function qualityOf(id: string, override: ModelOverride | undefined, benchmark: (modelId: string) => QualityScore | undefined): QualityScore | undefined {
+  if (override?.quality !== undefined) return { value: override.quality, source: 'config (models)' };
+  if (override?.sameAs) {
+    const inherited = benchmark(override.sameAs);
+    if (inherited) return { value: inherited.value, source: `rule: same as ${override.sameAs} (${inherited.source})` };
+  }
+  return benchmark(id);
+}
