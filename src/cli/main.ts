@@ -5,6 +5,7 @@ import { registerBudget } from './commands/budget.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerHealth } from './commands/health.js';
+import { registerModels } from './commands/models.js';
 import { registerReport } from './commands/report.js';
 import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
@@ -33,6 +34,7 @@ export function buildProgram(context: CliContext): Command {
   registerDoctor(program, context);
   registerReport(program, context);
   registerBudget(program, context);
+  registerModels(program, context);
   registerDemo(program, context);
   return program;
 }

@@ -1,7 +1,5 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import { request } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../../config/load.js';
 import { PROVIDER_IDS, PROVIDERS } from '../../shared/provider-ids.js';
@@ -9,6 +7,7 @@ import { REQUIRED_NODE } from '../../shared/package-info.js';
 import { findOnPath } from '../../shared/which.js';
 import type { CliContext } from '../context.js';
 import { findDaemon, portInUse } from '../daemon-control.js';
+import { getJson } from '../http-json.js';
 import { renderTable } from '../output/table.js';
 
 export interface Check {
@@ -196,37 +195,6 @@ function checkAider(env: NodeJS.ProcessEnv): Check {
     detail: 'not found on PATH',
     fix: 'python -m pip install aider-install && aider-install (or pass lodestar aider --aider-bin PATH).',
   };
-}
-
-function getJson(url: string, timeoutMs: number): Promise<{ ok: true; body: unknown } | { ok: false; error: string }> {
-  return new Promise((resolve) => {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      resolve({ ok: false, error: 'not a valid URL' });
-      return;
-    }
-    const send = parsed.protocol === 'https:' ? httpsRequest : request;
-    const outgoing = send(parsed, { method: 'GET', timeout: timeoutMs }, (incoming) => {
-      const chunks: Buffer[] = [];
-      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-      incoming.on('end', () => {
-        if ((incoming.statusCode ?? 0) >= 400) {
-          resolve({ ok: false, error: `HTTP ${incoming.statusCode}` });
-          return;
-        }
-        try {
-          resolve({ ok: true, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-        } catch {
-          resolve({ ok: false, error: 'answered, but not like Ollama' });
-        }
-      });
-    });
-    outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    outgoing.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, error: error.code ?? error.message }));
-    outgoing.end();
-  });
 }
 
 function firstLine(text: string): string {

@@ -5,7 +5,7 @@ export function formatMoney(value: number | undefined): string {
   const sign = value < 0 ? '-' : '';
   const amount = Math.abs(value);
   if (amount >= 1) return `${sign}$${amount.toFixed(2)}`;
-  if (amount >= 0.01) return `${sign}$${amount.toFixed(4).replace(/(\.\d\d\d?)0+$/, '$1')}`;
+  if (amount >= 0.01) return `${sign}$${amount.toFixed(4).replace(/(\.\d{2,}?)0+$/, '$1')}`;
   return `${sign}$${amount.toPrecision(2)}`;
 }
 

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { cellNumber, exitReason, parseGpuCsv } from './nvidia-smi.js';
+
+describe('parseGpuCsv', () => {
+  it('reads the T600 captures: bracketed cells are unknown, never 0 (reference/ollama-gpu.md 7.4)', () => {
+    const [idle, windows, errored] = parseGpuCsv(
+      [
+        '0, NVIDIA T600 Laptop GPU, GPU-00000000-0000-0000-0000-000000000000, 0, 0, 4096, 5, 3713, 56, 10.00, 35.00, 300',
+        '0, NVIDIA T600 Laptop GPU, GPU-00000000-0000-0000-0000-000000000000, 0, 0, 4096, 0, 3718, 56, [N/A], [N/A], 300',
+        '0, NVIDIA T600 Laptop GPU, GPU-00000000-0000-0000-0000-000000000000, 0, 0, 4096, 5, 3713, 61, [N/A], [Unknown Error], 300',
+      ].join('\n'),
+    );
+    expect(idle).toMatchObject({ name: 'NVIDIA T600 Laptop GPU', utilizationPercent: 0, memoryTotalMiB: 4096, memoryUsedMiB: 5, memoryFreeMiB: 3713, temperatureC: 56, powerDrawW: 10, powerLimitW: 35, smClockMHz: 300 });
+    expect(windows?.powerDrawW).toBeUndefined();
+    expect(windows?.memoryUsedMiB).toBe(0);
+    expect(errored?.powerLimitW).toBeUndefined();
+  });
+
+  it('reads units when nounits was not given, and an [N/A] utilisation (H100 in MIG mode)', () => {
+    const [gpu] = parseGpuCsv('0, NVIDIA H100 80GB HBM3, GPU-00000000-0000-0000-0000-000000000000, [N/A], [N/A], 81559 MiB, 59 MiB, 81022 MiB, 42, 71.15 W, 700.00 W, 345 MHz');
+    expect(gpu).toMatchObject({ utilizationPercent: undefined, memoryTotalMiB: 81559, powerDrawW: 71.15, smClockMHz: 345 });
+    expect(cellNumber('[Not Supported]')).toBeUndefined();
+  });
+
+  it('names the failure from the exit status', () => {
+    expect(exitReason(9, 'NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver.')).toBe('the NVIDIA driver is not loaded');
+    expect(exitReason('ENOENT', '')).toBe('nvidia-smi is not on PATH');
+    expect(exitReason(255, 'Unknown Error\n')).toBe('nvidia-smi failed (exit 255): Unknown Error');
+  });
+});
