@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerProject } from '../config/projects.js';
 import { LodestarError, errorMessage } from '../shared/errors.js';
 import { VERSION } from '../shared/package-info.js';
 import { registerBudget } from './commands/budget.js';
@@ -25,7 +26,15 @@ export function buildProgram(context: CliContext): Command {
     });
   // Every command loads the configuration first, so a broken .lodestarrc stops them all alike.
   program.hook('preAction', () => {
-    context.config();
+    const loaded = context.config();
+    // A project that names itself is made known to the daemon (its routing and baseline).
+    if (loaded.projectFile && loaded.config.project) {
+      try {
+        registerProject(loaded.paths, loaded.config.project, loaded.projectFile);
+      } catch {
+        // the state folder is not writable: doctor says so; the command itself can still run
+      }
+    }
   });
   registerStart(program, context);
   registerStop(program, context);

@@ -96,6 +96,14 @@ export function validateConfigFile(source: string, raw: unknown): ConfigFile {
 
 function checkProjectKeys(path: string, raw: unknown): void {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return;
+  const routing = (raw as { routing?: unknown }).routing;
+  if (typeof routing === 'object' && routing !== null) {
+    for (const key of Object.keys(routing)) {
+      if (!['floors', 'preferred', 'forbidden'].includes(key)) {
+        throw new ConfigError(path, `routing.${key}`, `can't be set in a project's ${PROJECT_CONFIG_NAME}: retries and circuits are the daemon's, set them in $LODESTAR_HOME/config.json`);
+      }
+    }
+  }
   for (const key of GLOBAL_ONLY_KEYS) {
     if (key in raw) {
       throw new ConfigError(

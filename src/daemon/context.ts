@@ -10,6 +10,7 @@ import type { Logger } from '../shared/logger.js';
 import type { ProviderId } from '../shared/provider-ids.js';
 import type { Redactor } from '../shared/redact.js';
 import type { EventBus } from './event-bus.js';
+import type { ProjectSettingsStore } from './project-settings.js';
 
 /** What the routes of one running daemon share. Built once at start-up. */
 export interface DaemonContext {
@@ -31,6 +32,8 @@ export interface DaemonContext {
   ledger: Ledger;
   budgets: BudgetTracker;
   breakers: CircuitBreakers;
+  /** Each project's own preferences, from its registered .lodestarrc. */
+  projects: ProjectSettingsStore;
   /** Of budget periods and report days. */
   timeZone: string;
 }

@@ -16,6 +16,7 @@ import { buildRoutes } from './routes/index.js';
 import { createRequestHandler } from './server.js';
 import { EventBus } from './event-bus.js';
 import { OllamaInventory } from './ollama-inventory.js';
+import { ProjectSettingsStore } from './project-settings.js';
 import { createProviders } from '../providers/registry.js';
 import { BudgetTracker } from '../ledger/budgets.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -87,6 +88,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     budgets: new BudgetTracker({ config: config.budgets, timeZone, ledger, statePath: join(paths.ledger, 'budget-alerts.json') }),
     timeZone,
     breakers: new CircuitBreakers(config.routing.circuit),
+    projects: new ProjectSettingsStore(paths, logger),
   };
 
   const core = createRequestHandler({

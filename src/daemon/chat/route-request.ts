@@ -23,8 +23,9 @@ export function benchmarkQuality(modelId: string): QualityScore | undefined {
 }
 
 /** The models the router may use now, with prices, windows and quality. */
-export function currentProfiles(context: DaemonContext): ModelProfile[] {
+export function currentProfiles(context: DaemonContext, project?: string): ModelProfile[] {
   const { config } = context;
+  const settings = context.projects.get(project);
   const availability = context.availability();
   const now = new Date();
   return buildProfiles({
@@ -33,7 +34,7 @@ export function currentProfiles(context: DaemonContext): ModelProfile[] {
     localModels: availability.localModels,
     loaded: availability.loadedModels ?? new Set(),
     localContext: (model) => config.providers.ollama.models[model]?.numCtx ?? config.providers.ollama.numCtx,
-    overrides: config.models,
+    overrides: settings?.models ? { ...config.models, ...settings.models } : config.models,
     price: (provider: ProviderId, model: string) => {
       const rates = context.pricing.rates(provider, model, {}, now);
       return rates && { inputPerMTok: rates.inputPerMTok, outputPerMTok: rates.outputPerMTok };
@@ -47,7 +48,7 @@ export function currentProfiles(context: DaemonContext): ModelProfile[] {
  * for this task. No model able to serve: 404 for an unknown name, 503 when a virtual model has
  * no qualifying candidate (saying why each was left out).
  */
-export function routeRequest(context: DaemonContext, request: ChatCompletionRequest, task: Task, promptTokens: number): Routing {
+export function routeRequest(context: DaemonContext, request: ChatCompletionRequest, task: Task, promptTokens: number, project?: string): Routing {
   const requested = request.model;
   const availability = context.availability();
   if (!isVirtual(requested)) {
@@ -58,10 +59,16 @@ export function routeRequest(context: DaemonContext, request: ChatCompletionRequ
     return { candidates: resolution.candidates, decision: undefined };
   }
   const outputTokens = request.max_completion_tokens ?? request.max_tokens ?? TYPICAL_OUTPUT_TOKENS[task];
+  const routing = context.config.routing;
+  const own = context.projects.get(project);
   const decision = rankCandidates(
     { virtual: requested, task, promptTokens, outputTokens },
-    currentProfiles(context),
-    { floors: context.config.routing.floors, preferred: context.config.routing.preferred, forbidden: context.config.routing.forbidden },
+    currentProfiles(context, project),
+    {
+      floors: own?.floors ? { ...routing.floors, ...own.floors } : routing.floors,
+      preferred: own?.preferred ?? routing.preferred,
+      forbidden: own?.forbidden ?? routing.forbidden,
+    },
     (provider) => context.breakers.state(provider),
   );
   if (!decision.candidates.length) {

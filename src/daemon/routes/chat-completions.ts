@@ -38,7 +38,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       const meta = { time, arrivedAt, project, task: task.task, stream, request, requestedModel: chatRequest.model, budgetLimited: false };
       let budget;
       try {
-        const routing = routeRequest(context, chatRequest, task.task, promptTokens);
+        const routing = routeRequest(context, chatRequest, task.task, promptTokens, project);
         if (routing.decision) {
           const decision = routing.decision;
           context.events.publish({ type: 'route', data: { project, requestedModel: chatRequest.model, task: task.task, taskReason: task.reason, reason: decision.reason, decisionMs: decision.decisionMs, candidates: decision.candidates.map((candidate) => candidate.id), considered: decision.considered } });
@@ -124,7 +124,8 @@ function publish(
   const usage = result.outcome?.usage ?? {};
   const at = new Date(meta.time);
   const cost = result.candidate ? context.pricing.cost(result.candidate.provider, result.candidate.model, usage, at) : { costUsd: undefined, price: undefined };
-  const baseline = context.pricing.costOf(context.config.baseline, usage, at);
+  const baselineModel = context.projects.get(meta.project)?.baseline ?? context.config.baseline;
+  const baseline = context.pricing.costOf(baselineModel, usage, at);
   const event: RequestEvent = {
     id: randomUUID(),
     time: meta.time,
@@ -141,7 +142,7 @@ function publish(
     usage,
     costUsd: cost.costUsd,
     price: cost.price,
-    baselineModel: context.config.baseline,
+    baselineModel,
     baselineCostUsd: baseline.costUsd,
     baselinePrice: baseline.price,
     finishReason: result.outcome?.finishReason,

@@ -1,0 +1,88 @@
+import { statSync } from 'node:fs';
+import { readConfigFile } from '../config/load.js';
+import { readProjects, projectsFile } from '../config/projects.js';
+import type { ConfigFile } from '../config/schema.js';
+import type { LodestarPaths } from '../config/paths.js';
+import type { Logger } from '../shared/logger.js';
+
+export interface ProjectSettings {
+  baseline?: string;
+  floors?: Partial<Record<string, number>>;
+  preferred?: string[];
+  forbidden?: string[];
+  models?: Record<string, { quality?: number; sameAs?: string; contextWindow?: number }>;
+}
+
+interface Cached {
+  settings: ProjectSettings | undefined;
+  mtimeMs: number;
+  checkedAt: number;
+}
+
+/** How often a project's .lodestarrc is checked for changes (a stat call), at most. */
+const RECHECK_MS = 2000;
+
+/**
+ * A project's own preferences, from the .lodestarrc registered for it in projects.json: its
+ * baseline, routing floors, preferred and forbidden models, and model scores. Reread when the
+ * file changes; a broken file is logged once and ignored (the global settings apply).
+ */
+export class ProjectSettingsStore {
+  private readonly paths: LodestarPaths;
+  private readonly logger: Logger;
+  private readonly cache = new Map<string, Cached>();
+  private registry: { mtimeMs: number; checkedAt: number; entries: ReturnType<typeof readProjects> } = { mtimeMs: -1, checkedAt: 0, entries: {} };
+
+  constructor(paths: LodestarPaths, logger: Logger) {
+    this.paths = paths;
+    this.logger = logger;
+  }
+
+  get(project: string | undefined, now = Date.now()): ProjectSettings | undefined {
+    if (!project) return undefined;
+    const entry = this.entries(now)[project];
+    if (!entry) return undefined;
+    const cached = this.cache.get(project);
+    if (cached && now - cached.checkedAt < RECHECK_MS) return cached.settings;
+    const mtimeMs = mtime(entry.config);
+    if (cached && cached.mtimeMs === mtimeMs) {
+      cached.checkedAt = now;
+      return cached.settings;
+    }
+    let settings: ProjectSettings | undefined;
+    try {
+      const file = readConfigFile(entry.config, 'project');
+      settings = file ? toSettings(file) : undefined;
+    } catch (error) {
+      this.logger.warn('ignoring a project config', { project, error: error instanceof Error ? error.message : String(error) });
+    }
+    this.cache.set(project, { settings, mtimeMs, checkedAt: now });
+    return settings;
+  }
+
+  private entries(now: number): ReturnType<typeof readProjects> {
+    if (now - this.registry.checkedAt < RECHECK_MS) return this.registry.entries;
+    const mtimeMs = mtime(projectsFile(this.paths));
+    if (mtimeMs !== this.registry.mtimeMs) this.registry = { mtimeMs, checkedAt: now, entries: readProjects(this.paths) };
+    else this.registry.checkedAt = now;
+    return this.registry.entries;
+  }
+}
+
+function toSettings(file: ConfigFile): ProjectSettings {
+  const settings: ProjectSettings = {};
+  if (file.baseline) settings.baseline = file.baseline;
+  if (file.routing?.floors) settings.floors = file.routing.floors;
+  if (file.routing?.preferred) settings.preferred = file.routing.preferred;
+  if (file.routing?.forbidden) settings.forbidden = file.routing.forbidden;
+  if (file.models) settings.models = file.models;
+  return settings;
+}
+
+function mtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
