@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js';
+import { contentText, type ChatCompletionRequest } from '../../providers/spec/chat-request.js';
 import { polyglotScore } from '../../router/benchmarks.js';
 import { CATALOG } from '../../router/catalog.js';
 import type { Task } from '../../router/classify-task.js';
@@ -22,11 +22,27 @@ export function benchmarkQuality(modelId: string): QualityScore | undefined {
   return score && { value: score.value, source: `Aider polyglot ${score.row.date}: ${score.row.name}, ${score.row.editFormat}` };
 }
 
+const profileCache = new WeakMap<DaemonContext, Map<string, { at: number; key: string; profiles: ModelProfile[] }>>();
+/** Profiles change only when Ollama's models or a project's settings do: rebuilt at most every second. */
+const PROFILE_TTL_MS = 1000;
+
 /** The models the router may use now, with prices, windows and quality. */
 export function currentProfiles(context: DaemonContext, project?: string): ModelProfile[] {
-  const { config } = context;
-  const settings = context.projects.get(project);
   const availability = context.availability();
+  const settings = context.projects.get(project);
+  const key = `${availability.localModels.join(',')}|${[...(availability.loadedModels ?? [])].join(',')}`;
+  let byProject = profileCache.get(context);
+  if (!byProject) profileCache.set(context, (byProject = new Map()));
+  const now = Date.now();
+  const cached = byProject.get(project ?? '');
+  if (cached && cached.key === key && now - cached.at < PROFILE_TTL_MS) return cached.profiles;
+  const profiles = buildCurrentProfiles(context, availability, settings);
+  byProject.set(project ?? '', { at: now, key, profiles });
+  return profiles;
+}
+
+function buildCurrentProfiles(context: DaemonContext, availability: ReturnType<DaemonContext['availability']>, settings: ReturnType<DaemonContext['projects']['get']>): ModelProfile[] {
+  const { config } = context;
   const now = new Date();
   return buildProfiles({
     catalog: CATALOG,
@@ -48,6 +64,32 @@ export function currentProfiles(context: DaemonContext, project?: string): Model
  * for this task. No model able to serve: 404 for an unknown name, 503 when a virtual model has
  * no qualifying candidate (saying why each was left out).
  */
+/** Within this factor of a model's context window, the quick estimate is replaced by a count. */
+const NEAR_WINDOW = 0.25;
+/** Other vendors' tokenizers differ from OpenAI's: their counts are taken 10% higher. */
+const FOREIGN_TOKENIZER_MARGIN = 1.1;
+
+let tokenizer: Promise<typeof import('gpt-tokenizer')> | undefined;
+
+/**
+ * The prompt's size for the window check: the quick estimate (characters / 3.5) unless it is
+ * near some candidate's context window, where gpt-tokenizer counts it (loaded on first need:
+ * ~0.3 s and ~50 MB, which most sessions never pay), plus a margin for non-OpenAI tokenizers.
+ */
+export async function promptTokensFor(context: DaemonContext, request: ChatCompletionRequest, estimate: number, project?: string): Promise<number> {
+  if (!isVirtual(request.model)) return estimate;
+  const output = request.max_completion_tokens ?? request.max_tokens ?? 1000;
+  const near = currentProfiles(context, project).some(
+    (profile) => profile.contextWindow !== undefined && Math.abs(estimate + output - profile.contextWindow) <= profile.contextWindow * NEAR_WINDOW,
+  );
+  if (!near) return estimate;
+  tokenizer ??= import('gpt-tokenizer');
+  const { countTokens } = await tokenizer;
+  let text = '';
+  for (const message of request.messages) text += `${message.role}\n${contentText(message.content)}\n`;
+  return Math.ceil(countTokens(text) * FOREIGN_TOKENIZER_MARGIN);
+}
+
 export function routeRequest(context: DaemonContext, request: ChatCompletionRequest, task: Task, promptTokens: number, project?: string): Routing {
   const requested = request.model;
   const availability = context.availability();

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RequestEvent } from '../../ledger/request-event.js';
 import { classifyTask, estimatePromptTokens, isTask, TASKS } from '../../router/classify-task.js';
-import { routeRequest } from '../chat/route-request.js';
+import { promptTokensFor, routeRequest } from '../chat/route-request.js';
 import { deliverBudgetAlert } from '../budget-alerts.js';
 import { applyBudgets } from '../chat/budget-gate.js';
 import { dispatchChat, type DispatchResult } from '../chat/dispatch.js';
@@ -38,7 +38,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       const meta = { time, arrivedAt, project, task: task.task, stream, request, requestedModel: chatRequest.model, budgetLimited: false };
       let budget;
       try {
-        const routing = routeRequest(context, chatRequest, task.task, promptTokens, project);
+        const routing = routeRequest(context, chatRequest, task.task, await promptTokensFor(context, chatRequest, promptTokens, project), project);
         if (routing.decision) {
           const decision = routing.decision;
           context.events.publish({ type: 'route', data: { project, requestedModel: chatRequest.model, task: task.task, taskReason: task.reason, reason: decision.reason, decisionMs: decision.decisionMs, candidates: decision.candidates.map((candidate) => candidate.id), considered: decision.considered } });
