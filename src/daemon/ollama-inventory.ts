@@ -3,14 +3,17 @@ import { UpstreamClient } from '../providers/http/upstream-client.js';
 import type { Logger } from '../shared/logger.js';
 
 /**
- * Which local models exist: those named in config plus those Ollama lists in /api/tags,
- * refreshed in the background (never on a request's path).
+ * Which local models exist (Ollama's /api/tags) and which are in VRAM now (/api/ps), refreshed
+ * in the background, never on a request's path. Before Ollama has answered once, the models
+ * named in config stand in; while it does not answer, there are none.
  */
 export class OllamaInventory {
   private readonly config: OllamaProviderConfig;
   private readonly logger: Logger;
   private tags: string[] = [];
+  private inVram = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private psTimer: NodeJS.Timeout | undefined;
   private reachable: boolean | undefined;
   private readonly client: UpstreamClient;
 
@@ -21,22 +24,43 @@ export class OllamaInventory {
     this.client = new UpstreamClient('ollama', config.baseUrl, { ...config.timeouts, firstByteMs: 2000, requestMs: 2000, connectMs: 2000 }, { connections: 2 });
   }
 
-  start(intervalMs = 30_000): void {
+  start(intervalMs = 30_000, psIntervalMs = 5000): void {
     if (!this.config.enabled) return;
-    void this.refresh();
+    void this.refresh().then(() => this.refreshLoaded());
     this.timer = setInterval(() => void this.refresh(), intervalMs);
     this.timer.unref();
+    this.psTimer = setInterval(() => void this.refreshLoaded(), psIntervalMs);
+    this.psTimer.unref();
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.psTimer) clearInterval(this.psTimer);
     void this.client.close();
   }
 
   models(): string[] {
-    const names = new Set(Object.keys(this.config.models));
-    for (const tag of this.tags) names.add(tag);
-    return [...names];
+    if (this.reachable === undefined) return Object.keys(this.config.models);
+    return this.reachable ? [...this.tags] : [];
+  }
+
+  /** The local models in VRAM as of the last look at /api/ps. */
+  loaded(): ReadonlySet<string> {
+    return this.inVram;
+  }
+
+  async refreshLoaded(): Promise<void> {
+    if (this.reachable !== true) {
+      this.inVram = new Set();
+      return;
+    }
+    try {
+      const response = await this.client.get('/api/ps', { accept: 'application/json' }, { signal: new AbortController().signal, stream: false });
+      const body = JSON.parse(await response.body.text()) as { models?: Array<{ name?: string; model?: string }> };
+      this.inVram = new Set((body.models ?? []).map((entry) => shortName(entry.model ?? entry.name ?? '')).filter(Boolean));
+    } catch {
+      // /api/tags's next refresh says whether Ollama is gone; the set stays as it was meanwhile
+    }
   }
 
   get isReachable(): boolean | undefined {

@@ -82,7 +82,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     closing: () => closing,
     providers,
     events: new EventBus(),
-    availability: () => ({ providers: providerSet, localModels: inventory.models() }),
+    availability: () => ({ providers: providerSet, localModels: inventory.models(), loadedModels: inventory.loaded() }),
     pricing: new Pricing(config.prices),
     ledger,
     budgets: new BudgetTracker({ config: config.budgets, timeZone, ledger, statePath: join(paths.ledger, 'budget-alerts.json') }),

@@ -15,7 +15,7 @@ it('counts tokens exactly near a context window, and skips models whose window i
   // repetitive text tokenizes far smaller, so the exact count lets the free local model serve.
   const near = 'x'.repeat(30_000);
   const { response } = await client.chat.completions.create({ model: 'lodestar/auto', messages: [{ role: 'user', content: near }], max_tokens: 200 }).withResponse();
-  expect(response.headers.get('x-lodestar-model')).toBe('ollama/qwen2.5-coder:3b');
+  expect(response.headers.get('x-lodestar-model')).toMatch(/^ollama\//);
 
   // Varied text of the same length really is ~8,000 tokens: the 8k local model is skipped.
   const words = Array.from({ length: 4_500 }, (_, index) => `w${(index * 7919) % 100_003}`).join(' ');

@@ -152,7 +152,9 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
           continue;
         }
       }
-      const canTryNext = !last && (error instanceof TranslationError || retryable);
+      // A candidate that does not have the model (a local model not pulled, say) is skipped too.
+      const missing = error instanceof UpstreamError && error.status === 404;
+      const canTryNext = !last && (error instanceof TranslationError || retryable || missing);
       if (!canTryNext) break;
     }
   }
