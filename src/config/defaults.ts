@@ -52,6 +52,7 @@ export interface LodestarConfig {
   routing: RoutingConfig;
   /** What config says of models: a score, a rule ("sameAs"), a context window. */
   models: Record<string, { quality?: number; sameAs?: string; contextWindow?: number }>;
+  cache: { enabled: boolean; ttlSeconds: number; maxEntries: number; maxBytes: number; store: 'memory' | 'disk'; deterministicOnly: boolean };
   /** The time zone of budget periods and report days; undefined means the system's. */
   timezone: string | undefined;
   budgets: BudgetsConfig;
@@ -137,6 +138,7 @@ export function defaultConfig(): LodestarConfig {
       forbidden: [],
       retries: 1, backoffMs: 250, maxRetryAfterMs: 5000, circuit: { failureThreshold: 5, cooldownMs: 30_000 },
     },
+    cache: { enabled: true, ttlSeconds: 1800, maxEntries: 2000, maxBytes: 64 * 1024 * 1024, store: 'memory', deterministicOnly: true },
     timezone: undefined,
     budgets: { monthly: undefined, daily: undefined, projects: {}, alerts: { webhook: undefined, desktop: false } },
   };

@@ -336,6 +336,7 @@ export function resolveConfig(layers: readonly ConfigFile[]): LodestarConfig {
     if (layer.logs) Object.assign(config.logs, definedOnly(layer.logs));
     if (layer.baseline !== undefined) config.baseline = layer.baseline;
     if (layer.timezone !== undefined) config.timezone = layer.timezone;
+    if (layer.cache) Object.assign(config.cache, definedOnly(layer.cache));
     if (layer.routing) {
       const { circuit, floors, preferred, forbidden, ...rest } = layer.routing;
       Object.assign(config.routing, definedOnly(rest));

@@ -136,6 +136,16 @@ export const configFileSchema = v.strictObject({
       ),
     }),
   ),
+  cache: v.optional(
+    v.strictObject({
+      enabled: v.optional(v.boolean()),
+      ttlSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+      maxEntries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+      maxBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024))),
+      store: v.optional(v.picklist(['memory', 'disk'])),
+      deterministicOnly: v.optional(v.boolean()),
+    }),
+  ),
   timezone: v.optional(v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone such as Europe/Paris or UTC'))),
   budgets: v.optional(
     v.strictObject({
@@ -170,7 +180,7 @@ export type ConfigFile = v.InferOutput<typeof configFileSchema>;
  * .lodestarrc may not set them, or the daemon would behave differently depending on the folder
  * it happened to be started from.
  */
-export const GLOBAL_ONLY_KEYS = ['port', 'logLevel', 'limits', 'timeouts', 'logs', 'providers', 'prices', 'budgets'] as const;
+export const GLOBAL_ONLY_KEYS = ['port', 'logLevel', 'limits', 'timeouts', 'logs', 'providers', 'prices', 'budgets', 'cache'] as const;
 
 function isTimeZone(value: string): boolean {
   try {

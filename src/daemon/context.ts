@@ -1,5 +1,6 @@
 import type { LodestarConfig } from '../config/defaults.js';
 import type { LodestarPaths } from '../config/paths.js';
+import type { ResponseCache } from '../cache/response-cache.js';
 import type { BudgetTracker } from '../ledger/budgets.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Pricing } from '../ledger/pricing/pricing.js';
@@ -32,6 +33,8 @@ export interface DaemonContext {
   ledger: Ledger;
   budgets: BudgetTracker;
   breakers: CircuitBreakers;
+  /** Answers to deterministic requests, for `config.cache.ttlSeconds`; undefined when disabled. */
+  cache: ResponseCache | undefined;
   /** Each project's own preferences, from its registered .lodestarrc. */
   projects: ProjectSettingsStore;
   /** Of budget periods and report days. */

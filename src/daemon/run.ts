@@ -17,6 +17,7 @@ import { createRequestHandler } from './server.js';
 import { EventBus } from './event-bus.js';
 import { OllamaInventory } from './ollama-inventory.js';
 import { ProjectSettingsStore } from './project-settings.js';
+import { ResponseCache } from '../cache/response-cache.js';
 import { createProviders } from '../providers/registry.js';
 import { BudgetTracker } from '../ledger/budgets.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -89,6 +90,9 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     timeZone,
     breakers: new CircuitBreakers(config.routing.circuit),
     projects: new ProjectSettingsStore(paths, logger),
+    cache: config.cache.enabled
+      ? new ResponseCache({ ttlMs: config.cache.ttlSeconds * 1000, maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, store: config.cache.store, directory: paths.cache })
+      : undefined,
   };
 
   const core = createRequestHandler({

@@ -59,7 +59,7 @@ describe('costs under each provider convention, by hand from the price table', (
 });
 
 describe('a day of mixed traffic', () => {
-  it('shows every request in the report, failures and fallbacks included, with the costs of the events', async () => {
+  it('shows every request in the report (streamed, not, failed, cached, after a fallback) with the costs of the events', async () => {
     gateway = await startGateway({ config: { providers: { ollama: { models: { 'qwen2.5-coder:1.5b': {} } } }, routing: { retries: 0 }, models: { 'anthropic/claude-sonnet-5': { quality: 90 } } } });
     const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: gateway.token, maxRetries: 0 });
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: 'user', content: 'hello there' }];
@@ -81,19 +81,24 @@ describe('a day of mixed traffic', () => {
       }
     })().catch(() => undefined);
     await client.chat.completions.create({ model: 'nope/model', messages }).catch(() => undefined);
+    // The same deterministic question twice: the second is a cache hit, at $0.
+    await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages, temperature: 0 });
+    await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages, temperature: 0 });
 
-    const events = await gateway.waitForEvents(7);
+    const events = await gateway.waitForEvents(9);
     const report = JSON.parse((await runCli(['report', '--day', '--json', '--timezone', 'UTC', '--by', 'provider'], { home: gateway.home })).stdout) as {
-      totals: { requests: number; errors: number; costUsd: number; baselineCostUsd: number };
+      totals: { requests: number; errors: number; costUsd: number; baselineCostUsd: number; cacheHits: number };
       rows: Array<{ key: string; requests: number }>;
     };
-    expect(report.totals.requests).toBe(7);
+    expect(report.totals.requests).toBe(9);
+    expect(report.totals.cacheHits).toBe(1);
+    expect(events.find((event) => event.cacheHit)).toMatchObject({ costUsd: 0, model: 'openai/gpt-4o-mini' });
     expect(report.totals.errors).toBe(events.filter((event) => event.status === 'error').length);
     expect(report.totals.errors).toBe(3);
     const sum = events.reduce((total, event) => total + (event.costUsd ?? 0), 0);
     expect(report.totals.costUsd).toBeCloseTo(sum, 9);
     expect(report.totals.baselineCostUsd).toBeCloseTo(events.reduce((total, event) => total + (event.costUsd === undefined ? 0 : (event.baselineCostUsd ?? 0)), 0), 9);
-    expect(Object.fromEntries(report.rows.map((row) => [row.key, row.requests]))).toEqual({ openai: 3, anthropic: 2, ollama: 1, '-': 1 });
+    expect(Object.fromEntries(report.rows.map((row) => [row.key, row.requests]))).toEqual({ openai: 5, anthropic: 2, ollama: 1, '-': 1 });
     const fallback = events.find((event) => event.fallbacks.length > 0);
     expect(fallback).toMatchObject({ model: 'openai/gpt-5', status: 'ok' });
   });

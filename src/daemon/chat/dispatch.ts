@@ -28,6 +28,8 @@ export interface DispatchInput {
   headers?: Record<string, string>;
   breakers: CircuitBreakers;
   policy: RetryPolicy;
+  /** Sees every chunk of a successful stream (the cache assembles the answer from them). */
+  onChunk?: (data: string) => void;
 }
 
 export interface RetryPolicy {
@@ -48,6 +50,8 @@ export interface DispatchResult {
   fallbacks: FallbackAttempt[];
   /** performance.now() when the first byte of a stream went out. */
   firstByteAt: number | undefined;
+  /** A non-streamed answer's body as sent (for the cache). */
+  body?: string;
   overheadMs: number;
 }
 
@@ -105,7 +109,7 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
         breakers.success(candidate.provider, readyAt - dispatchedAt);
         const body = completion.body;
         // The ledger is written first; the overhead header then counts it with the rest of our time.
-        finished({ status: 'ok', httpStatus: 200, candidate, outcome: completion.outcome, error: undefined, fallbacks, firstByteAt: undefined, overheadMs: overheadMs + (performance.now() - readyAt) });
+        finished({ status: 'ok', httpStatus: 200, candidate, outcome: completion.outcome, error: undefined, fallbacks, firstByteAt: undefined, overheadMs: overheadMs + (performance.now() - readyAt), body });
         const headers = {
           'content-type': 'application/json',
           'content-length': String(Buffer.byteLength(body)),
@@ -211,7 +215,11 @@ async function relayStream(
   const overheadMs = overheadBefore + (performance.now() - readyAt);
   writer.open({ ...lodestarHeaders(candidate, fallbacks, overheadMs), ...input.headers });
   const firstByteAt = performance.now();
-  const send = (chunk: StreamChunk): Promise<void> | undefined => (chunk.usageOnly && !input.includeUsage ? undefined : writer.write(chunk.data));
+  const onChunk = input.onChunk;
+  const send = (chunk: StreamChunk): Promise<void> | undefined => {
+    onChunk?.(chunk.data);
+    return chunk.usageOnly && !input.includeUsage ? undefined : writer.write(chunk.data);
+  };
   const result = (status: DispatchResult['status'], error?: string): DispatchResult => ({
     status,
     httpStatus: 200,

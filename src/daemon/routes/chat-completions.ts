@@ -4,7 +4,10 @@ import { performance } from 'node:perf_hooks';
 import type { RequestEvent } from '../../ledger/request-event.js';
 import { classifyTask, estimatePromptTokens, isTask, TASKS } from '../../router/classify-task.js';
 import { promptTokensFor, routeRequest } from '../chat/route-request.js';
+import { cacheKey, isCacheable } from '../../cache/cache-key.js';
+import { StreamAssembler } from '../../cache/stream-assembler.js';
 import { deliverBudgetAlert } from '../budget-alerts.js';
+import { serveCached } from '../chat/serve-cached.js';
 import { applyBudgets } from '../chat/budget-gate.js';
 import { dispatchChat, type DispatchResult } from '../chat/dispatch.js';
 import { validateChatRequest } from '../chat/validate-chat-request.js';
@@ -35,7 +38,23 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       const task = classifyTask(chatRequest, taskHeader(request), promptTokens);
 
       const stream = chatRequest.stream === true;
-      const meta = { time, arrivedAt, project, task: task.task, stream, request, requestedModel: chatRequest.model, budgetLimited: false };
+      const includeUsage = chatRequest.stream_options?.include_usage === true;
+      const meta = { time, arrivedAt, project, task: task.task, stream, request, requestedModel: chatRequest.model, budgetLimited: false, cacheHit: false };
+
+      // The cache: a deterministic request answered before is answered again, at no cost.
+      const cacheControl = String(request.headers['cache-control'] ?? '').toLowerCase();
+      const key = context.cache && isCacheable(chatRequest, context.config.cache.deterministicOnly) ? cacheKey(chatRequest, project) : undefined;
+      const lookup = key !== undefined && !cacheControl.includes('no-cache');
+      if (lookup && context.cache) {
+        const hit = await context.cache.get(key);
+        if (hit) {
+          serveCached(response, hit, { stream, includeUsage, arrivedAt }, (result) => publish(context, result, { ...meta, cacheHit: true }));
+          return;
+        }
+      }
+      const store = key !== undefined && !cacheControl.includes('no-store') ? key : undefined;
+      const assembler = store !== undefined && stream ? new StreamAssembler() : undefined;
+
       let budget;
       try {
         const routing = routeRequest(context, chatRequest, task.task, await promptTokensFor(context, chatRequest, promptTokens, project), project);
@@ -61,7 +80,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
         throw error;
       }
       const release = context.budgets.reserve(project, budget.reserveUsd);
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { 'x-lodestar-cache': lookup ? 'miss' : 'bypass' };
       if (budget.skipped.length) headers['x-lodestar-budget'] = budget.candidates.every((candidate) => candidate.provider === 'ollama') ? 'local-only' : 'limited';
 
       const abort = new AbortController();
@@ -74,7 +93,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
           request: chatRequest,
           candidates: budget.candidates,
           stream,
-          includeUsage: chatRequest.stream_options?.include_usage === true,
+          includeUsage,
           providers: context.providers,
           response,
           clientSignal: abort.signal,
@@ -82,10 +101,18 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
           headers,
           breakers: context.breakers,
           policy: context.config.routing,
+          onChunk: assembler ? (data) => assembler.add(data) : undefined,
         },
         (result) => {
           release();
           publish(context, result, { ...meta, budgetLimited: budget.skipped.length > 0 });
+          if (store !== undefined && context.cache && result.status === 'ok' && result.candidate && result.outcome) {
+            const completion = assembler ? assembler.completion() : result.body;
+            if (completion) {
+              const answer = { completion, model: result.candidate.id, provider: result.candidate.provider, usage: result.outcome.usage, finishReason: result.outcome.finishReason, storedAt: new Date().toISOString() };
+              context.cache.set(store, answer).catch((error: unknown) => context.logger.warn('could not store an answer in the cache', { error }));
+            }
+          }
         },
       );
     },
@@ -117,13 +144,17 @@ function taskHeader(request: IncomingMessage): string | undefined {
 function publish(
   context: DaemonContext,
   result: DispatchResult,
-  meta: { time: string; arrivedAt: number; project: string | undefined; task: string; stream: boolean; request: IncomingMessage; requestedModel: string; budgetLimited: boolean },
+  meta: { time: string; arrivedAt: number; project: string | undefined; task: string; stream: boolean; request: IncomingMessage; requestedModel: string; budgetLimited: boolean; cacheHit: boolean },
 ): void {
   const now = performance.now();
   const userAgent = meta.request.headers['user-agent'];
   const usage = result.outcome?.usage ?? {};
   const at = new Date(meta.time);
-  const cost = result.candidate ? context.pricing.cost(result.candidate.provider, result.candidate.model, usage, at) : { costUsd: undefined, price: undefined };
+  const cost = meta.cacheHit
+    ? { costUsd: 0, price: { source: 'cache' as const, matched: result.candidate?.id ?? '-', inputPerMTok: 0, outputPerMTok: 0 } }
+    : result.candidate
+      ? context.pricing.cost(result.candidate.provider, result.candidate.model, usage, at)
+      : { costUsd: undefined, price: undefined };
   const baselineModel = context.projects.get(meta.project)?.baseline ?? context.config.baseline;
   const baseline = context.pricing.costOf(baselineModel, usage, at);
   const event: RequestEvent = {
@@ -152,6 +183,7 @@ function publish(
     fallbacks: result.fallbacks,
     loadDurationMs: result.outcome?.loadDurationMs === undefined ? undefined : round(result.outcome.loadDurationMs),
     ...(meta.budgetLimited ? { budgetLimited: true } : {}),
+    ...(meta.cacheHit ? { cacheHit: true } : {}),
   };
   // The ledger first, synchronously: the event is in the file before the answer's last byte.
   try {

@@ -4,7 +4,7 @@
  */
 export interface PriceRecord {
   /** Where the rates came from. */
-  source: 'genai-prices' | 'lodestar' | 'config' | 'local' | 'provider';
+  source: 'genai-prices' | 'lodestar' | 'config' | 'local' | 'provider' | 'cache';
   /** The price table's id for the model (may differ from the id asked for). */
   matched: string;
   inputPerMTok: number;
