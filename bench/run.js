@@ -20,12 +20,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runGatewayBench } from './gateway.js';
 import { runLedgerBench } from './ledger.js';
+import { runRouterBench } from './router.js';
 import { replaceSection } from './lib/markdown.js';
 import { cleanupAll } from './lib/processes.js';
 
 const BENCHES = {
   gateway: runGatewayBench,
   ledger: runLedgerBench,
+  router: runRouterBench,
 };
 
 const BENCHMARKS_MD = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));

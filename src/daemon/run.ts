@@ -18,6 +18,7 @@ import { EventBus } from './event-bus.js';
 import { OllamaInventory } from './ollama-inventory.js';
 import { ProjectSettingsStore } from './project-settings.js';
 import { ResponseCache } from '../cache/response-cache.js';
+import { warmRouter } from './chat/route-request.js';
 import { createProviders } from '../providers/registry.js';
 import { BudgetTracker } from '../ledger/budgets.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -137,7 +138,10 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     throw new LodestarError(`Lodestar is already running on ${claim.holder.url} (pid ${claim.holder.pid})`, { exitCode: 0 });
   }
   inventory.start();
-  setImmediate(() => context.ledger.warm());
+  setImmediate(() => {
+    context.ledger.warm();
+    warmRouter(context);
+  });
   // Resolve the known models' prices once, so that no request waits for the price table.
   context.pricing.prefetch([...CATALOG.filter((entry) => providers.has(entry.provider)), modelRef(config.baseline)]);
   logger.info('daemon started', { url: state.url, pid: state.pid, version: VERSION, home: paths.home, providers: [...providers.keys()] });
