@@ -1,4 +1,5 @@
 import { TranslationError } from '../spec/translation-error.js';
+import { parseToolArguments } from '../spec/tool-arguments.js';
 import type { ChatCompletionRequest, ChatMessage, ContentPart, ImagePart, TextPart, ToolChoice } from '../spec/chat-request.js';
 
 
@@ -119,7 +120,7 @@ function convertMessages(input: readonly ChatMessage[]): { system: string | Anth
       case 'assistant': {
         const blocks = textBlocks(message.content, `${where}.content`);
         message.tool_calls?.forEach((call, callIndex) => {
-          blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments, `${where}.tool_calls[${callIndex}].function.arguments`) });
+          blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments, `${where}.tool_calls[${callIndex}].function.arguments`) });
         });
         // A final assistant turn is a prefill (Aider's "infinite output"); Anthropic rejects
         // one that ends in whitespace.
@@ -193,13 +194,4 @@ function documentBlock(part: ContentPart, param: string): AnthropicBlock {
   const data = typeof file?.file_data === 'string' ? /^data:([^;,]+);base64,(.*)$/s.exec(file.file_data) : null;
   if (!data) throw new TranslationError(param, 'a file part needs file.file_data as a base64 data: URL');
   return { type: 'document', source: { type: 'base64', media_type: data[1], data: data[2] } };
-}
-
-function parseArguments(text: string, param: string): unknown {
-  if (!text || !text.trim()) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new TranslationError(param, 'tool call arguments must be JSON');
-  }
 }

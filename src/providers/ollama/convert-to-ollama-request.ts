@@ -1,5 +1,6 @@
 import type { OllamaProviderConfig } from '../../config/defaults.js';
 import { TranslationError } from '../spec/translation-error.js';
+import { parseToolArguments } from '../spec/tool-arguments.js';
 import type { ChatCompletionRequest, ChatMessage, ImagePart, TextPart } from '../spec/chat-request.js';
 
 /**
@@ -47,7 +48,7 @@ function convertMessages(messages: readonly ChatMessage[]): Array<Record<string,
     if (message.role === 'assistant' && message.tool_calls?.length) {
       converted.tool_calls = message.tool_calls.map((call, callIndex) => {
         toolNames.set(call.id, call.function.name);
-        return { function: { name: call.function.name, arguments: parseArguments(call.function.arguments, `${where}.tool_calls[${callIndex}].function.arguments`) } };
+        return { function: { name: call.function.name, arguments: parseToolArguments(call.function.arguments, `${where}.tool_calls[${callIndex}].function.arguments`) } };
       });
     }
     if (message.role === 'assistant' && typeof message.reasoning_content === 'string') converted.thinking = message.reasoning_content;
@@ -76,13 +77,4 @@ function splitContent(content: ChatMessage['content'], param: string): { text: s
     }
   });
   return { text, images };
-}
-
-function parseArguments(text: string, param: string): unknown {
-  if (!text || !text.trim()) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new TranslationError(param, 'tool call arguments must be JSON');
-  }
 }
