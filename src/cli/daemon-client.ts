@@ -13,8 +13,9 @@ export interface DaemonReply {
 export function callDaemon(
   target: Pick<DaemonState, 'port'>,
   path: string,
-  options: { token?: string; timeoutMs?: number; method?: string } = {},
+  options: { token?: string; timeoutMs?: number; method?: string; body?: unknown } = {},
 ): Promise<DaemonReply> {
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
     const outgoing = request(
       {
@@ -26,6 +27,7 @@ export function callDaemon(
           host: `127.0.0.1:${target.port}`,
           accept: 'application/json',
           ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }),
         },
         timeout: options.timeoutMs ?? 3000,
       },
@@ -47,7 +49,7 @@ export function callDaemon(
     );
     outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer from the daemon within ${options.timeoutMs ?? 3000} ms`)));
     outgoing.on('error', reject);
-    outgoing.end();
+    outgoing.end(payload);
   });
 }
 

@@ -148,3 +148,20 @@ function tail(path: string, from: number): string {
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * The running daemon, started first if it is not running (for commands that need it, like
+ * `lodestar aider` and `lodestar models warm`). `started` says whether this call started it.
+ */
+export async function ensureDaemon(paths: LodestarPaths, port: number, env: NodeJS.ProcessEnv): Promise<{ state: DaemonState; started: boolean }> {
+  const existing = findDaemon(paths);
+  if (existing.kind === 'alive') return { state: existing.state, started: false };
+  if (existing.kind === 'stale') removeStaleState(paths);
+  if (await portInUse(port)) {
+    throw new LodestarError(`Lodestar is not running, and port ${port} on 127.0.0.1 is in use by another program`, {
+      hint: `Stop that program, or start Lodestar on another port: lodestar start --port ${port + 1} (or set LODESTAR_PORT).`,
+    });
+  }
+  const running = await spawnDaemon(paths, port, env);
+  return { state: running.state, started: true };
+}

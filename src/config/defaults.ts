@@ -16,7 +16,10 @@ export interface Timeouts {
 export interface OllamaModelConfig {
   numCtx?: number;
   keepAlive?: string | number;
+  /** Loaded at start with keep_alive forever, and loaded again if Ollama unloads it. */
   pin?: boolean;
+  /** Loaded at start with its keepAlive. */
+  warm?: boolean;
 }
 
 export interface ProviderConfig {
@@ -34,7 +37,17 @@ export interface OllamaProviderConfig extends ProviderConfig {
   numCtx: number;
   keepAlive: string | number;
   models: Record<string, OllamaModelConfig>;
+  /** Load the models to warm (pinned, marked warm, or else the router's first local pick) at start. */
+  warmup: boolean;
+  /** Requests one model serves at once (OLLAMA_NUM_PARALLEL; 1 since Ollama 0.9.7). */
+  parallel: number;
+  /** How long a request for a model not in VRAM may wait while the loaded model still has work. */
+  switchWaitMs: number;
+  /** VRAM Ollama may fill, when nvidia-smi can't tell (a remote GPU); undefined: from nvidia-smi. */
+  vramMiB: number | undefined;
   ssh: string | undefined;
+  /** Extra ssh arguments for the tunnel, e.g. ["-p", "2222", "-i", "~/.ssh/gpu_box"]. */
+  sshArgs: string[];
 }
 
 export interface LodestarConfig {
@@ -53,6 +66,8 @@ export interface LodestarConfig {
   /** What config says of models: a score, a rule ("sameAs"), a context window. */
   models: Record<string, { quality?: number; sameAs?: string; contextWindow?: number }>;
   cache: { enabled: boolean; ttlSeconds: number; maxEntries: number; maxBytes: number; store: 'memory' | 'disk'; deterministicOnly: boolean };
+  /** The GPU monitor: nvidia-smi every pollSeconds. */
+  gpu: { enabled: boolean; pollSeconds: number };
   /** The time zone of budget periods and report days; undefined means the system's. */
   timezone: string | undefined;
   budgets: BudgetsConfig;
@@ -119,7 +134,12 @@ export function defaultConfig(): LodestarConfig {
     numCtx: 8192,
     keepAlive: '30m',
     models: {},
+    warmup: true,
+    parallel: 1,
+    switchWaitMs: 15_000,
+    vramMiB: undefined,
     ssh: undefined,
+    sshArgs: [],
   };
   return {
     port: DEFAULT_PORT,
@@ -139,6 +159,7 @@ export function defaultConfig(): LodestarConfig {
       retries: 1, backoffMs: 250, maxRetryAfterMs: 5000, circuit: { failureThreshold: 5, cooldownMs: 30_000 },
     },
     cache: { enabled: true, ttlSeconds: 1800, maxEntries: 2000, maxBytes: 64 * 1024 * 1024, store: 'memory', deterministicOnly: true },
+    gpu: { enabled: true, pollSeconds: 5 },
     timezone: undefined,
     budgets: { monthly: undefined, daily: undefined, projects: {}, alerts: { webhook: undefined, desktop: false } },
   };

@@ -337,6 +337,7 @@ export function resolveConfig(layers: readonly ConfigFile[]): LodestarConfig {
     if (layer.baseline !== undefined) config.baseline = layer.baseline;
     if (layer.timezone !== undefined) config.timezone = layer.timezone;
     if (layer.cache) Object.assign(config.cache, definedOnly(layer.cache));
+    if (layer.gpu) Object.assign(config.gpu, definedOnly(layer.gpu));
     if (layer.routing) {
       const { circuit, floors, preferred, forbidden, ...rest } = layer.routing;
       Object.assign(config.routing, definedOnly(rest));
@@ -379,6 +380,11 @@ export function resolveConfig(layers: readonly ConfigFile[]): LodestarConfig {
         if (ollama?.numCtx !== undefined) config.providers.ollama.numCtx = ollama.numCtx;
         if (ollama?.keepAlive !== undefined) config.providers.ollama.keepAlive = ollama.keepAlive;
         if (ollama?.ssh !== undefined) config.providers.ollama.ssh = ollama.ssh;
+        if (ollama?.sshArgs !== undefined) config.providers.ollama.sshArgs = [...ollama.sshArgs];
+        if (ollama?.warmup !== undefined) config.providers.ollama.warmup = ollama.warmup;
+        if (ollama?.parallel !== undefined) config.providers.ollama.parallel = ollama.parallel;
+        if (ollama?.switchWaitMs !== undefined) config.providers.ollama.switchWaitMs = ollama.switchWaitMs;
+        if (ollama?.vramMiB !== undefined) config.providers.ollama.vramMiB = ollama.vramMiB;
         for (const [name, model] of Object.entries(ollama?.models ?? {})) {
           config.providers.ollama.models[name] = { ...config.providers.ollama.models[name], ...definedOnly(model) };
         }

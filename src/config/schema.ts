@@ -49,6 +49,7 @@ const ollamaModel = v.strictObject({
   numCtx: v.optional(numCtx),
   keepAlive: v.optional(keepAlive),
   pin: v.optional(v.boolean()),
+  warm: v.optional(v.boolean()),
 });
 
 const ollamaProvider = v.strictObject({
@@ -58,7 +59,12 @@ const ollamaProvider = v.strictObject({
   numCtx: v.optional(numCtx),
   keepAlive: v.optional(keepAlive),
   models: v.optional(v.record(v.pipe(v.string(), v.minLength(1)), ollamaModel)),
+  warmup: v.optional(v.boolean()),
+  parallel: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64))),
+  switchWaitMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  vramMiB: v.optional(v.pipe(v.number(), v.integer(), v.minValue(256))),
   ssh: v.optional(v.pipe(v.string(), v.regex(/^[^\s@]+@[^\s@]+$/, 'must be "user@host"'))),
+  sshArgs: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))),
 });
 
 const providers = v.strictObject({
@@ -146,6 +152,12 @@ export const configFileSchema = v.strictObject({
       deterministicOnly: v.optional(v.boolean()),
     }),
   ),
+  gpu: v.optional(
+    v.strictObject({
+      enabled: v.optional(v.boolean()),
+      pollSeconds: v.optional(v.pipe(v.number(), v.minValue(1), v.maxValue(3600))),
+    }),
+  ),
   timezone: v.optional(v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone such as Europe/Paris or UTC'))),
   budgets: v.optional(
     v.strictObject({
@@ -180,7 +192,7 @@ export type ConfigFile = v.InferOutput<typeof configFileSchema>;
  * .lodestarrc may not set them, or the daemon would behave differently depending on the folder
  * it happened to be started from.
  */
-export const GLOBAL_ONLY_KEYS = ['port', 'logLevel', 'limits', 'timeouts', 'logs', 'providers', 'prices', 'budgets', 'cache'] as const;
+export const GLOBAL_ONLY_KEYS = ['port', 'logLevel', 'limits', 'timeouts', 'logs', 'providers', 'prices', 'budgets', 'cache', 'gpu'] as const;
 
 function isTimeZone(value: string): boolean {
   try {

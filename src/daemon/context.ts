@@ -11,6 +11,8 @@ import type { Logger } from '../shared/logger.js';
 import type { ProviderId } from '../shared/provider-ids.js';
 import type { Redactor } from '../shared/redact.js';
 import type { EventBus } from './event-bus.js';
+import type { LocalTier } from './local-tier.js';
+import type { Metrics } from './metrics.js';
 import type { ProjectSettingsStore } from './project-settings.js';
 
 /** What the routes of one running daemon share. Built once at start-up. */
@@ -27,6 +29,10 @@ export interface DaemonContext {
   closing: () => boolean;
   providers: ReadonlyMap<ProviderId, ChatProvider>;
   events: EventBus;
+  /** Request counters and histograms, and gauges collectors compute at scrape time: GET /metrics. */
+  metrics: Metrics;
+  /** Ollama, the GPU, the local request queue and warm-up. */
+  local: LocalTier;
   /** What can serve right now: configured providers and the local models Ollama has. */
   availability: () => Availability;
   pricing: Pricing;

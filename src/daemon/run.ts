@@ -15,10 +15,11 @@ import { createHostCheck } from './middleware/host-check.js';
 import { buildRoutes } from './routes/index.js';
 import { createRequestHandler } from './server.js';
 import { EventBus } from './event-bus.js';
-import { OllamaInventory } from './ollama-inventory.js';
+import { LocalTier } from './local-tier.js';
+import { daemonCollector, Metrics } from './metrics.js';
 import { ProjectSettingsStore } from './project-settings.js';
 import { ResponseCache } from '../cache/response-cache.js';
-import { warmRouter } from './chat/route-request.js';
+import { firstLocalChoice, warmRouter } from './chat/route-request.js';
 import { createProviders } from '../providers/registry.js';
 import { BudgetTracker } from '../ledger/budgets.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -68,8 +69,11 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
   const startedAt = new Date();
   let boundPort = config.port;
   let closing = false;
+  const events = new EventBus();
+  const local = new LocalTier({ config, env, logger, events });
   const providers = createProviders(config);
-  const inventory = new OllamaInventory(config.providers.ollama, logger);
+  const ollama = providers.get('ollama');
+  if (ollama) providers.set('ollama', local.gate(ollama));
   const providerSet = new Set(providers.keys());
   const ledger = Ledger.forWriting(paths.ledger);
   const timeZone = config.timezone ?? defaultTimeZone();
@@ -83,8 +87,10 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     port: () => boundPort,
     closing: () => closing,
     providers,
-    events: new EventBus(),
-    availability: () => ({ providers: providerSet, localModels: inventory.models(), loadedModels: inventory.loaded() }),
+    events,
+    metrics: new Metrics({ onError: (error) => logger.warn('metrics: a collector failed', { error }) }),
+    local,
+    availability: () => ({ providers: providerSet, localModels: local.monitor.models(), loadedModels: local.monitor.loaded() }),
     pricing: new Pricing(config.prices),
     ledger,
     budgets: new BudgetTracker({ config: config.budgets, timeZone, ledger, statePath: join(paths.ledger, 'budget-alerts.json') }),
@@ -95,6 +101,10 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
       ? new ResponseCache({ ttlMs: config.cache.ttlSeconds * 1000, maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, store: config.cache.store, directory: paths.cache })
       : undefined,
   };
+
+  context.metrics.listen(context.events);
+  context.metrics.addCollector(daemonCollector(context));
+  context.metrics.addCollector(() => local.metrics());
 
   const core = createRequestHandler({
     routes: buildRoutes(context),
@@ -137,10 +147,11 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     logger.close();
     throw new LodestarError(`Lodestar is already running on ${claim.holder.url} (pid ${claim.holder.pid})`, { exitCode: 0 });
   }
-  inventory.start();
+  context.breakers.onChange((provider, health) => events.publish({ type: 'provider', data: { provider, ...health } }));
   setImmediate(() => {
     context.ledger.warm();
     warmRouter(context);
+    local.start(() => firstLocalChoice(context));
   });
   // Resolve the known models' prices once, so that no request waits for the price table.
   context.pricing.prefetch([...CATALOG.filter((entry) => providers.has(entry.provider)), modelRef(config.baseline)]);
@@ -152,7 +163,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
       closing = true;
       logger.info('daemon stopping', { reason, inFlight: core.inFlight() });
       context.events.publish({ type: 'shutdown', data: { reason } });
-      inventory.stop();
+      void local.stop();
       server.close();
       server.closeIdleConnections();
       const deadline = new Promise<'timeout'>((resolve) => setTimeout(resolve, config.timeouts.shutdownMs, 'timeout').unref());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellNumber, exitReason, parseGpuCsv } from './nvidia-smi.js';
+import { cellNumber, exitReason, parseComputeApps, parseGpuCsv } from './nvidia-smi.js';
 
 describe('parseGpuCsv', () => {
   it('reads the T600 captures: bracketed cells are unknown, never 0 (reference/ollama-gpu.md 7.4)', () => {
@@ -26,5 +26,16 @@ describe('parseGpuCsv', () => {
     expect(exitReason(9, 'NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver.')).toBe('the NVIDIA driver is not loaded');
     expect(exitReason('ENOENT', '')).toBe('nvidia-smi is not on PATH');
     expect(exitReason(255, 'Unknown Error\n')).toBe('nvidia-smi failed (exit 255): Unknown Error');
+  });
+});
+
+describe('parseComputeApps', () => {
+  it("reads Ollama's runner, an [N/A] memory (Windows WDDM), and nothing running", () => {
+    const apps = parseComputeApps('48213, /usr/local/lib/ollama/llama-server, 1306\n2056, C:\\Program Files\\a, b\\dwm.exe, [N/A]\n');
+    expect(apps).toEqual([
+      { pid: 48213, name: '/usr/local/lib/ollama/llama-server', usedMiB: 1306 },
+      { pid: 2056, name: 'C:\\Program Files\\a, b\\dwm.exe', usedMiB: undefined },
+    ]);
+    expect(parseComputeApps('')).toEqual([]);
   });
 });

@@ -96,20 +96,87 @@ export function exitReason(code: number | string | undefined, output: string): s
   }
 }
 
-/** One reading of every GPU; no nvidia-smi, or a failing driver, is "none", never an error. */
-export function readGpus(env: NodeJS.ProcessEnv = process.env, timeoutMs = 5000): Promise<GpuReading> {
-  const at = new Date().toISOString();
-  const binary = findOnPath('nvidia-smi', env);
-  if (!binary) return Promise.resolve({ kind: 'none', reason: exitReason('ENOENT', ''), at });
+/** A process holding GPU memory (`--query-compute-apps`): Ollama's runner, for one. */
+export interface GpuProcess {
+  pid: number | undefined;
+  name: string;
+  usedMiB: number | undefined;
+}
+
+/** Parses `--query-compute-apps=pid,process_name,used_memory --format=csv,noheader,nounits`. */
+export function parseComputeApps(text: string): GpuProcess[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('pid,'))
+    .map((line) => {
+      // A Windows path may hold commas: the pid is the first cell, the memory the last.
+      const first = line.indexOf(',');
+      const last = line.lastIndexOf(',');
+      return {
+        pid: cellNumber(line.slice(0, first)),
+        name: cellText(line.slice(first + 1, last)) ?? 'unknown',
+        usedMiB: cellNumber(line.slice(last + 1)),
+      };
+    });
+}
+
+/**
+ * Where nvidia-smi runs: here (found on PATH), or on the GPU box through ssh when Ollama is
+ * reached through a tunnel (the GPU that matters is that box's, not this machine's).
+ */
+export interface NvidiaSmiHost {
+  env?: NodeJS.ProcessEnv;
+  ssh?: { target: string; args: readonly string[] };
+  timeoutMs?: number;
+}
+
+type RunResult = { ok: true; stdout: string } | { ok: false; reason: string };
+
+function runNvidiaSmi(args: string[], host: NvidiaSmiHost): Promise<RunResult> {
+  const env = host.env ?? process.env;
+  let binary: string | undefined;
+  let argv: string[];
+  if (host.ssh) {
+    binary = findOnPath('ssh', env);
+    if (!binary) return Promise.resolve({ ok: false, reason: 'ssh is not on PATH' });
+    argv = ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', ...host.ssh.args, host.ssh.target, 'nvidia-smi', ...args];
+  } else {
+    binary = findOnPath('nvidia-smi', env);
+    if (!binary) return Promise.resolve({ ok: false, reason: exitReason('ENOENT', '') });
+    argv = args;
+  }
   return new Promise((resolve) => {
-    execFile(binary, [`--query-gpu=${GPU_FIELDS.join(',')}`, '--format=csv,noheader,nounits'], { timeout: timeoutMs, env }, (error, stdout, stderr) => {
-      if (error) {
-        const code = typeof error.code === 'number' ? error.code : error.killed ? 'timeout' : (error.code ?? undefined);
-        resolve({ kind: 'none', reason: exitReason(code, `${stdout}\n${stderr}`), at });
-        return;
-      }
-      const gpus = parseGpuCsv(stdout);
-      resolve(gpus.length ? { kind: 'ok', gpus, at } : { kind: 'none', reason: 'nvidia-smi listed no GPU', at });
+    execFile(binary, argv, { timeout: host.timeoutMs ?? 5000, env }, (error, stdout, stderr) => {
+      if (!error) return resolve({ ok: true, stdout });
+      const code = typeof error.code === 'number' ? error.code : error.killed ? 'timeout' : (error.code ?? undefined);
+      // Through ssh, 127 is the remote shell's "command not found"; 255 is ssh's own failure.
+      if (host.ssh && code === 127) return resolve({ ok: false, reason: `nvidia-smi is not on PATH on ${host.ssh.target}` });
+      if (host.ssh && code === 255) return resolve({ ok: false, reason: `ssh to ${host.ssh.target} failed: ${lastLine(stderr) ?? 'no reason given'}` });
+      resolve({ ok: false, reason: exitReason(code, `${stdout}\n${stderr}`) });
     });
   });
+}
+
+function lastLine(text: string): string | undefined {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .at(-1);
+}
+
+/** One reading of every GPU; no nvidia-smi, or a failing driver, is "none", never an error. */
+export async function readGpus(env: NodeJS.ProcessEnv = process.env, timeoutMs = 5000, host: NvidiaSmiHost = {}): Promise<GpuReading> {
+  const at = new Date().toISOString();
+  const result = await runNvidiaSmi([`--query-gpu=${GPU_FIELDS.join(',')}`, '--format=csv,noheader,nounits'], { env, timeoutMs, ...host });
+  if (!result.ok) return { kind: 'none', reason: result.reason, at };
+  const gpus = parseGpuCsv(result.stdout);
+  return gpus.length ? { kind: 'ok', gpus, at } : { kind: 'none', reason: 'nvidia-smi listed no GPU', at };
+}
+
+/** The processes holding GPU memory; undefined when nvidia-smi can't say. */
+export async function readGpuProcesses(host: NvidiaSmiHost = {}): Promise<GpuProcess[] | undefined> {
+  const result = await runNvidiaSmi(['--query-compute-apps=pid,process_name,used_memory', '--format=csv,noheader,nounits'], host);
+  return result.ok ? parseComputeApps(result.stdout) : undefined;
 }

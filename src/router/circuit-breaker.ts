@@ -44,6 +44,7 @@ export class CircuitBreakers {
   private readonly options: CircuitOptions;
   private readonly now: () => number;
   private readonly circuits = new Map<ProviderId, Circuit>();
+  private readonly listeners = new Set<(provider: ProviderId, health: ProviderHealth) => void>();
 
   constructor(options: CircuitOptions, now: () => number = Date.now) {
     this.options = options;
@@ -57,6 +58,18 @@ export class CircuitBreakers {
       this.circuits.set(provider, circuit);
     }
     return circuit;
+  }
+
+  /** Called when a provider's circuit opens, half-opens for a probe, or closes again. */
+  onChange(listener: (provider: ProviderId, health: ProviderHealth) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(provider: ProviderId, before: CircuitState): void {
+    if (this.state(provider) === before || !this.listeners.size) return;
+    const health = this.health(provider);
+    for (const listener of this.listeners) listener(provider, health);
   }
 
   /** The state now (an open circuit whose cooldown is over reads as half-open). */
@@ -77,22 +90,27 @@ export class CircuitBreakers {
     if (state === 'open') return false;
     const circuit = this.circuit(provider);
     if (circuit.probing) return false;
+    const before = circuit.state;
     circuit.state = 'half-open';
     circuit.probing = true;
+    this.changed(provider, before);
     return true;
   }
 
   success(provider: ProviderId, latencyMs?: number): void {
     const circuit = this.circuit(provider);
+    const before = circuit.state;
     circuit.state = 'closed';
     circuit.consecutiveFailures = 0;
     circuit.probing = false;
     circuit.successes++;
     if (latencyMs !== undefined) circuit.latencyMs = circuit.latencyMs === undefined ? latencyMs : circuit.latencyMs * 0.8 + latencyMs * 0.2;
+    if (before !== 'closed') this.changed(provider, before);
   }
 
   failure(provider: ProviderId, error: string): void {
     const circuit = this.circuit(provider);
+    const before = circuit.state;
     circuit.consecutiveFailures++;
     circuit.failures++;
     circuit.lastError = error;
@@ -102,6 +120,7 @@ export class CircuitBreakers {
     if (wasProbe || circuit.consecutiveFailures >= this.options.failureThreshold) {
       circuit.state = 'open';
       circuit.openedAt = this.now();
+      this.changed(provider, before);
     }
   }
 

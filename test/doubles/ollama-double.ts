@@ -1,3 +1,5 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { goJsonSyntaxError, goJsonTypeName } from './go-json.js';
 import { sendJson, sendText, startHttpDouble, writeChunk, type DoubleExchange } from './http-double.js';
 import { OllamaGpu, type LoadedModel, type ModelLoad } from './ollama-gpu-model.js';
@@ -53,6 +55,11 @@ export interface OllamaDoubleOptions {
   defaultKeepAlive?: string | number;
   /** Multiplies every simulated wait (loads, keep_alive expiry); default 1. */
   timeScale?: number;
+  /**
+   * A folder for test/fixtures/bin/nvidia-smi (FAKE_NVIDIA_SMI_DIR): the double keeps gpu.csv
+   * and apps.csv there in step with what it holds in VRAM, as the real card would show it.
+   */
+  nvidiaSmiDir?: string;
 }
 
 export interface OllamaDouble extends Double {
@@ -84,7 +91,9 @@ export async function startOllamaDouble(options: OllamaDoubleOptions = {}): Prom
     loadMsPerGiB: options.loadMsPerGiB ?? 200,
     defaultKeepAliveMs: defaultKeepAlive.ms ?? 300_000,
     timeScale: options.timeScale ?? 1,
+    onChange: options.nvidiaSmiDir ? () => writeNvidiaSmi(options.nvidiaSmiDir as string, vram, gpu) : undefined,
   });
+  if (options.nvidiaSmiDir) writeNvidiaSmi(options.nvidiaSmiDir, vram, gpu);
   const find = (name: string): CatalogModel | undefined => catalog.find((model) => model.name === normalizeModelName(name));
 
   const http = await startHttpDouble(options.port ?? 0, async (exchange) => {
@@ -349,4 +358,25 @@ async function respond(exchange: DoubleExchange, generation: Generation): Promis
   }
   writeChunk(response, ndjsonLine(finalObject(generation, { loadedAt, firstTokenAt }, false)));
   response.end();
+}
+
+/**
+ * What nvidia-smi would print for the simulated card (reference/ollama-gpu.md 7.4, the T600
+ * Laptop captures): 5 MiB used by the desktop, ~378 MiB reserved by the driver, each loaded
+ * model's VRAM used by its own llama-server runner; busy while a model loads or generates.
+ */
+function writeNvidiaSmi(dir: string, vramBytes: number, gpu: OllamaGpu): void {
+  const totalMiB = Math.round(vramBytes / MIB);
+  const loaded = gpu.loaded();
+  const modelsMiB = loaded.reduce((sum, entry) => sum + Math.round(entry.sizeVram / MIB), 0);
+  const used = 5 + modelsMiB;
+  const free = Math.max(0, totalMiB - Math.round(DRIVER_RESERVED_BYTES / MIB) - used);
+  const busy = gpu.isBusy();
+  const line = ['0', 'NVIDIA T600 Laptop GPU', 'GPU-00000000-0000-0000-0000-000000000000', busy ? '97' : '0', busy ? '58' : '0', String(totalMiB), String(used), String(free), busy ? '71' : '56', busy ? '33.80' : '10.00', '35.00', busy ? '1395' : '300'].join(', ');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'gpu.csv.tmp'), `${line}\n`);
+  renameSync(join(dir, 'gpu.csv.tmp'), join(dir, 'gpu.csv'));
+  const apps = loaded.map((entry, index) => `${48213 + index}, /usr/local/lib/ollama/llama-server, ${Math.round(entry.sizeVram / MIB)}`).join('\n');
+  writeFileSync(join(dir, 'apps.csv.tmp'), apps ? `${apps}\n` : '');
+  renameSync(join(dir, 'apps.csv.tmp'), join(dir, 'apps.csv'));
 }

@@ -21,6 +21,8 @@ export interface GpuOptions {
   loadMsPerGiB: number;
   defaultKeepAliveMs: number;
   timeScale: number;
+  /** Called whenever a model starts loading, unloads, or starts or stops working. */
+  onChange?: () => void;
 }
 
 export interface ModelLoad {
@@ -91,6 +93,11 @@ export class OllamaGpu {
   /** Loaded size at a context length: the KV cache grows with num_ctx (ESTIMATE: 15% at 4k). */
   sizeAt(model: CatalogModel, numCtx: number): number {
     return Math.round(model.sizeBytes * (0.85 + (0.15 * numCtx) / DEFAULT_NUM_CTX));
+  }
+
+  /** Whether some model is generating right now. */
+  isBusy(): boolean {
+    return [...this.runners.values()].some((runner) => runner.busy || runner.loading);
   }
 
   isLoaded(name: string): boolean {
@@ -219,6 +226,7 @@ export class OllamaGpu {
     };
     // 1.7: /api/ps lists a model as soon as its memory is allocated, while it still loads.
     this.runners.set(runner.model.name, runner);
+    this.options.onChange?.();
     const at = Date.now();
     const durationMs = (size / GIB) * this.options.loadMsPerGiB * this.options.timeScale;
     try {
@@ -265,6 +273,7 @@ export class OllamaGpu {
       runner.busy = true;
       this.cancelExpiry(runner);
       waiter.resolve(this.lease(runner, true));
+      this.options.onChange?.();
       return;
     }
     this.scheduleExpiry(runner);
@@ -279,6 +288,7 @@ export class OllamaGpu {
         if (released || !holds) return;
         released = true;
         runner.busy = false;
+        this.options.onChange?.();
         if (!runner.removed) {
           if (runner.queue.length) this.next(runner);
           else this.scheduleExpiry(runner);
@@ -309,6 +319,7 @@ export class OllamaGpu {
     this.cancelExpiry(runner);
     runner.removed = true;
     if (this.runners.get(runner.model.name) === runner) this.runners.delete(runner.model.name);
+    this.options.onChange?.();
     // Requests queued on a runner that disappears go back to the head of the scheduler's queue.
     this.pending.unshift(...runner.queue.splice(0));
     queueMicrotask(() => this.pump());

@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../../config/load.js';
-import { readGpus, type GpuReading } from '../../gpu/nvidia-smi.js';
+import { localModelSettings } from '../../config/ollama-models.js';
+import { estimateLoadedMiB, usableVramMiB } from '../../gpu/fit.js';
+import { readGpus } from '../../gpu/nvidia-smi.js';
+import { readToken } from '../../shared/token.js';
+import { callDaemon } from '../daemon-client.js';
+import { ensureDaemon } from '../daemon-control.js';
 import { Pricing } from '../../ledger/pricing/pricing.js';
 import { polyglotScore } from '../../router/benchmarks.js';
 import { CATALOG } from '../../router/catalog.js';
@@ -8,7 +13,7 @@ import { TASKS, type Task } from '../../router/classify-task.js';
 import { buildProfiles } from '../../router/profiles.js';
 import { estimateCost, rankCandidates, TYPICAL_OUTPUT_TOKENS, type ModelProfile } from '../../router/rank.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-ids.js';
-import { UsageError } from '../../shared/errors.js';
+import { LodestarError, UsageError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
 import { getJson } from '../http-json.js';
 import { formatMoney } from '../output/format.js';
@@ -77,6 +82,46 @@ export function registerModels(program: Command, context: CliContext): void {
       if (options.json) context.output.json(recommendation);
       else for (const line of describeRecommendation(recommendation)) context.output.line(line);
     });
+  models
+    .command('warm')
+    .description('load local models into VRAM now (none named: the pinned and warm ones of config, or the first local pick)')
+    .argument('[model...]', 'Ollama models, like qwen2.5-coder:3b or ollama/qwen2.5-coder:3b')
+    .option('--json', 'print JSON only')
+    .action(async (names: string[], options: { json?: boolean }) => {
+      const loaded = context.config();
+      const { state, started } = await ensureDaemon(loaded.paths, loaded.config.port, context.env);
+      if (started && !options.json) context.output.note(`Started Lodestar on ${state.url} (pid ${state.pid}).`);
+      const reply = await callDaemon(state, '/api/models/warm', {
+        method: 'POST',
+        token: readToken(loaded.paths.token),
+        body: names.length ? { models: names } : {},
+        // A cold load can take minutes on a slow disk; Ollama itself gives up after 5.
+        timeoutMs: 6 * 60_000 * Math.max(1, names.length),
+      });
+      const body = reply.body as { results?: WarmResultView[]; error?: { message?: string } };
+      if (reply.status !== 200 || !body.results) throw new LodestarError(body.error?.message ?? `the daemon answered ${reply.status}`);
+      if (options.json) context.output.json(body);
+      else for (const line of describeWarm(body.results)) context.output.line(line);
+      if (body.results.some((result) => result.outcome === 'failed')) context.exitCode = 1;
+    });
+}
+
+interface WarmResultView {
+  model: string;
+  outcome: 'loaded' | 'ready' | 'skipped' | 'failed';
+  ms?: number;
+  reason?: string;
+  evicted?: string[];
+}
+
+function describeWarm(results: readonly WarmResultView[]): string[] {
+  if (!results.length) return ['Nothing to warm: no local model is pinned or marked warm in config, and the router picks no local model (is Ollama running, with a model pulled?).'];
+  return results.map((result) => {
+    const seconds = result.ms === undefined ? '' : ` in ${(result.ms / 1000).toFixed(1)} s`;
+    const detail = [result.reason, result.evicted?.length ? `unloaded ${result.evicted.join(', ')} to make room` : undefined].filter(Boolean).join('; ');
+    const what = { loaded: `loaded${seconds}`, ready: 'already in VRAM', skipped: 'not loaded', failed: 'failed' }[result.outcome];
+    return `${result.model}: ${what}${detail ? ` (${detail})` : ''}`;
+  });
 }
 
 async function modelRows(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<ModelRow[]> {
@@ -112,7 +157,7 @@ async function modelRows(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<
       return score && { value: score.value, source: `Aider polyglot ${score.row.date}: ${score.row.name}` };
     },
   });
-  const usableMiB = usableVramMiB(gpu);
+  const usableMiB = usableVramMiB(gpu.kind === 'ok' ? gpu.gpus[0] : undefined);
   return profiles.map((profile) => {
     const unavailable = unavailableBecause(profile, configured, pulled, tags.ok, config.providers.ollama.enabled);
     const row: ModelRow = {
@@ -131,7 +176,7 @@ async function modelRows(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<
     if (profile.local) {
       const size = pulled.get(profile.model);
       if (size !== undefined) row.sizeBytes = size;
-      row.fitsVram = size === undefined || usableMiB === undefined ? null : estimateLoadedMiB(size, profile.contextWindow ?? ollama.numCtx) <= usableMiB;
+      row.fitsVram = size === undefined || usableMiB === undefined ? null : estimateLoadedMiB(size, localModelSettings(ollama, profile.model).numCtx) <= usableMiB;
     }
     return row;
   });
@@ -156,21 +201,6 @@ export function sessionCost(profile: ModelProfile): number | undefined {
     total += cost * part.count;
   }
   return total;
-}
-
-/**
- * VRAM Ollama can use: total minus the driver's reserve (~378 MiB on a 4 GB card) and Ollama's
- * own 457 MiB minimum (reference/ollama-gpu.md sections 4 and 8).
- */
-function usableVramMiB(reading: GpuReading): number | undefined {
-  if (reading.kind !== 'ok') return undefined;
-  const total = reading.gpus[0]?.memoryTotalMiB;
-  return total === undefined ? undefined : total - Math.round(total * 0.0923) - 457;
-}
-
-/** A loaded model's footprint, estimated from its size on disk and its context (weights ~1.2x, KV cache ~50 MiB per 1k context). */
-function estimateLoadedMiB(diskBytes: number, numCtx: number): number {
-  return (diskBytes / 1048576) * 1.2 + (numCtx / 1024) * 50;
 }
 
 const LIST_COLUMNS = [

@@ -139,3 +139,18 @@ export function warmRouter(context: DaemonContext): void {
     }
   }
 }
+
+/**
+ * The local model the router would send a commit message to first (the most frequent local
+ * task in an Aider session): what warm-up loads when config marks no model to warm.
+ */
+export function firstLocalChoice(context: DaemonContext): string | undefined {
+  const routing = context.config.routing;
+  const decision = rankCandidates(
+    { virtual: 'lodestar/auto', task: 'commit', promptTokens: 1500, outputTokens: TYPICAL_OUTPUT_TOKENS.commit },
+    currentProfiles(context),
+    { floors: routing.floors, preferred: routing.preferred, forbidden: routing.forbidden },
+    (provider) => context.breakers.state(provider),
+  );
+  return decision.candidates.find((candidate) => candidate.provider === 'ollama')?.model;
+}

@@ -37,8 +37,9 @@ function memory(): { rssMb: number; heapUsedMb: number; heapTotalMb: number } {
 
 /**
  * The providers Lodestar can use and how each is doing (circuit state, last error, latency),
- * and whether Ollama answers. Overall status: degraded when a provider's circuit is open or
- * Ollama is configured but not answering; down only while shutting down.
+ * Ollama (reachable, what it holds in VRAM, the local queue, warm-up) and the GPU. Overall
+ * status: degraded when a provider's circuit is open or Ollama should answer and does not; down
+ * only while shutting down. A machine without a GPU is not degraded: it just has no GPU.
  */
 export function healthSections(context: DaemonContext): Record<string, unknown> {
   const providers: Record<string, unknown> = {};
@@ -48,5 +49,6 @@ export function healthSections(context: DaemonContext): Record<string, unknown> 
     providers[id] = health;
     if (health.state === 'open') degraded = true;
   }
-  return { status: degraded ? 'degraded' : 'ok', providers };
+  const local = context.local.health();
+  return { status: degraded || local.degraded ? 'degraded' : 'ok', providers, ollama: local.ollama, gpu: local.gpu };
 }

@@ -6,8 +6,10 @@ import { healthRoute, healthSections } from './health.js';
 import { modelsRoute } from './models.js';
 import { usageRoute } from './usage.js';
 import { budgetReloadRoute, budgetRoute } from './budget.js';
+import { warmRoute } from './warm.js';
+import { metricsRoute } from './metrics.js';
 
 /** Every endpoint of the daemon's HTTP API (INTERFACE.md). */
 export function buildRoutes(context: DaemonContext): Route[] {
-  return [healthRoute(context, () => healthSections(context)), chatCompletionsRoute(context), modelsRoute(context), eventsRoute(context), usageRoute(context), budgetRoute(context), budgetReloadRoute(context)];
+  return [healthRoute(context, () => healthSections(context)), chatCompletionsRoute(context), modelsRoute(context), eventsRoute(context), usageRoute(context), budgetRoute(context), budgetReloadRoute(context), warmRoute(context), metricsRoute(context.metrics)];
 }

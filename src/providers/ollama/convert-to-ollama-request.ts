@@ -1,4 +1,5 @@
 import type { OllamaProviderConfig } from '../../config/defaults.js';
+import { localModelSettings } from '../../config/ollama-models.js';
 import { TranslationError } from '../spec/translation-error.js';
 import { parseToolArguments } from '../spec/tool-arguments.js';
 import type { ChatCompletionRequest, ChatMessage, ImagePart, TextPart } from '../spec/chat-request.js';
@@ -10,8 +11,8 @@ import type { ChatCompletionRequest, ChatMessage, ImagePart, TextPart } from '..
  * model because a request asked for a different context size.
  */
 export function convertToOllamaRequest(request: ChatCompletionRequest, config: OllamaProviderConfig, stream: boolean): Record<string, unknown> {
-  const model = config.models[request.model];
-  const options: Record<string, unknown> = { num_ctx: model?.numCtx ?? config.numCtx };
+  const settings = localModelSettings(config, request.model);
+  const options: Record<string, unknown> = { num_ctx: settings.numCtx };
   if (typeof request.temperature === 'number') options.temperature = request.temperature;
   if (typeof request.top_p === 'number') options.top_p = request.top_p;
   if (typeof request.seed === 'number') options.seed = request.seed;
@@ -25,7 +26,7 @@ export function convertToOllamaRequest(request: ChatCompletionRequest, config: O
     model: request.model,
     messages: convertMessages(request.messages),
     stream,
-    keep_alive: model?.keepAlive ?? config.keepAlive,
+    keep_alive: settings.keepAlive,
     options,
   };
   if (request.tools?.length && request.tool_choice !== 'none') body.tools = request.tools;

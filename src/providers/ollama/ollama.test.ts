@@ -35,6 +35,12 @@ describe('convertToOllamaRequest', () => {
     expect(body).toMatchObject({ keep_alive: '30m', options: { num_ctx: 8192 } });
   });
 
+  it('sends a pinned model "forever" every time, so that no request shortens the pin', () => {
+    const ollama = config();
+    ollama.models['qwen2.5-coder:1.5b'] = { keepAlive: '10m', pin: true };
+    expect(convertToOllamaRequest({ model: 'qwen2.5-coder:1.5b', messages: [{ role: 'user', content: 'hi' }] }, ollama, false)).toMatchObject({ keep_alive: -1, options: { num_ctx: 8192 } });
+  });
+
   it('passes images as base64, tool calls with object arguments, and names tool results', () => {
     const body = convertToOllamaRequest(
       {
