@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { subscribeToEvents } from '../../src/cli/events-client.js';
 import type { RequestEvent } from '../../src/ledger/request-event.js';
-import { startAnthropicDouble, startOllamaDouble, startOpenAIDouble, type Double, type OllamaDouble } from '../doubles/index.js';
+import { startAnthropicDouble, startOllamaDouble, startOpenAIDouble, type Double, type OllamaDouble, type OllamaDoubleOptions } from '../doubles/index.js';
 import { cleanupHome, daemonState, runCli, tempHome } from './cli.js';
 
 export interface Gateway {
@@ -34,13 +34,13 @@ export const KEYS = {
  * A daemon started through the real CLI (a separate process, as users run it) in front of
  * the upstream doubles, with a temporary LODESTAR_HOME and an optional global config.
  */
-export async function startGateway(options: { config?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<Gateway> {
+export async function startGateway(options: { config?: Record<string, unknown>; env?: Record<string, string>; ollama?: OllamaDoubleOptions } = {}): Promise<Gateway> {
   const home = tempHome('lodestar-gateway-');
   const [openai, deepseek, anthropic, ollama] = await Promise.all([
     startOpenAIDouble({ flavor: 'openai', apiKey: KEYS.openai }),
     startOpenAIDouble({ flavor: 'deepseek', apiKey: KEYS.deepseek }),
     startAnthropicDouble({ apiKey: KEYS.anthropic }),
-    startOllamaDouble(),
+    startOllamaDouble(options.ollama),
   ]);
   if (options.config) writeFileSync(join(home, 'config.json'), JSON.stringify(options.config), { mode: 0o600 });
   const env = {
