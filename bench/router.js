@@ -5,22 +5,13 @@
 // from the daemon's own 'route' events and from rankCandidates timed in-process.
 //
 // runRouterBench(options) -> { id, title, result, text, markdown }
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import { sanitizedEnv } from './gateway-targets.js';
-import { childEnv, GUARD_IMPORT, killSync, registerCleanup, waitForExit } from './lib/processes.js';
+import { registerCleanup } from './lib/processes.js';
+import { dist, loadTrace, replayTrace } from './lib/replay.js';
 import { percentileSorted } from './lib/stats.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'lodestar');
-const TRACE_PATH = join(ROOT, 'test', 'fixtures', 'aider-trace', 'session.jsonl');
-const dist = (path) => import(pathToFileURL(join(ROOT, 'dist', path)).href);
-const run = promisify(execFile);
 
 export const TARGETS = { savedPercent: 90, floor: 70, decisionP99Ms: 0.1 };
 
@@ -33,7 +24,6 @@ export const CONFIG = {
   providers: { ollama: { models: { 'qwen2.5-coder:3b': { numCtx: 16384 } } } },
   models: { 'deepseek/deepseek-flash': { sameAs: 'deepseek/deepseek-chat' } },
 };
-const KEYS = { openai: 'sk-bench-openai-00000000000000000', deepseek: 'sk-bench-deepseek-0000000000000000' };
 const FLOOR_TASKS = ['edit', 'architect', 'long-context'];
 const TASK_ORDER = ['edit', 'architect', 'long-context', 'chat', 'commit', 'summary'];
 /** Fixed instants to re-price DeepSeek at its peak and off-peak rates (a Tuesday, UTC). */
@@ -43,9 +33,7 @@ const DEEPSEEK_OFF_PEAK = new Date('2026-11-24T12:00:00Z');
 export async function runRouterBench(options = {}) {
   const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
   const iterations = options.plan?.rankIterations ?? (options.quick ? 1_000 : 10_000);
-  // The trace (~22 MB) is generated, deterministically, rather than kept in git.
-  if (!existsSync(TRACE_PATH)) execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-aider-trace.mjs'), TRACE_PATH]);
-  const trace = readFileSync(TRACE_PATH, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const trace = loadTrace();
   const work = mkdtempSync(join(tmpdir(), 'lodestar-router-bench-'));
   const forgetWork = registerCleanup('router bench temp dir', () => {
     if (!options.keep) rmSync(work, { recursive: true, force: true });
@@ -53,7 +41,7 @@ export async function runRouterBench(options = {}) {
   const startedAt = new Date();
   try {
     log(`replaying ${trace.length} requests of an Aider-like day through the daemon`);
-    const replay = await replayTrace(trace, work, log);
+    const replay = await replayTrace(trace, work, { config: CONFIG, log });
     log(`replayed in ${(replay.seconds).toFixed(1)} s; timing rankCandidates in-process (${iterations.toLocaleString('en-US')} iterations per request)`);
     const router = { ...(await loadRouter(trace, replay.localModels)), trace };
     const timing = await timeRouting(router, iterations, log);
@@ -75,111 +63,6 @@ export async function runRouterBench(options = {}) {
     if (options.keep) log(`kept ${work}`);
     else rmSync(work, { recursive: true, force: true });
     forgetWork();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// 1. The replay: doubles in this process, the daemon as users start it.
-
-async function replayTrace(trace, work, log) {
-  const { startOpenAIDouble, startOllamaDouble } = await dist('test/doubles/index.js');
-  const { subscribeToEvents } = await dist('src/cli/events-client.js');
-  const [openai, deepseek, ollama] = await Promise.all([
-    startOpenAIDouble({ flavor: 'openai', apiKey: KEYS.openai }),
-    startOpenAIDouble({ flavor: 'deepseek', apiKey: KEYS.deepseek }),
-    startOllamaDouble(),
-  ]);
-  const doubles = [openai, deepseek, ollama];
-  const home = join(work, 'home');
-  const env = childEnv({
-    ...sanitizedEnv(),
-    LODESTAR_HOME: home,
-    OPENAI_API_KEY: KEYS.openai,
-    OPENAI_BASE_URL: openai.url,
-    DEEPSEEK_API_KEY: KEYS.deepseek,
-    DEEPSEEK_BASE_URL: deepseek.url,
-    OLLAMA_HOST: ollama.url,
-    NODE_OPTIONS: GUARD_IMPORT,
-  });
-  mkdirSync(home, { mode: 0o700 });
-  writeFileSync(join(home, 'config.json'), `${JSON.stringify(CONFIG, null, 2)}\n`, { mode: 0o600 });
-  let daemonPid;
-  let forgetDaemon = () => {};
-  const routes = [];
-  const requests = [];
-  let subscription;
-  try {
-    // Asynchronously: the doubles live in this process and must answer while it starts.
-    await run(process.execPath, [BIN, 'start', '--port', '0'], { env, cwd: work, timeout: 30_000 });
-    const state = JSON.parse(readFileSync(join(home, 'daemon.json'), 'utf8'));
-    daemonPid = state.pid;
-    forgetDaemon = registerCleanup('router bench daemon', () => killSync(daemonPid, 5000));
-    const token = readFileSync(join(home, 'token'), 'utf8').trim();
-    let wake;
-    subscription = await subscribeToEvents(state.port, token, (event) => {
-      if (event.type === 'route') routes.push(event.data);
-      else if (event.type === 'request') requests.push(event.data);
-      else return;
-      wake?.();
-    });
-    const models = JSON.parse((await run(process.execPath, [BIN, 'models', 'list', '--json'], { env, cwd: work, maxBuffer: 16 << 20 })).stdout);
-
-    const started = performance.now();
-    for (const [index, step] of trace.entries()) {
-      // Whichever upstream the router picks answers with what a real one reported for this step.
-      for (const double of doubles) double.setDefault({ kind: 'reply', text: `step ${step.step}`, usage: step.upstreamUsage });
-      const response = await fetch(`http://127.0.0.1:${state.port}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'user-agent': 'aider-trace-replay' },
-        body: JSON.stringify(step.request),
-      });
-      const body = await response.text();
-      if (response.status !== 200) throw new Error(`step ${step.step} (${step.kind}) answered ${response.status}: ${body.slice(0, 300)}`);
-      const deadline = Date.now() + 10_000;
-      // A route event comes before its request's event on this same connection (none for a cache hit).
-      while (requests.length < index + 1) {
-        if (Date.now() > deadline) throw new Error(`no events for step ${step.step}`);
-        await new Promise((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 50).unref();
-        });
-      }
-      if ((index + 1) % 50 === 0) log(`  ${index + 1}/${trace.length}`);
-    }
-    const seconds = (performance.now() - started) / 1000;
-    subscription.close();
-    subscription = undefined;
-    const stopped = await run(process.execPath, [BIN, 'stop'], { env, cwd: work, timeout: 40_000 }).catch((error) => error);
-    if (!(await waitForExit(daemonPid, 5000))) killSync(daemonPid, 1000);
-    forgetDaemon();
-    daemonPid = undefined;
-    if (stopped instanceof Error) log(`lodestar stop: ${stopped.message}`);
-
-    // What the ledger says, through the real command, and the JSONL itself for task x model.
-    const report = async (by) => JSON.parse((await run(process.execPath, [BIN, 'report', '--json', '--by', by], { env, cwd: work })).stdout);
-    const ledgerDir = join(home, 'ledger');
-    const ledger = readdirSync(ledgerDir)
-      .filter((name) => name.endsWith('.jsonl'))
-      .flatMap((name) => readFileSync(join(ledgerDir, name), 'utf8').trim().split('\n').map((line) => JSON.parse(line)));
-    return {
-      seconds,
-      routes,
-      requests,
-      ledger,
-      models,
-      byTask: await report('task'),
-      byModel: await report('model'),
-      decisionMs: routes.map((route) => route.decisionMs),
-      localModels: (await (await fetch(`${ollama.url}/api/tags`)).json()).models.map((model) => model.name),
-      ollamaLoads: ollama.loads.length,
-    };
-  } finally {
-    subscription?.close();
-    if (daemonPid) {
-      killSync(daemonPid, 3000);
-      forgetDaemon();
-    }
-    await Promise.all(doubles.map((double) => double.close()));
   }
 }
 

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { runGatewayBench } from './gateway.js';
 import { runLedgerBench } from './ledger.js';
 import { runRouterBench } from './router.js';
+import { runGpuBench } from './gpu.js';
 import { replaceSection } from './lib/markdown.js';
 import { cleanupAll } from './lib/processes.js';
 
@@ -28,6 +29,7 @@ const BENCHES = {
   gateway: runGatewayBench,
   ledger: runLedgerBench,
   router: runRouterBench,
+  gpu: runGpuBench,
 };
 
 const BENCHMARKS_MD = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));

@@ -45,6 +45,8 @@ export class LocalTier {
   private readonly repinAfter = new Map<string, number>();
   private unsubscribe: Array<() => void> = [];
   private readonly warmLoads = new Map<WarmWhy, number>();
+  /** What Ollama's models held in VRAM when the GPU was last read: the rest of "used" is other programs'. */
+  private residentAtReading = 0;
 
   constructor(options: { config: LodestarConfig; env: NodeJS.ProcessEnv; logger: Logger; events: EventBus }) {
     const { config, logger, events } = options;
@@ -61,6 +63,8 @@ export class LocalTier {
           host: { env: options.env, ...(ollama.ssh ? { ssh: { target: ollama.ssh, args: ollama.sshArgs } } : {}) },
           intervalMs: config.gpu.pollSeconds * 1000,
           logger,
+          // /api/ps just before each reading, so that used VRAM splits into Ollama's and the rest.
+          beforeRead: () => (ollama.enabled ? this.monitor.refreshLoaded() : Promise.resolve()),
         })
       : undefined;
     this.monitor = new OllamaMonitor({
@@ -70,7 +74,7 @@ export class LocalTier {
       configuredModels: () => Object.keys(ollama.models),
       numCtx: (model) => localModelSettings(ollama, model).numCtx,
       keepAliveMs: (model) => keepAliveMs(localModelSettings(ollama, model).keepAlive),
-      vramBudgetMiB: (resident) => ollamaVramBudgetMiB(this.firstGpu(), resident, ollama.vramMiB),
+      vramBudgetMiB: () => ollamaVramBudgetMiB(this.firstGpu(), this.residentAtReading, ollama.vramMiB),
     });
     this.queue = new LocalQueue({
       parallel: ollama.parallel,
@@ -96,9 +100,15 @@ export class LocalTier {
   start(firstLocalChoice: () => string | undefined): void {
     const ollama = this.config.providers.ollama;
     if (this.gpu) {
-      this.unsubscribe.push(this.gpu.onSample((state) => this.events.publish({ type: 'gpu', data: gpuView(state) })));
+      this.unsubscribe.push(
+        this.gpu.onSample((state) => {
+          this.residentAtReading = this.monitor.residentMiB();
+          this.events.publish({ type: 'gpu', data: gpuView(state) });
+        }),
+      );
       this.gpu.start();
     }
+
     if (!ollama.enabled) return;
     this.unsubscribe.push(
       this.monitor.onChange((snapshot, change) => {

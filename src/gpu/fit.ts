@@ -10,17 +10,20 @@ const DRIVER_RESERVE = 0.0923;
 const MIB = 1024 * 1024;
 
 /**
- * The VRAM Ollama may fill, in MiB. From a live reading: what is free plus what Ollama's own
- * models hold now (so other programs' use counts against it), minus Ollama's minimum; without
- * a free figure, from the total. `configured` (providers.ollama.vramMiB) wins: for a GPU that
- * nvidia-smi here can't see.
+ * The VRAM Ollama may fill, in MiB: the card's total, less what the driver reserves (total -
+ * used - free in the same reading, as nvidia-smi's memory.free excludes it), less Ollama's own
+ * 457 MiB minimum, less what other programs use (used, minus what Ollama's models held at the
+ * time of the reading). It hardly moves as models load and unload, so a reading a few seconds
+ * old still serves. `configured` (providers.ollama.vramMiB) wins: for a GPU nvidia-smi here can't see.
  */
-export function ollamaVramBudgetMiB(gpu: GpuSample | undefined, ollamaResidentMiB: number, configured?: number): number | undefined {
+export function ollamaVramBudgetMiB(gpu: GpuSample | undefined, ollamaResidentAtReadingMiB: number, configured?: number): number | undefined {
   if (configured !== undefined) return configured;
-  if (!gpu) return undefined;
-  if (gpu.memoryFreeMiB !== undefined) return Math.max(0, gpu.memoryFreeMiB + ollamaResidentMiB - OLLAMA_MINIMUM_MIB);
-  if (gpu.memoryTotalMiB !== undefined) return gpu.memoryTotalMiB - Math.round(gpu.memoryTotalMiB * DRIVER_RESERVE) - OLLAMA_MINIMUM_MIB;
-  return undefined;
+  const total = gpu?.memoryTotalMiB;
+  if (!gpu || total === undefined) return undefined;
+  const { memoryUsedMiB: used, memoryFreeMiB: free } = gpu;
+  const reserved = used !== undefined && free !== undefined ? Math.max(0, total - used - free) : Math.round(total * DRIVER_RESERVE);
+  const others = used === undefined ? 0 : Math.max(0, used - ollamaResidentAtReadingMiB);
+  return Math.max(0, total - reserved - OLLAMA_MINIMUM_MIB - others);
 }
 
 /**

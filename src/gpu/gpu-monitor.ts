@@ -7,6 +7,8 @@ export interface GpuMonitorOptions {
   host: NvidiaSmiHost;
   intervalMs: number;
   logger: Logger;
+  /** Runs before each reading (the daemon looks at Ollama's /api/ps then). */
+  beforeRead?: () => Promise<void>;
 }
 
 /**
@@ -56,6 +58,7 @@ export class GpuMonitor {
   }
 
   private async read(): Promise<GpuState> {
+    await this.options.beforeRead?.().catch(() => undefined);
     const reading = await readGpus(this.options.host.env, this.options.host.timeoutMs, this.options.host);
     const state: GpuState = reading.kind === 'ok' ? { ...reading, processes: await readGpuProcesses(this.options.host) } : reading;
     const before = this.state;

@@ -41,8 +41,8 @@ export interface OllamaMonitorOptions {
   numCtx: (model: string) => number;
   /** keep_alive per model in ms (Infinity: pinned), for Ollama's eviction order. */
   keepAliveMs: (model: string) => number;
-  /** The VRAM Ollama may fill, MiB, given what its models hold now; undefined: unknown. */
-  vramBudgetMiB: (ollamaResidentMiB: number) => number | undefined;
+  /** The VRAM Ollama may fill, MiB; undefined: unknown. */
+  vramBudgetMiB: () => number | undefined;
 }
 
 type Listener = (snapshot: OllamaSnapshot, change: { loaded: string[]; unloaded: string[] }) => void;
@@ -131,7 +131,12 @@ export class OllamaMonitor {
 
   /** The VRAM budget now, MiB (undefined: unknown). */
   budgetMiB(): number | undefined {
-    return this.options.vramBudgetMiB(this.ps.reduce((sum, entry) => sum + entry.vramMiB, 0));
+    return this.options.vramBudgetMiB();
+  }
+
+  /** What Ollama's models hold in VRAM as of the last /api/ps, MiB. */
+  residentMiB(): number {
+    return this.ps.reduce((sum, entry) => sum + entry.vramMiB, 0);
   }
 
   /** Whether these models fit in VRAM together; undefined when a size or the budget is unknown. */
