@@ -11,6 +11,7 @@ import { UpstreamClient } from '../providers/http/upstream-client.js';
 import type { ChatCall, ChatProvider, ChunkStream, Completion, StreamChunk } from '../providers/spec/provider.js';
 import { UpstreamError } from '../providers/spec/upstream-error.js';
 import type { Logger } from '../shared/logger.js';
+import type { SshTunnel } from '../gpu/ssh-tunnel.js';
 import type { EventBus } from './event-bus.js';
 import type { MetricFamily } from './metrics.js';
 
@@ -45,11 +46,16 @@ export class LocalTier {
   private readonly repinAfter = new Map<string, number>();
   private unsubscribe: Array<() => void> = [];
   private readonly warmLoads = new Map<WarmWhy, number>();
+  private warmupClaimed = false;
+  private warmupWaitLogged = false;
   /** What Ollama's models held in VRAM when the GPU was last read: the rest of "used" is other programs'. */
   private residentAtReading = 0;
 
-  constructor(options: { config: LodestarConfig; env: NodeJS.ProcessEnv; logger: Logger; events: EventBus }) {
+  private readonly tunnel: SshTunnel | undefined;
+
+  constructor(options: { config: LodestarConfig; env: NodeJS.ProcessEnv; logger: Logger; events: EventBus; tunnel?: SshTunnel }) {
     const { config, logger, events } = options;
+    this.tunnel = options.tunnel;
     this.config = config;
     this.logger = logger;
     this.events = events;
@@ -61,7 +67,8 @@ export class LocalTier {
     this.gpu = config.gpu.enabled
       ? new GpuMonitor({
           host: { env: options.env, ...(ollama.ssh ? { ssh: { target: ollama.ssh, args: ollama.sshArgs } } : {}) },
-          intervalMs: config.gpu.pollSeconds * 1000,
+          // Through ssh each reading opens a connection to the GPU box: not more than every 15 s.
+          intervalMs: (ollama.ssh ? Math.max(15, config.gpu.pollSeconds) : config.gpu.pollSeconds) * 1000,
           logger,
           // /api/ps just before each reading, so that used VRAM splits into Ollama's and the rest.
           beforeRead: () => (ollama.enabled ? this.monitor.refreshLoaded() : Promise.resolve()),
@@ -117,7 +124,10 @@ export class LocalTier {
     );
     this.monitor.start();
     if (this.warmup.state === 'waiting') void this.warmAtStart(firstLocalChoice);
-    const repin = setInterval(() => void this.repin(), 5000);
+    const repin = setInterval(() => {
+      if (this.warmup.state === 'waiting') void this.warmAtStart(firstLocalChoice);
+      else void this.repin();
+    }, 5000);
     repin.unref();
     this.unsubscribe.push(() => clearInterval(repin));
   }
@@ -205,13 +215,14 @@ export class LocalTier {
     const ollama = this.config.providers.ollama;
     const snapshot = this.monitor.snapshot();
     if (snapshot.reachable) this.wasReachable = true;
-    const expected = this.wasReachable || Object.keys(ollama.models).length > 0;
+    const expected = this.wasReachable || Object.keys(ollama.models).length > 0 || this.tunnel !== undefined;
     const degraded = ollama.enabled && snapshot.reachable === false && expected;
     const warnings = snapshot.loaded.filter((model) => model.offloaded).map((model) => `${model.name} is ${100 - model.gpuPercent}% on the CPU (it does not fit in VRAM): slow`);
     return {
       ollama: ollama.enabled
         ? {
             ...snapshot,
+            ...(this.tunnel ? { tunnel: this.tunnel.health() } : {}),
             models: snapshot.models.length,
             queue: this.queue.snapshot(),
             warmup: this.warmup,
@@ -299,13 +310,19 @@ export class LocalTier {
     return choice ? [this.target(choice)] : [];
   }
 
+  /**
+   * Warm-up runs once Ollama first answers: at start, or later if Ollama (or the tunnel to it)
+   * comes up after the daemon; meanwhile it is "waiting".
+   */
   private async warmAtStart(firstLocalChoice: () => string | undefined): Promise<void> {
-    await this.monitor.refresh();
-    if (!this.monitor.isReachable) {
-      this.warmup = { state: 'done', results: [], finishedAt: new Date().toISOString() };
-      this.logger.info('warm-up skipped: ollama does not answer', { url: this.config.providers.ollama.baseUrl });
+    if (this.warmupClaimed) return;
+    if (!this.monitor.isReachable) await this.monitor.refresh();
+    if (!this.monitor.isReachable || this.warmupClaimed) {
+      if (!this.warmupWaitLogged) this.logger.info('warm-up waits for ollama', { url: this.config.providers.ollama.baseUrl });
+      this.warmupWaitLogged = true;
       return;
     }
+    this.warmupClaimed = true;
     // The GPU's first reading says what fits; warm-up waits for it (nvidia-smi takes ~0.1 s).
     await this.gpu?.poll();
     await this.monitor.refreshLoaded();

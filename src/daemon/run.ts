@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { LodestarConfig } from '../config/defaults.js';
 import { loadConfig } from '../config/load.js';
 import { claimDaemonState, processStartTime, releaseDaemonState, type DaemonState } from '../shared/daemon-state.js';
 import { LodestarError, errorCode } from '../shared/errors.js';
@@ -16,6 +17,7 @@ import { buildRoutes } from './routes/index.js';
 import { createRequestHandler } from './server.js';
 import { EventBus } from './event-bus.js';
 import { LocalTier } from './local-tier.js';
+import { freeLoopbackPort, SshTunnel } from '../gpu/ssh-tunnel.js';
 import { daemonCollector, Metrics } from './metrics.js';
 import { ProjectSettingsStore } from './project-settings.js';
 import { ResponseCache } from '../cache/response-cache.js';
@@ -70,7 +72,10 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
   let boundPort = config.port;
   let closing = false;
   const events = new EventBus();
-  const local = new LocalTier({ config, env, logger, events });
+  // Ollama on another machine: reached through an SSH tunnel to a fixed local port, so that
+  // every client of it (providers, monitors) has its address before the tunnel is even up.
+  const tunnel = config.providers.ollama.enabled && config.providers.ollama.ssh ? await openTunnel(config.providers.ollama, env, logger, events) : undefined;
+  const local = new LocalTier({ config, env, logger, events, tunnel });
   const providers = createProviders(config);
   const ollama = providers.get('ollama');
   if (ollama) providers.set('ollama', local.gate(ollama));
@@ -164,6 +169,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
       logger.info('daemon stopping', { reason, inFlight: core.inFlight() });
       context.events.publish({ type: 'shutdown', data: { reason } });
       void local.stop();
+      void tunnel?.stop();
       server.close();
       server.closeIdleConnections();
       const deadline = new Promise<'timeout'>((resolve) => setTimeout(resolve, config.timeouts.shutdownMs, 'timeout').unref());
@@ -180,6 +186,29 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
   };
 
   return { context, server, state, shutdown };
+}
+
+/**
+ * Starts the tunnel in the background (a box that is down must not hold up the daemon's start:
+ * ssh retries with backoff, and health shows the tunnel's state) and points Ollama's address at
+ * its local end. The configured baseUrl is where Ollama listens on the GPU box.
+ */
+async function openTunnel(ollama: LodestarConfig['providers']['ollama'], env: NodeJS.ProcessEnv, logger: FileLogger, events: EventBus): Promise<SshTunnel> {
+  const remote = new URL(ollama.baseUrl);
+  const tunnel = new SshTunnel({
+    target: ollama.ssh as string,
+    remoteHost: remote.hostname.replace(/^\[|\]$/g, ''),
+    remotePort: Number(remote.port || (remote.protocol === 'https:' ? 443 : 80)),
+    localPort: await freeLoopbackPort(),
+    extraArgs: ollama.sshArgs,
+    env,
+    logger,
+    onChange: (health) => events.publish({ type: 'tunnel', data: health }),
+  });
+  logger.info('ollama through an ssh tunnel', { target: ollama.ssh, remote: `${remote.hostname}:${remote.port}`, local: tunnel.localUrl });
+  void tunnel.start();
+  ollama.baseUrl = tunnel.localUrl;
+  return tunnel;
 }
 
 function listen(server: Server, port: number): Promise<void> {

@@ -202,6 +202,10 @@ export class OllamaMonitor {
   }
 
   private async lookAtPs(): Promise<void> {
+    if (this.stopped) return;
+    // Not answering: look again for Ollama itself, as often as for what it holds, so that an
+    // `ollama serve` (or a tunnel) that comes up after the daemon is seen within seconds.
+    if (this.reachable !== true) await this.refresh();
     if (this.reachable !== true || this.stopped) return;
     const askedAt = performance.now();
     let body: { models?: Array<Record<string, unknown>> };

@@ -276,16 +276,17 @@ export class SshTunnel {
 
   private failed(reason: string): void {
     const wasUp = this.state === 'up';
-    const repeated = reason === this.lastError && !wasUp;
+    const repeated = !wasUp && truncate(reason) === this.lastError;
     this.lastError = truncate(reason);
     if (this.upAt !== undefined && Date.now() - this.upAt >= this.backoff.resetAfterMs) this.nextDelayMs = this.backoff.initialMs;
     this.upAt = undefined;
     const delayMs = this.nextDelayMs;
     this.nextDelayMs = Math.min(delayMs * 2, this.backoff.maxMs);
     this.setState('down');
+    const fields = { target: this.options.target, error: this.lastError, retryInMs: delayMs };
     // A box that stays unreachable would otherwise log the same warning every 30 s for ever.
-    const log = repeated ? this.options.logger.debug : this.options.logger.warn;
-    log.call(this.options.logger, wasUp ? 'ssh tunnel dropped' : 'ssh tunnel failed', { target: this.options.target, error: this.lastError, retryInMs: delayMs });
+    if (repeated) this.options.logger.debug('ssh tunnel failed again', fields);
+    else this.options.logger.warn(wasUp ? 'ssh tunnel dropped' : 'ssh tunnel failed', fields);
     this.settleStart?.();
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
