@@ -18,6 +18,7 @@ it('runs an Aider-like session against simulated providers and accounts for ever
     simulated: boolean;
     requests: Array<{ task: string; model: string; status: string; costUsd?: number; baselineCostUsd?: number; usage: { inputTokens?: number; outputTokens?: number }; fallbacks: unknown[] }>;
     totals: { requests: number; costUsd: number; baselineCostUsd: number; savedUsd: number; savedPercent: number };
+    gpu: { name: string; warmup: Array<{ model: string; outcome: string }>; loadsDuringSession: number };
   };
   expect(report.simulated).toBe(true);
   expect(report.requests).toHaveLength(8);
@@ -32,6 +33,10 @@ it('runs an Aider-like session against simulated providers and accounts for ever
   }
   expect(report.requests.some((entry) => entry.model.startsWith('ollama/') && entry.costUsd === 0)).toBe(true);
   expect(report.requests.at(-1)?.fallbacks).toHaveLength(1);
+  // The simulated GPU: warm-up loaded the local model before the session, which then paid no load.
+  expect(report.gpu.name).toBe('NVIDIA T600 Laptop GPU');
+  expect(report.gpu.warmup).toMatchObject([{ outcome: 'loaded' }]);
+  expect(report.gpu.loadsDuringSession).toBe(0);
   const sum = report.requests.reduce((total, entry) => total + (entry.costUsd ?? 0), 0);
   expect(report.totals.costUsd).toBeCloseTo(sum, 12);
   expect(report.totals.savedUsd).toBeCloseTo(report.totals.baselineCostUsd - report.totals.costUsd, 12);

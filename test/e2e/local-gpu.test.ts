@@ -97,6 +97,8 @@ describe('the GPU tier on a simulated 4 GB T600', () => {
     expect(text.stdout).toContain('GPU 0: NVIDIA T600 Laptop GPU');
     expect(text.stdout).toMatch(/qwen2\.5-coder:3b\s+2\.\d GiB\s+100% GPU\s+8192\s+forever \(pinned\)/);
     expect(text.stdout).toContain('Warm-up: done; qwen2.5-coder:3b loaded');
+    const status = await cli(['status']);
+    expect(status.stdout).toMatch(/^Health: ok; providers [^;]+; Ollama holding qwen2\.5-coder:3b; GPU NVIDIA T600 Laptop GPU, \d+ of 4096 MiB used$/m);
 
     const metrics = await rawRequest(port, { method: 'GET', path: '/metrics', headers: { authorization: `Bearer ${gateway.token}` } });
     expect(metrics.text).toMatch(/^lodestar_gpu_available 1$/m);
@@ -140,6 +142,8 @@ describe('the GPU tier on a simulated 4 GB T600', () => {
     expect(reply.choices[0]?.message.content).toBeTruthy();
     const text = await runCli(['health'], { home: gateway.home, env: { PATH: process.env.PATH ?? '' } });
     expect(text.stdout).toContain('GPU: none (nvidia-smi is not on PATH)');
+    const status = await runCli(['status'], { home: gateway.home, env: { PATH: process.env.PATH ?? '' } });
+    expect(status.stdout).toMatch(/; no GPU$/m);
     await gateway.stop();
 
     gateway = await startGateway({ env: { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_NVIDIA_SMI_EXIT: '9' } });

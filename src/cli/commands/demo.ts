@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { lodestarPaths } from '../../config/paths.js';
 import type { RequestEvent } from '../../ledger/request-event.js';
+import { PACKAGE_ROOT } from '../../shared/package-info.js';
 import { readToken } from '../../shared/token.js';
+import { callDaemon } from '../daemon-client.js';
 import type { CliContext } from '../context.js';
 import { DEMO_SESSION, type SessionStep } from '../demo/aider-session.js';
 import { spawnDaemon, stopDaemon } from '../daemon-control.js';
@@ -19,7 +21,12 @@ interface DemoReport {
   requests: Array<Pick<RequestEvent, 'task' | 'requestedModel' | 'model' | 'status' | 'usage' | 'costUsd' | 'baselineCostUsd' | 'latencyMs' | 'fallbacks'> & { step: string }>;
   totals: { requests: number; inputTokens: number; outputTokens: number; costUsd: number; baselineCostUsd: number; savedUsd: number; savedPercent: number };
   baselineModel: string;
+  /** The simulated GPU: what warm-up loaded before the session, and the loads during it. */
+  gpu: { name: string | undefined; warmup: Array<{ model: string; outcome: string; ms?: number }>; loadsDuringSession: number };
 }
+
+/** The fake nvidia-smi of the tests: it shows what the Ollama double holds (a clone has it). */
+const FAKE_NVIDIA_SMI_BIN = join(PACKAGE_ROOT, 'test', 'fixtures', 'bin');
 
 export function registerDemo(program: Command, context: CliContext): void {
   program
@@ -46,8 +53,10 @@ async function runDemo(context: CliContext, options: { json?: boolean; keep?: bo
   const doubles: Doubles = await import('../../../test/doubles/index.js');
   const home = mkdtempSync(join(tmpdir(), 'lodestar-demo-'));
   const paths = lodestarPaths(home);
+  const gpuDir = join(home, 'simulated-gpu');
+  const simulateSmi = existsSync(join(FAKE_NVIDIA_SMI_BIN, 'nvidia-smi'));
   const upstreams = await Promise.all([
-    doubles.startOllamaDouble(),
+    doubles.startOllamaDouble(simulateSmi ? { nvidiaSmiDir: gpuDir } : {}),
     doubles.startAnthropicDouble({ apiKey: 'demo-anthropic-key-0000' }),
     doubles.startOpenAIDouble({ flavor: 'deepseek', apiKey: 'demo-deepseek-key-0000' }),
     doubles.startOpenAIDouble({ flavor: 'openai', apiKey: 'demo-openai-key-0000' }),
@@ -69,7 +78,8 @@ async function runDemo(context: CliContext, options: { json?: boolean; keep?: bo
     { mode: 0o600 },
   );
   const env: NodeJS.ProcessEnv = {
-    PATH: context.env.PATH,
+    PATH: simulateSmi ? `${FAKE_NVIDIA_SMI_BIN}:${context.env.PATH ?? ''}` : context.env.PATH,
+    ...(simulateSmi ? { FAKE_NVIDIA_SMI_DIR: gpuDir } : {}),
     HOME: context.env.HOME,
     LODESTAR_HOME: home,
     OLLAMA_HOST: ollama.url,
@@ -93,7 +103,13 @@ async function runDemo(context: CliContext, options: { json?: boolean; keep?: bo
       finished.push(event.data as RequestEvent);
       notify?.();
     });
-    say(`Daemon on ${daemon.state.url} (pid ${daemon.state.pid}); sending ${DEMO_SESSION.length} requests the way Aider would:`);
+    say(`Daemon on ${daemon.state.url} (pid ${daemon.state.pid}).`);
+    // As after `lodestar start`: warm-up loads the local model commit messages will go to.
+    const gpu = await waitForWarmup(daemon.state.port);
+    const warmed = gpu.warmup.filter((entry) => entry.outcome === 'loaded').map((entry) => `${entry.model} in ${((entry.ms ?? 0) / 1000).toFixed(1)} s`);
+    say(`Simulated GPU: ${gpu.name ?? 'a 4 GB card'}; warm-up loaded ${warmed.length ? warmed.join(', ') : 'nothing'}.`);
+    const loadsBefore = ollama.loads.length;
+    say(`Sending ${DEMO_SESSION.length} requests the way Aider would:`);
     say('');
 
     const steps: Array<{ step: SessionStep; event: RequestEvent }> = [];
@@ -121,7 +137,7 @@ async function runDemo(context: CliContext, options: { json?: boolean; keep?: bo
       if (event) steps.push({ step, event });
     }
 
-    const report = summarize(steps);
+    const report = summarize(steps, { ...gpu, loadsDuringSession: ollama.loads.length - loadsBefore });
     if (!options.json) printReport(context, report);
     if (options.keep) say(`\nState kept in ${home} (try: LODESTAR_HOME=${home} lodestar status).`);
     return report;
@@ -143,7 +159,21 @@ async function send(port: number, token: string, step: SessionStep): Promise<voi
   await response.text();
 }
 
-function summarize(steps: ReadonlyArray<{ step: SessionStep; event: RequestEvent }>): DemoReport {
+/** Waits (up to 10 s) for the daemon's warm-up, and reads the simulated GPU's name from /health. */
+async function waitForWarmup(port: number): Promise<Omit<DemoReport['gpu'], 'loadsDuringSession'>> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const reply = await callDaemon({ port }, '/health').catch(() => undefined);
+    const health = (reply?.body ?? {}) as { ollama?: { warmup?: { state?: string; results?: DemoReport['gpu']['warmup'] } }; gpu?: { gpus?: Array<{ name?: string }> } };
+    const warmup = health.ollama?.warmup;
+    if ((warmup?.state === 'done' && health.gpu?.gpus) || Date.now() > deadline) {
+      return { name: health.gpu?.gpus?.[0]?.name, warmup: (warmup?.results ?? []).map(({ model, outcome, ms }) => ({ model, outcome, ...(ms === undefined ? {} : { ms }) })) };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function summarize(steps: ReadonlyArray<{ step: SessionStep; event: RequestEvent }>, gpu: DemoReport['gpu']): DemoReport {
   const requests = steps.map(({ step, event }) => ({
     step: step.label,
     task: event.task,
@@ -173,6 +203,7 @@ function summarize(steps: ReadonlyArray<{ step: SessionStep; event: RequestEvent
       savedPercent: baselineCostUsd > 0 ? (savedUsd / baselineCostUsd) * 100 : 0,
     },
     baselineModel: steps[0]?.event.baselineModel ?? '',
+    gpu,
   };
 }
 
@@ -212,6 +243,8 @@ function printReport(context: CliContext, report: DemoReport): void {
   context.output.line(
     `${totals.requests} requests, ${totals.inputTokens} tokens in, ${totals.outputTokens} out: ${money(totals.costUsd)} spent; ${money(totals.baselineCostUsd)} on ${report.baselineModel} alone; saved ${money(totals.savedUsd)} (${totals.savedPercent.toFixed(1)}%).`,
   );
+  const local = report.requests.filter((entry) => entry.model?.startsWith('ollama/')).length;
+  context.output.line(`${local} requests ran on the simulated GPU; Ollama loaded a model ${report.gpu.loadsDuringSession} time(s) during the session (the router keeps to the model in VRAM).`);
   context.output.line('Prices are the real list prices of the models named; the providers and their answers were simulated.');
 }
 

@@ -84,6 +84,15 @@ export function summarizeHealth(health: Record<string, unknown>): string {
     const names = Object.keys(providers);
     if (names.length) parts.push(`providers ${names.join(', ')}`);
   }
+  const ollama = health.ollama as { reachable?: boolean; enabled?: boolean; loaded?: Array<{ name: string }> } | undefined;
+  if (ollama && ollama.enabled !== false) {
+    const loaded = ollama.loaded ?? [];
+    parts.push(ollama.reachable === false ? 'Ollama not answering' : `Ollama ${loaded.length ? `holding ${loaded.map((model) => model.name).join(', ')}` : 'with nothing in memory'}`);
+  }
+  const gpu = health.gpu as { available?: boolean; gpus?: Array<{ name: string; memoryUsedMiB?: number; memoryTotalMiB?: number }> } | undefined;
+  const card = gpu?.available ? gpu.gpus?.[0] : undefined;
+  if (card) parts.push(`GPU ${card.name}, ${card.memoryUsedMiB ?? '?'} of ${card.memoryTotalMiB ?? '?'} MiB used`);
+  else if (gpu) parts.push('no GPU');
   return parts.join('; ');
 }
 
