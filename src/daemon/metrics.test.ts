@@ -1,19 +1,10 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
 import type { RequestEvent } from '../ledger/request-event.js';
 import { CircuitBreakers } from '../router/circuit-breaker.js';
 import { EventBus } from './event-bus.js';
 import { daemonCollector, Metrics, type MetricFamily } from './metrics.js';
+import { parsePrometheus, type ParsedFamily } from '../../test/helpers/prometheus.js';
 
-// An independent parser (a port of Prometheus' own Python client's), so that these tests check
-// the format against someone else's reading of it, not against our own renderer.
-interface ParsedFamily {
-  name: string;
-  help: string;
-  type: string;
-  metrics: Array<{ value?: string; labels?: Record<string, string> }>;
-}
-const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => ParsedFamily[];
 
 /** Every family of the exposition by name, after checking what every family must have. */
 function families(text: string): Map<string, ParsedFamily> {

@@ -1,18 +1,9 @@
-import { createRequire } from 'node:module';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestEvent } from '../../src/ledger/request-event.js';
 import { KEYS, rawRequest, startGateway, type Gateway } from '../helpers/gateway.js';
+import { parsePrometheus } from '../helpers/prometheus.js';
 
-// The same independent parser as the unit tests (see src/daemon/metrics.test.ts for why
-// histograms are read as untyped series).
-interface ParsedFamily {
-  name: string;
-  help: string;
-  type: string;
-  metrics: Array<{ value?: string; labels?: Record<string, string> }>;
-}
-const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => ParsedFamily[];
 
 function samples(text: string, name: string): Array<{ labels: Record<string, string>; value: number }> {
   return parsePrometheus(text.replace(/^# TYPE (\S+) histogram$/gm, '# TYPE $1 untyped'))

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createServer, connect, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SshTunnel, sshTunnelArguments, type SshTunnelOptions, type TunnelHealth } from '../../src/gpu/ssh-tunnel.js';
@@ -7,7 +7,7 @@ import type { Logger } from '../../src/shared/logger.js';
 import { findOnPath } from '../../src/shared/which.js';
 import { startOllamaDouble, type OllamaDouble } from '../doubles/index.js';
 import { ROOT } from '../helpers/cli.js';
-import { isRunning, sshdUnavailable, startSshd, type Sshd } from '../helpers/sshd.js';
+import { acceptsConnections as acceptsPort, isRunning, sshdUnavailable, startSshd, type Sshd } from '../helpers/sshd.js';
 
 // Small waits so that a few reconnects fit in a test; the doubling and the cap are what is checked.
 const BACKOFF = { initialMs: 50, maxMs: 400 };
@@ -44,18 +44,9 @@ async function waitFor<T>(what: string, check: () => T | undefined | false, cont
   }
 }
 
+/** Whether the tunnel's local end accepts connections. */
 function acceptsConnections(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname, port: Number(port) });
-    const done = (result: boolean): void => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.setTimeout(2000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
+  return acceptsPort(Number(new URL(url).port), 2000);
 }
 
 function listen(server: Server): Promise<number> {

@@ -229,14 +229,15 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-function acceptsConnections(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+export function acceptsConnections(port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     const done = (result: boolean): void => {
       socket.destroy();
       resolve(result);
     };
-    socket.setTimeout(1000, () => done(false));
+    socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
