@@ -354,7 +354,8 @@ function terminate(child: ChildProcess): Promise<void> {
   });
 }
 
-function acceptsConnections(port: number, timeoutMs = 1000): Promise<boolean> {
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+export function acceptsConnections(port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: LOOPBACK, port });
     const done = (result: boolean): void => {

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { acceptsConnections } from '../../src/gpu/ssh-tunnel.js';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freeLoopbackPort } from '../../src/gpu/ssh-tunnel.js';
@@ -229,16 +229,4 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-/** Whether something accepts TCP connections on 127.0.0.1:port. */
-export function acceptsConnections(port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const done = (result: boolean): void => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
+export { acceptsConnections };
