@@ -5,6 +5,8 @@ import { HttpError, sendError } from './http-error.js';
 export interface RouteParams {
   /** From /p/{project}/...; undefined on the plain paths. */
   project: string | undefined;
+  /** From .../s/{session}/... (after the project, if any): one run of a client, e.g. of `lodestar aider`. */
+  session: string | undefined;
   /** The query string, without the '?'. */
   query: string;
 }
@@ -65,22 +67,15 @@ export function createRequestHandler(options: RequestHandlerOptions): {
       let path = queryStart === -1 ? url : url.slice(0, queryStart);
       const query = queryStart === -1 ? '' : url.slice(queryStart + 1);
       let project: string | undefined;
-      if (path.startsWith('/p/')) {
-        const end = path.indexOf('/', 3);
-        const segment = end === -1 ? path.slice(3) : path.slice(3, end);
-        project = safeDecode(segment);
-        path = end === -1 ? '/' : path.slice(end);
-        if (!project || !PROJECT_NAME.test(project)) {
-          throw new HttpError(400, `Project name ${JSON.stringify(project ?? segment)} in the path is not valid: use 1-64 letters, digits, ".", "_" or "-"`, {
-            param: 'project',
-          });
-        }
-      }
+      let session: string | undefined;
+      if (path.startsWith('/p/')) [project, path] = prefix(path, 'project', 'Project name');
+      if (path.startsWith('/s/')) [session, path] = prefix(path, 'session', 'Session id');
       if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
       const route = table.get(`${request.method ?? 'GET'} ${path}`);
-      if (!route || (project !== undefined && !route.projectScoped)) {
+      const scoped = project !== undefined || session !== undefined;
+      if (!route || (scoped && !route.projectScoped)) {
         const allowed = methodsByPath.get(path);
-        if (allowed && project === undefined) {
+        if (allowed && !scoped) {
           throw new HttpError(405, `${request.method ?? ''} is not allowed on ${path}; use ${allowed.join(' or ')}`, {
             headers: { allow: allowed.join(', ') },
           });
@@ -88,7 +83,7 @@ export function createRequestHandler(options: RequestHandlerOptions): {
         throw new HttpError(404, `Unknown endpoint ${request.method ?? ''} ${request.url ?? ''}`, { code: 'unknown_url' });
       }
       if (route.auth) options.auth(request);
-      const result = route.handle(request, response, { project, query });
+      const result = route.handle(request, response, { project, session, query });
       if (result) result.catch((error: unknown) => fail(response, error, options.logger));
     } catch (error) {
       fail(response, error, options.logger);
@@ -109,6 +104,17 @@ function fail(response: ServerResponse, error: unknown, logger: Logger): void {
   }
   logger.error('request failed', { error });
   sendError(response, new HttpError(500, 'Lodestar failed to handle this request; see $LODESTAR_HOME/logs/daemon.log', { code: 'internal_error' }));
+}
+
+/** Splits "/p/{name}/rest" (or "/s/..."): the checked name and the rest of the path. */
+function prefix(path: string, param: string, what: string): [string, string] {
+  const end = path.indexOf('/', 3);
+  const segment = end === -1 ? path.slice(3) : path.slice(3, end);
+  const name = safeDecode(segment);
+  if (!name || !PROJECT_NAME.test(name)) {
+    throw new HttpError(400, `${what} ${JSON.stringify(name ?? segment)} in the path is not valid: use 1-64 letters, digits, ".", "_" or "-"`, { param });
+  }
+  return [name, end === -1 ? '/' : path.slice(end)];
 }
 
 function safeDecode(segment: string): string | undefined {

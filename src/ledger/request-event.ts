@@ -19,6 +19,8 @@ export interface RequestEvent {
   /** When the request arrived, ISO 8601 UTC. */
   time: string;
   project: string | undefined;
+  /** The client's session (`lodestar aider` names each run: x-lodestar-session), if it said. */
+  session?: string;
   /** The client's user agent, shortened. */
   client: string | undefined;
   /** The task class the router saw (commit, summary, edit, architect, chat, long-context). */

@@ -100,6 +100,16 @@ describe('the client gets a clear error for its own mistakes', () => {
     expect(JSON.parse(task.text).error.param).toBe('x-lodestar-task');
     const project = await rawRequest(gateway.port, { path: '/p/..%2Fetc/v1/chat/completions', body: body(), headers: { authorization: `Bearer ${gateway.token}` } });
     expect(project.status).toBe(400);
+    const session = await rawRequest(gateway.port, { path: '/p/web/s/a%20b/v1/chat/completions', body: body(), headers: { authorization: `Bearer ${gateway.token}` } });
+    expect(session.status).toBe(400);
+    expect(JSON.parse(session.text).error).toMatchObject({ param: 'session', message: 'Session id "a b" in the path is not valid: use 1-64 letters, digits, ".", "_" or "-"' });
+    const header = await rawRequest(gateway.port, { body: body(), headers: { authorization: `Bearer ${gateway.token}`, 'x-lodestar-session': '../x' } });
+    expect(header.status).toBe(400);
+    expect(JSON.parse(header.text).error.param).toBe('x-lodestar-session');
+    const fine = await rawRequest(gateway.port, { path: '/s/run-1/v1/chat/completions', body: body(), headers: { authorization: `Bearer ${gateway.token}` } });
+    expect(fine.status).toBe(200);
+    const models = await rawRequest(gateway.port, { method: 'GET', path: '/p/web/s/run-1/v1/models', headers: { authorization: `Bearer ${gateway.token}` } });
+    expect(models.status).toBe(200);
   });
 });
 

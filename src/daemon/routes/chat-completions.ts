@@ -34,12 +34,13 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       const body = await readJsonBody(request, context.config.limits.maxBodyBytes);
       const chatRequest = validateChatRequest(body);
       const project = params.project ?? projectHeader(request);
+      const session = params.session ?? sessionHeader(request);
       const promptTokens = estimatePromptTokens(chatRequest);
       const task = classifyTask(chatRequest, taskHeader(request), promptTokens);
 
       const stream = chatRequest.stream === true;
       const includeUsage = chatRequest.stream_options?.include_usage === true;
-      const meta = { time, arrivedAt, project, task: task.task, stream, request, requestedModel: chatRequest.model, budgetLimited: false, cacheHit: false };
+      const meta = { time, arrivedAt, project, session, task: task.task, stream, request, requestedModel: chatRequest.model, budgetLimited: false, cacheHit: false };
 
       // The cache: a deterministic request answered before is answered again, at no cost.
       const cacheControl = String(request.headers['cache-control'] ?? '').toLowerCase();
@@ -131,6 +132,20 @@ function projectHeader(request: IncomingMessage): string | undefined {
   return project;
 }
 
+const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+function sessionHeader(request: IncomingMessage): string | undefined {
+  const value = request.headers['x-lodestar-session'];
+  const session = Array.isArray(value) ? value[0] : value;
+  if (session === undefined || session === '') return undefined;
+  if (!SESSION_ID.test(session)) {
+    throw new HttpError(400, `The x-lodestar-session header ${JSON.stringify(session.slice(0, 80))} is not a valid session id: use 1-64 letters, digits, ".", "_" or "-"`, {
+      param: 'x-lodestar-session',
+    });
+  }
+  return session;
+}
+
 function taskHeader(request: IncomingMessage): string | undefined {
   const value = request.headers['x-lodestar-task'];
   const task = Array.isArray(value) ? value[0] : value;
@@ -144,7 +159,7 @@ function taskHeader(request: IncomingMessage): string | undefined {
 function publish(
   context: DaemonContext,
   result: DispatchResult,
-  meta: { time: string; arrivedAt: number; project: string | undefined; task: string; stream: boolean; request: IncomingMessage; requestedModel: string; budgetLimited: boolean; cacheHit: boolean },
+  meta: { time: string; arrivedAt: number; project: string | undefined; session: string | undefined; task: string; stream: boolean; request: IncomingMessage; requestedModel: string; budgetLimited: boolean; cacheHit: boolean },
 ): void {
   const now = performance.now();
   const userAgent = meta.request.headers['user-agent'];
@@ -161,6 +176,7 @@ function publish(
     id: randomUUID(),
     time: meta.time,
     project: meta.project,
+    ...(meta.session === undefined ? {} : { session: meta.session }),
     client: userAgent ? userAgent.slice(0, 80) : undefined,
     task: meta.task,
     requestedModel: meta.requestedModel,

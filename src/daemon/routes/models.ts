@@ -1,11 +1,17 @@
 import { catalogEntry } from '../../router/catalog.js';
 import { listModelIds } from '../../router/resolve-model.js';
 import { isProviderId } from '../../shared/provider-ids.js';
+import { currentProfiles } from '../chat/route-request.js';
 import type { DaemonContext } from '../context.js';
 import { sendJson } from '../http-error.js';
 import type { Route } from '../server.js';
 
-/** GET /v1/models: the virtual and concrete models a client may ask for, in OpenAI's list format. */
+/**
+ * GET /v1/models: the virtual and concrete models a client may ask for, in OpenAI's list format,
+ * with each one's context window where it is known (a local model's is the num_ctx it is sent
+ * with; a virtual model's the largest of the models it may route to), so that a client such as
+ * Aider can size its repo map and history (`lodestar aider` writes them into Aider's metadata).
+ */
 export function modelsRoute(context: DaemonContext): Route {
   const created = Math.floor(context.startedAt.getTime() / 1000);
   return {
@@ -13,16 +19,27 @@ export function modelsRoute(context: DaemonContext): Route {
     path: '/v1/models',
     auth: true,
     projectScoped: true,
-    handle(_request, response) {
+    handle(_request, response, params) {
+      const windows = new Map<string, number>();
+      let widest = 0;
+      let widestLocal = 0;
+      for (const profile of currentProfiles(context, params.project)) {
+        if (profile.contextWindow === undefined) continue;
+        windows.set(profile.id, profile.contextWindow);
+        widest = Math.max(widest, profile.contextWindow);
+        if (profile.local) widestLocal = Math.max(widestLocal, profile.contextWindow);
+      }
       const data = listModelIds(context.availability()).map((id) => {
         const [provider = '', ...rest] = id.split('/');
         const entry = isProviderId(provider) ? catalogEntry(provider, rest.join('/')) : undefined;
+        const window = provider === 'lodestar' ? (id === 'lodestar/local' ? widestLocal : widest) || undefined : windows.get(id);
         return {
           id,
           object: 'model',
           created,
           owned_by: provider === 'lodestar' ? 'lodestar' : provider,
-          ...(entry ? { context_window: entry.contextWindow, max_output_tokens: entry.maxOutputTokens } : {}),
+          ...(window === undefined ? {} : { context_window: window }),
+          ...(entry?.maxOutputTokens === undefined ? {} : { max_output_tokens: entry.maxOutputTokens }),
         };
       });
       sendJson(response, 200, { object: 'list', data });
