@@ -66,6 +66,8 @@ export interface LodestarConfig {
   /** What config says of models: a score, a rule ("sameAs"), a context window. */
   models: Record<string, { quality?: number; sameAs?: string; contextWindow?: number }>;
   cache: { enabled: boolean; ttlSeconds: number; maxEntries: number; maxBytes: number; store: 'memory' | 'disk'; deterministicOnly: boolean };
+  /** The models `lodestar aider` gives Aider: main, weak (commit messages, summaries), editor (architect mode's edits). */
+  aider: { model: string; weakModel: string; editorModel: string | undefined };
   /** The GPU monitor: nvidia-smi every pollSeconds. */
   gpu: { enabled: boolean; pollSeconds: number };
   /** The time zone of budget periods and report days; undefined means the system's. */
@@ -159,6 +161,7 @@ export function defaultConfig(): LodestarConfig {
       retries: 1, backoffMs: 250, maxRetryAfterMs: 5000, circuit: { failureThreshold: 5, cooldownMs: 30_000 },
     },
     cache: { enabled: true, ttlSeconds: 1800, maxEntries: 2000, maxBytes: 64 * 1024 * 1024, store: 'memory', deterministicOnly: true },
+    aider: { model: 'lodestar/auto', weakModel: 'lodestar/cheap', editorModel: undefined },
     gpu: { enabled: true, pollSeconds: 5 },
     timezone: undefined,
     budgets: { monthly: undefined, daily: undefined, projects: {}, alerts: { webhook: undefined, desktop: false } },

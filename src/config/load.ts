@@ -6,7 +6,7 @@ import { PROVIDER_IDS, PROVIDERS } from '../shared/provider-ids.js';
 import { defaultConfig, type LodestarConfig, type Timeouts } from './defaults.js';
 import { JsoncSyntaxError, parseJsonc } from './jsonc.js';
 import { lodestarHome, lodestarPaths, type LodestarPaths } from './paths.js';
-import { configFileSchema, GLOBAL_ONLY_KEYS, type ConfigFile } from './schema.js';
+import { configFileSchema, GLOBAL_ONLY_KEYS, PROJECT_ONLY_KEYS, type ConfigFile } from './schema.js';
 
 export const PROJECT_CONFIG_NAME = '.lodestarrc';
 
@@ -87,11 +87,21 @@ export function readConfigFile(path: string, kind: 'global' | 'project'): Config
     throw error;
   }
   if (kind === 'project') checkProjectKeys(path, raw);
+  else checkGlobalKeys(path, raw);
   return validate(path, raw);
 }
 
 export function validateConfigFile(source: string, raw: unknown): ConfigFile {
   return validate(source, raw);
+}
+
+function checkGlobalKeys(path: string, raw: unknown): void {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return;
+  for (const key of PROJECT_ONLY_KEYS) {
+    if (key in raw) {
+      throw new ConfigError(path, key, `belongs in a project's ${PROJECT_CONFIG_NAME}; in the global config, a project's budget goes under budgets.projects.<name>`);
+    }
+  }
 }
 
 function checkProjectKeys(path: string, raw: unknown): void {
@@ -338,6 +348,7 @@ export function resolveConfig(layers: readonly ConfigFile[]): LodestarConfig {
     if (layer.timezone !== undefined) config.timezone = layer.timezone;
     if (layer.cache) Object.assign(config.cache, definedOnly(layer.cache));
     if (layer.gpu) Object.assign(config.gpu, definedOnly(layer.gpu));
+    if (layer.aider) Object.assign(config.aider, definedOnly(layer.aider));
     if (layer.routing) {
       const { circuit, floors, preferred, forbidden, ...rest } = layer.routing;
       Object.assign(config.routing, definedOnly(rest));

@@ -88,6 +88,12 @@ const budget = v.strictObject({
 
 const budgetPair = v.strictObject({ monthly: v.optional(budget), daily: v.optional(budget) });
 
+/** A model Lodestar serves: virtual ("lodestar/auto") or concrete ("deepseek/deepseek-flash"). */
+const servedModel = v.pipe(
+  v.string(),
+  v.regex(new RegExp(`^(lodestar/(auto|local|cheap|strong)|(${PROVIDER_IDS.join('|')})/.+)$`), `must be lodestar/auto, lodestar/local, lodestar/cheap, lodestar/strong or "<provider>/<model>"`),
+);
+
 const projectName = v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'));
 
 export const configFileSchema = v.strictObject({
@@ -158,6 +164,14 @@ export const configFileSchema = v.strictObject({
       pollSeconds: v.optional(v.pipe(v.number(), v.minValue(1), v.maxValue(3600))),
     }),
   ),
+  aider: v.optional(
+    v.strictObject({
+      model: v.optional(servedModel),
+      weakModel: v.optional(servedModel),
+      editorModel: v.optional(servedModel),
+    }),
+  ),
+  budget: v.optional(budgetPair),
   timezone: v.optional(v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone such as Europe/Paris or UTC'))),
   budgets: v.optional(
     v.strictObject({
@@ -193,6 +207,9 @@ export type ConfigFile = v.InferOutput<typeof configFileSchema>;
  * it happened to be started from.
  */
 export const GLOBAL_ONLY_KEYS = ['port', 'logLevel', 'limits', 'timeouts', 'logs', 'providers', 'prices', 'budgets', 'cache', 'gpu'] as const;
+
+/** Keys about one project: refused in the global config, where they would apply to none. */
+export const PROJECT_ONLY_KEYS = ['budget'] as const;
 
 function isTimeZone(value: string): boolean {
   try {

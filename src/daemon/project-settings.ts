@@ -4,6 +4,7 @@ import { readProjects, projectsFile } from '../config/projects.js';
 import type { ConfigFile } from '../config/schema.js';
 import type { LodestarPaths } from '../config/paths.js';
 import type { Logger } from '../shared/logger.js';
+import type { BudgetLimit } from '../config/defaults.js';
 
 export interface ProjectSettings {
   baseline?: string;
@@ -11,6 +12,8 @@ export interface ProjectSettings {
   preferred?: string[];
   forbidden?: string[];
   models?: Record<string, { quality?: number; sameAs?: string; contextWindow?: number }>;
+  /** The project's own budget, from its .lodestarrc; one in the global config's budgets.projects wins. */
+  budget?: { monthly?: BudgetLimit; daily?: BudgetLimit };
 }
 
 interface Cached {
@@ -60,6 +63,16 @@ export class ProjectSettingsStore {
     return settings;
   }
 
+  /** The budgets registered projects set in their own .lodestarrc, by project. */
+  budgets(now = Date.now()): Record<string, { monthly?: BudgetLimit; daily?: BudgetLimit }> {
+    const budgets: Record<string, { monthly?: BudgetLimit; daily?: BudgetLimit }> = {};
+    for (const project of Object.keys(this.entries(now))) {
+      const budget = this.get(project, now)?.budget;
+      if (budget) budgets[project] = budget;
+    }
+    return budgets;
+  }
+
   private entries(now: number): ReturnType<typeof readProjects> {
     if (now - this.registry.checkedAt < RECHECK_MS) return this.registry.entries;
     const mtimeMs = mtime(projectsFile(this.paths));
@@ -76,6 +89,12 @@ function toSettings(file: ConfigFile): ProjectSettings {
   if (file.routing?.preferred) settings.preferred = file.routing.preferred;
   if (file.routing?.forbidden) settings.forbidden = file.routing.forbidden;
   if (file.models) settings.models = file.models;
+  if (file.budget) {
+    const limit = (entry: { limitUsd: number; mode?: 'hard' | 'soft' } | undefined): BudgetLimit | undefined => entry && { limitUsd: entry.limitUsd, mode: entry.mode ?? 'soft' };
+    const monthly = limit(file.budget.monthly);
+    const daily = limit(file.budget.daily);
+    settings.budget = { ...(monthly ? { monthly } : {}), ...(daily ? { daily } : {}) };
+  }
   return settings;
 }
 

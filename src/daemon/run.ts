@@ -82,6 +82,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
   const providerSet = new Set(providers.keys());
   const ledger = Ledger.forWriting(paths.ledger);
   const timeZone = config.timezone ?? defaultTimeZone();
+  const projects = new ProjectSettingsStore(paths, logger);
   const context: DaemonContext = {
     config,
     paths,
@@ -98,10 +99,16 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     availability: () => ({ providers: providerSet, localModels: local.monitor.models(), loadedModels: local.monitor.loaded() }),
     pricing: new Pricing(config.prices),
     ledger,
-    budgets: new BudgetTracker({ config: config.budgets, timeZone, ledger, statePath: join(paths.ledger, 'budget-alerts.json') }),
+    budgets: new BudgetTracker({
+      config: config.budgets,
+      timeZone,
+      ledger,
+      statePath: join(paths.ledger, 'budget-alerts.json'),
+      projectBudgets: { of: (project) => projects.get(project)?.budget, all: () => projects.budgets() },
+    }),
     timeZone,
     breakers: new CircuitBreakers(config.routing.circuit),
-    projects: new ProjectSettingsStore(paths, logger),
+    projects,
     cache: config.cache.enabled
       ? new ResponseCache({ ttlMs: config.cache.ttlSeconds * 1000, maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, store: config.cache.store, directory: paths.cache })
       : undefined,

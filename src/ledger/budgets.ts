@@ -49,6 +49,12 @@ interface Definition {
  * in flight. Alerts at 50, 80 and 100 % fire once per budget and period, and that they fired
  * survives restarts.
  */
+/** Where the budgets that projects set in their own .lodestarrc come from (the daemon's project settings). */
+export interface ProjectBudgets {
+  of(project: string): BudgetsConfig['projects'][string] | undefined;
+  all(): BudgetsConfig['projects'];
+}
+
 export class BudgetTracker {
   private config: BudgetsConfig;
   private readonly timeZone: string;
@@ -61,8 +67,12 @@ export class BudgetTracker {
   private readonly reserved = new Map<string, number>();
   private fired: Record<string, number[]>;
 
-  constructor(options: { config: BudgetsConfig; timeZone: string; ledger: Ledger; statePath: string; now?: () => Date }) {
+  /** Budgets projects set in their own .lodestarrc; the global config's budgets.projects win. */
+  private readonly projectBudgets: ProjectBudgets;
+
+  constructor(options: { config: BudgetsConfig; timeZone: string; ledger: Ledger; statePath: string; now?: () => Date; projectBudgets?: ProjectBudgets }) {
     this.config = options.config;
+    this.projectBudgets = options.projectBudgets ?? { of: () => undefined, all: () => ({}) };
     this.timeZone = options.timeZone;
     this.ledger = options.ledger;
     this.statePath = options.statePath;
@@ -89,7 +99,7 @@ export class BudgetTracker {
     const list: Definition[] = [];
     if (this.config.monthly) list.push({ scope: 'all', period: 'monthly', limit: this.config.monthly });
     if (this.config.daily) list.push({ scope: 'all', period: 'daily', limit: this.config.daily });
-    const own = project ? this.config.projects[project] : undefined;
+    const own = project ? (this.config.projects[project] ?? this.projectBudgets.of(project)) : undefined;
     if (project && own?.monthly) list.push({ scope: project, period: 'monthly', limit: own.monthly });
     if (project && own?.daily) list.push({ scope: project, period: 'daily', limit: own.daily });
     return list;
@@ -125,7 +135,7 @@ export class BudgetTracker {
 
   private allDefinitions(): Definition[] {
     const list = this.definitions(undefined);
-    for (const project of Object.keys(this.config.projects)) list.push(...this.definitions(project).filter((entry) => entry.scope === project));
+    for (const project of new Set([...Object.keys(this.config.projects), ...Object.keys(this.projectBudgets.all())])) list.push(...this.definitions(project).filter((entry) => entry.scope === project));
     return list;
   }
 
