@@ -2,10 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { registerProject } from '../config/projects.js';
 import { LodestarError, errorMessage } from '../shared/errors.js';
 import { VERSION } from '../shared/package-info.js';
+import { registerAider } from './commands/aider.js';
 import { registerBudget } from './commands/budget.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerHealth } from './commands/health.js';
+import { registerInit } from './commands/init.js';
 import { registerModels } from './commands/models.js';
 import { registerReport } from './commands/report.js';
 import { registerStart } from './commands/start.js';
@@ -45,6 +47,8 @@ export function buildProgram(context: CliContext): Command {
   registerBudget(program, context);
   registerModels(program, context);
   registerDemo(program, context);
+  registerAider(program, context);
+  registerInit(program, context);
   return program;
 }
 
