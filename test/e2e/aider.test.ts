@@ -155,6 +155,30 @@ describe('lodestar aider', () => {
     expect(got.options.model).toBe('openai/lodestar/auto');
   });
 
+  it('starts the daemon when it is not running, and leaves it running for the next session', async () => {
+    const { startOllamaDouble } = await import('../doubles/index.js');
+    const ollama = await startOllamaDouble();
+    const home = mkdtempSync(join(tmpdir(), 'lodestar-aider-home-'));
+    try {
+      const record = join(work, 'run-start.json');
+      const env = { ...aiderEnv(record), OLLAMA_HOST: ollama.url, LODESTAR_PORT: '0' };
+      const result = await runCli(['aider', '--title', 'off', '--', '--model', 'openai/lodestar/local', '--weak-model', 'openai/lodestar/local'], { home, cwd: repo('cold-start'), env });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/Started Lodestar on http:\/\/127\.0\.0\.1:\d+ \(pid \d+\); it keeps running after Aider exits/);
+      const got = JSON.parse(readFileSync(record, 'utf8')) as Record;
+      expect(got.requests.map((request) => [request.model, request.status])).toEqual([
+        ['lodestar/local', 200],
+        ['lodestar/local', 200],
+      ]);
+      const status = await runCli(['status', '--json'], { home, env });
+      expect(JSON.parse(status.stdout)).toMatchObject({ running: true });
+    } finally {
+      await runCli(['stop', '--force'], { home, env: {} });
+      rmSync(home, { recursive: true, force: true });
+      await ollama.close();
+    }
+  });
+
   it('says how to install Aider when there is none, and names a wrong --aider-bin', async () => {
     const missing = await runCli(['aider'], { home: gateway.home, cwd: repo('no-aider'), env: { PATH: '/usr/bin:/bin' } });
     expect(missing.exitCode).toBe(1);
