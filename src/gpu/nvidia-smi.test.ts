@@ -22,6 +22,11 @@ describe('parseGpuCsv', () => {
     expect(cellNumber('[Not Supported]')).toBeUndefined();
   });
 
+  it("ignores lines that are not a GPU's (a remote shell's start-up files may print)", () => {
+    const gpus = parseGpuCsv('pyenv: cannot rehash: lock, busy\n0, NVIDIA T600, GPU-0, 0, 0, 4096, 5, 3713, 38, 8.12, 40.00, 300\n');
+    expect(gpus.map((gpu) => gpu.name)).toEqual(['NVIDIA T600']);
+  });
+
   it('names the failure from the exit status', () => {
     expect(exitReason(9, 'NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver.')).toBe('the NVIDIA driver is not loaded');
     expect(exitReason('ENOENT', '')).toBe('nvidia-smi is not on PATH');

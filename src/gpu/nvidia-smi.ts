@@ -58,8 +58,10 @@ export function parseGpuCsv(text: string): GpuSample[] {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('index,'))
-    .map((line) => {
-      const cells = line.split(/,\s*/);
+    .map((line) => line.split(/,\s*/))
+    // Anything else on stdout (a remote shell's start-up files can print) is not a GPU.
+    .filter((cells) => cells.length >= GPU_FIELDS.length && /^\d+$/.test(cells[0] ?? ''))
+    .map((cells) => {
       return {
         index: cellNumber(cells[0]) ?? 0,
         name: cellText(cells[1]) ?? 'unknown GPU',
@@ -152,17 +154,19 @@ function runNvidiaSmi(args: string[], host: NvidiaSmiHost): Promise<RunResult> {
       const code = typeof error.code === 'number' ? error.code : error.killed ? 'timeout' : (error.code ?? undefined);
       // Through ssh, 127 is the remote shell's "command not found"; 255 is ssh's own failure.
       if (host.ssh && code === 127) return resolve({ ok: false, reason: `nvidia-smi is not on PATH on ${host.ssh.target}` });
-      if (host.ssh && code === 255) return resolve({ ok: false, reason: `ssh to ${host.ssh.target} failed: ${lastLine(stderr) ?? 'no reason given'}` });
+      if (host.ssh && code === 255) return resolve({ ok: false, reason: `ssh to ${host.ssh.target} failed: ${lastLine(stderr) ?? 'ssh exited with 255 and no message'}` });
+      if (host.ssh && code === 'timeout') return resolve({ ok: false, reason: `nvidia-smi on ${host.ssh.target} did not answer within ${(host.timeoutMs ?? 5000) / 1000} s` });
       resolve({ ok: false, reason: exitReason(code, `${stdout}\n${stderr}`) });
     });
   });
 }
 
+/** ssh's last word, without its notes about known hosts. */
 function lastLine(text: string): string | undefined {
   return text
     .split('\n')
     .map((line) => line.trim())
-    .filter(Boolean)
+    .filter((line) => line && !line.startsWith('Warning: Permanently added'))
     .at(-1);
 }
 

@@ -42,9 +42,12 @@ describe.skipIf(noSshd)(`Ollama on a GPU box through an SSH tunnel (real OpenSSH
     expect(reply.choices[0]?.message.content).toBeTruthy();
     expect(gateway.ollama.requests.some((request) => request.path === '/api/chat')).toBe(true);
 
-    // nvidia-smi is asked on the box (through ssh), where this test's box has none.
+    // nvidia-smi is asked on the box, through ssh: this test's box has none. (Its answer can also
+    // be a failure of the remote shell, whose start-up files are the box's own business; either
+    // way the reason names the box.)
     const gpu = await healthWhen(gateway.port, (body) => body.gpu?.reason !== undefined && body.gpu.reason !== 'not read yet');
-    expect(gpu.gpu).toMatchObject({ available: false, reason: `nvidia-smi is not on PATH on ${sshd.target}` });
+    expect(gpu.gpu.available).toBe(false);
+    expect(gpu.gpu.reason).toMatch(new RegExp(`^(nvidia-smi is not on PATH on|ssh to|nvidia-smi on) ${sshd.target.replace(/[.]/g, '\\.')}`));
 
     await sshd.kill();
     const down = await healthWhen(gateway.port, (body) => body.ollama?.tunnel?.state !== 'up');
