@@ -13,14 +13,21 @@ export function subscribeToEvents(
   port: number,
   token: string,
   onEvent: (event: DaemonEventMessage) => void,
+  options: { recent?: number; onEnd?: (reason: string) => void } = {},
 ): Promise<{ close: () => void }> {
   return new Promise((resolve, reject) => {
     let outgoing: ClientRequest | undefined;
+    let closed = false;
+    const ended = (reason: string): void => {
+      if (closed) return;
+      closed = true;
+      options.onEnd?.(reason);
+    };
     outgoing = request(
       {
         host: '127.0.0.1',
         port,
-        path: '/api/events',
+        path: options.recent ? `/api/events?recent=${options.recent}` : '/api/events',
         method: 'GET',
         headers: { host: `127.0.0.1:${port}`, authorization: `Bearer ${token}`, accept: 'text/event-stream' },
       },
@@ -53,8 +60,14 @@ export function subscribeToEvents(
             }
           }
         });
-        incoming.on('error', () => undefined);
-        resolve({ close: () => outgoing?.destroy() });
+        incoming.on('error', () => ended('the connection to the daemon broke'));
+        incoming.on('end', () => ended('the daemon closed the event stream (it stopped?)'));
+        resolve({
+          close: () => {
+            closed = true;
+            outgoing?.destroy();
+          },
+        });
       },
     );
     outgoing.on('error', reject);

@@ -4,6 +4,7 @@ import { LodestarError, errorMessage } from '../shared/errors.js';
 import { VERSION } from '../shared/package-info.js';
 import { registerAider } from './commands/aider.js';
 import { registerBudget } from './commands/budget.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerHealth } from './commands/health.js';
@@ -49,6 +50,7 @@ export function buildProgram(context: CliContext): Command {
   registerDemo(program, context);
   registerAider(program, context);
   registerInit(program, context);
+  registerDashboard(program, context);
   return program;
 }
 

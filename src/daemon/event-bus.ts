@@ -10,6 +10,9 @@ export type Listener = (event: DaemonEvent) => void;
  */
 export class EventBus {
   private readonly listeners = new Set<Listener>();
+  /** The last requests, for a dashboard that connects later (/api/events?recent=N). */
+  private readonly recentRequests: DaemonEvent[] = [];
+  static readonly RECENT = 200;
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
@@ -17,6 +20,10 @@ export class EventBus {
   }
 
   publish(event: DaemonEvent): void {
+    if (event.type === 'request') {
+      this.recentRequests.push(event);
+      if (this.recentRequests.length > EventBus.RECENT) this.recentRequests.shift();
+    }
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -24,6 +31,11 @@ export class EventBus {
         this.listeners.delete(listener);
       }
     }
+  }
+
+  /** The last `count` request events, oldest first. */
+  recent(count: number): DaemonEvent[] {
+    return count > 0 ? this.recentRequests.slice(-count) : [];
   }
 
   get size(): number {

@@ -179,6 +179,7 @@ export function withGpu(state: DashboardState, gpu: Record<string, unknown>, sam
 
 interface RequestEventLike {
   time: string;
+  project?: string;
   task?: string;
   model?: string;
   status: string;
@@ -188,6 +189,24 @@ interface RequestEventLike {
   baselineModel?: string;
   latencyMs: number;
   cacheHit?: boolean;
+}
+
+function recentRow(event: RequestEventLike): RecentRequest {
+  return {
+    time: event.time,
+    ...(event.task === undefined ? {} : { task: event.task }),
+    ...(event.model === undefined ? {} : { model: event.model }),
+    status: event.status,
+    tokens: (event.usage.inputTokens ?? 0) + (event.usage.outputTokens ?? 0),
+    ...(event.costUsd === undefined ? {} : { costUsd: event.costUsd }),
+    latencyMs: event.latencyMs,
+    cacheHit: event.cacheHit === true,
+  };
+}
+
+/** A request from before the dashboard connected (already in the totals): the latest list only. */
+export function withRecent(state: DashboardState, event: RequestEventLike): DashboardState {
+  return { ...state, baselineModel: event.baselineModel ?? state.baselineModel, recent: [recentRow(event), ...state.recent].slice(0, RECENT_REQUESTS) };
 }
 
 /** One finished request: the latest requests, today's and the month's totals, the model's row. */
@@ -207,23 +226,15 @@ export function withRequest(state: DashboardState, event: RequestEventLike, now:
   const rows = state.byModel.some((row) => row.model === model)
     ? state.byModel.map((row) => (row.model === model ? { ...row, requests: row.requests + 1, inputTokens: row.inputTokens + input, outputTokens: row.outputTokens + output, costUsd: row.costUsd + (event.costUsd ?? 0) } : row))
     : [...state.byModel, { model, requests: 1, inputTokens: input, outputTokens: output, costUsd: event.costUsd ?? 0 }];
-  const recent: RecentRequest = {
-    time: event.time,
-    ...(event.task === undefined ? {} : { task: event.task }),
-    ...(event.model === undefined ? {} : { model: event.model }),
-    status: event.status,
-    tokens: input + output,
-    ...(event.costUsd === undefined ? {} : { costUsd: event.costUsd }),
-    latencyMs: event.latencyMs,
-    cacheHit: event.cacheHit === true,
-  };
+  const recent = recentRow(event);
   return {
     ...state,
     baselineModel: event.baselineModel ?? state.baselineModel,
     today: sameDay ? add(state.today) : state.today,
     month: add(state.month),
     byModel: rows,
-    budgets: state.budgets.map((budget) => ({ ...budget, spentUsd: budget.spentUsd + (event.costUsd ?? 0) * (budget.scope === 'all' ? 1 : 0) })),
+    // A budget counts what it covers: all requests, or its project's (the periods roll over at the next refresh).
+    budgets: state.budgets.map((budget) => (budget.scope === 'all' || budget.scope === event.project ? { ...budget, spentUsd: budget.spentUsd + (event.costUsd ?? 0) } : budget)),
     recent: [recent, ...state.recent].slice(0, RECENT_REQUESTS),
   };
 }
@@ -233,6 +244,8 @@ export function withEvent(state: DashboardState, event: { type: string; data: un
   switch (event.type) {
     case 'request':
       return withRequest(state, event.data as RequestEventLike, now);
+    case 'recent':
+      return withRecent(state, event.data as RequestEventLike);
     case 'gpu':
       return withGpu(state, event.data as Record<string, unknown>);
     case 'ollama': {

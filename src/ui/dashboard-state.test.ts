@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { event } from '../../test/helpers/events.js';
+import { HISTORY_SAMPLES, initialState, withBudgets, withEvent, withGpu, withHealth, withProblem, withRequest, withUsage } from './dashboard-state.js';
+
+const usage = (costUsd: number, requests: number) => ({
+  totals: { requests, inputTokens: 1000, outputTokens: 100, costUsd, baselineCostUsd: costUsd * 10, cacheHits: 1 },
+  rows: [{ key: 'deepseek/deepseek-flash', requests, inputTokens: 1000, outputTokens: 100, costUsd }],
+});
+
+describe('the dashboard state', () => {
+  it('starts from the usage, then counts each request into today, the month, its model, the budgets it falls under, and the latest', () => {
+    let state = withBudgets(withUsage(initialState(), usage(0.1, 2), usage(1, 20)), {
+      budgets: [
+        { scope: 'all', period: 'monthly', limitUsd: 20, spentUsd: 1, mode: 'soft' },
+        { scope: 'web', period: 'monthly', limitUsd: 5, spentUsd: 0.5, mode: 'hard' },
+        { scope: 'cli', period: 'monthly', limitUsd: 5, spentUsd: 0, mode: 'hard' },
+      ],
+    });
+    const now = new Date('2026-11-24T10:07:30.000Z');
+    state = withRequest(state, event({ project: 'web', costUsd: 0.25, baselineCostUsd: 2, usage: { inputTokens: 500, outputTokens: 50 } }), new Date('2026-11-24T10:07:30.000Z'));
+    state = withRequest(state, event({ project: 'web', model: 'ollama/qwen2.5-coder:3b', costUsd: 0, baselineCostUsd: 0.1, time: '2026-11-23T23:59:00.000Z' }), now);
+    expect(state.today).toMatchObject({ requests: 3, costUsd: 0.35, inputTokens: 1500 });
+    expect(state.month).toMatchObject({ requests: 22, costUsd: 1.25 });
+    expect(state.month.baselineCostUsd).toBeCloseTo(12.1, 10);
+    expect(state.byModel).toEqual([
+      { model: 'deepseek/deepseek-flash', requests: 21, inputTokens: 1500, outputTokens: 150, costUsd: 1.25 },
+      { model: 'ollama/qwen2.5-coder:3b', requests: 1, inputTokens: 1000, outputTokens: 100, costUsd: 0 },
+    ]);
+    expect(state.budgets.map((budget) => budget.spentUsd)).toEqual([1.25, 0.75, 0]);
+    expect(state.recent.map((entry) => entry.model)).toEqual(['ollama/qwen2.5-coder:3b', 'deepseek/deepseek-flash']);
+  });
+
+  it('keeps a bounded GPU history of samples, never of /health reads, and forgets no history when the GPU goes away', () => {
+    let state = initialState();
+    for (let index = 0; index < HISTORY_SAMPLES + 5; index++) state = withGpu(state, { available: true, gpus: [{ name: 'NVIDIA T600', utilizationPercent: index, memoryUsedMiB: 100 + index, memoryTotalMiB: 4096 }] });
+    expect(state.gpu.utilizationHistory).toHaveLength(HISTORY_SAMPLES);
+    expect(state.gpu.utilizationHistory.at(-1)).toBe(HISTORY_SAMPLES + 4);
+    state = withHealth(state, { providers: {}, gpu: { available: true, gpus: [{ name: 'NVIDIA T600', utilizationPercent: 99 }] } });
+    expect(state.gpu.utilizationHistory).toHaveLength(HISTORY_SAMPLES);
+    expect(state.gpu.utilizationPercent).toBe(99);
+    state = withGpu(state, { available: false, reason: 'the NVIDIA driver is not loaded' });
+    expect(state.gpu).toMatchObject({ available: false, reason: 'the NVIDIA driver is not loaded' });
+    expect(state.gpu.utilizationHistory).toHaveLength(HISTORY_SAMPLES);
+  });
+
+  it('follows providers, Ollama and the daemon going away', () => {
+    let state = withHealth(initialState(), { providers: { openai: { state: 'closed', latencyMs: 230 }, anthropic: { state: 'closed' } }, ollama: { reachable: true, loaded: [] } });
+    expect(state.connected).toBe(true);
+    state = withEvent(state, { type: 'provider', data: { provider: 'anthropic', state: 'open', lastError: 'anthropic answered 529: Overloaded' } });
+    expect(state.providers).toEqual([
+      { id: 'anthropic', state: 'open', lastError: 'anthropic answered 529: Overloaded' },
+      { id: 'openai', state: 'closed', latencyMs: 230 },
+    ]);
+    state = withEvent(state, { type: 'ollama', data: { reachable: true, loaded: ['qwen2.5-coder:3b'], unloaded: [], inVram: [{ name: 'qwen2.5-coder:3b', sizeMiB: 2742, gpuPercent: 100 }] } });
+    expect(state.ollama.loaded.map((model) => model.name)).toEqual(['qwen2.5-coder:3b']);
+    state = withProblem(state, 'the daemon closed the event stream (it stopped?)');
+    expect(state).toMatchObject({ connected: false, problem: 'the daemon closed the event stream (it stopped?)' });
+    expect(withEvent(state, { type: 'budget', data: {} })).toBe(state);
+  });
+});
+
+describe('requests from before the dashboard connected', () => {
+  it('go to the latest list only: the usage snapshot already counts them', () => {
+    const state = withEvent(withUsage(initialState(), usage(0.1, 2), usage(1, 20)), { type: 'recent', data: event({ model: 'openai/gpt-5', costUsd: 0.5 }) });
+    expect(state.month.requests).toBe(20);
+    expect(state.today.costUsd).toBe(0.1);
+    expect(state.recent.map((entry) => entry.model)).toEqual(['openai/gpt-5']);
+  });
+});
