@@ -179,6 +179,27 @@ describe('lodestar aider', () => {
     }
   });
 
+  it('--tmux opens a compact dashboard pane under Aider and closes it when Aider exits', async () => {
+    const fakeTmux = join(work, 'fake-tmux');
+    mkdirSync(fakeTmux, { recursive: true });
+    const log = join(work, 'tmux.log');
+    // A stand-in for tmux that records what it is asked to do (the real one needs a terminal).
+    writeFileSync(join(fakeTmux, 'tmux'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nif [ "$1" = split-window ]; then echo '%7'; fi\n`, { mode: 0o755 });
+    const record = join(work, 'run-tmux.json');
+    const result = await runCli(['aider', '--title', 'off', '--tmux'], {
+      home: gateway.home,
+      cwd: repo('tmux'),
+      env: { ...aiderEnv(record), PATH: `${fakeTmux}:${FAKE_AIDER_BIN}:${process.env.PATH}`, TMUX: '/tmp/tmux-0/default,1,0' },
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const calls = readFileSync(log, 'utf8').trim().split('\n');
+    expect(calls[0]).toMatch(new RegExp(`^split-window -d -v -l 4 -P -F #\\{pane_id\\} -e LODESTAR_HOME=${gateway.home.replace(/[.]/g, '\\.')} .*bin/lodestar dashboard --compact$`));
+    expect(calls[1]).toBe('kill-pane -t %7');
+    const outside = await runCli(['aider', '--title', 'off', '--tmux'], { home: gateway.home, cwd: repo('no-tmux'), env: aiderEnv(join(work, 'run-no-tmux.json')) });
+    expect(outside.exitCode).toBe(0);
+    expect(outside.stderr).toContain('--tmux: not inside tmux');
+  });
+
   it('says how to install Aider when there is none, and names a wrong --aider-bin', async () => {
     const missing = await runCli(['aider'], { home: gateway.home, cwd: repo('no-aider'), env: { PATH: '/usr/bin:/bin' } });
     expect(missing.exitCode).toBe(1);

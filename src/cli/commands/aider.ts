@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ interface AiderOptions {
   project?: string;
   title: string;
   summaryFile?: string;
+  tmux?: boolean;
 }
 
 export function registerAider(program: Command, context: CliContext): void {
@@ -31,6 +33,7 @@ export function registerAider(program: Command, context: CliContext): void {
     .option('--project <name>', "the project the session's requests count for (default: .lodestarrc's project, else the git root's name)")
     .option('--title <when>', 'the live counter in the terminal title: auto (when stdout is a terminal), on, off', 'auto')
     .option('--summary-file <path>', "also write the session's summary as JSON to this file")
+    .option('--tmux', 'inside tmux: a pane below Aider with `lodestar dashboard --compact`, closed when Aider exits')
     .argument('[aider-args...]', "Aider's own arguments (after --, or any option Lodestar does not know); they win over Lodestar's")
     // Aider's options pass through as they are, with or without `--`.
     .allowUnknownOption(true)
@@ -72,10 +75,12 @@ async function launch(context: CliContext, rawArgs: string[], options: AiderOpti
     if (event.type === 'request' && (event.data as RequestEvent).session === session) counter.add(event.data as RequestEvent);
   }).catch(() => undefined);
   counter.start();
+  const pane = options.tmux ? openDashboardPane(context.env, paths.home) : undefined;
   let exitCode: number;
   try {
     exitCode = await runAider(bin, aiderArguments(models, files, userArgs), aiderEnvironment(context.env, baseUrl, token), context.cwd);
   } finally {
+    pane?.close();
     events?.close();
     counter.stop();
     rmSync(folder, { recursive: true, force: true });
@@ -161,4 +166,27 @@ function describeSummary(session: string, project: string, summary: SessionSumma
     ),
   ];
   return lines;
+}
+
+/**
+ * A tmux pane of four lines under Aider's, running the compact dashboard; nothing outside tmux
+ * (said once). The pane is closed when Aider exits.
+ */
+function openDashboardPane(env: NodeJS.ProcessEnv, home: string): { close(): void } | undefined {
+  if (!env.TMUX) {
+    process.stderr.write('--tmux: not inside tmux, so no dashboard pane (the terminal title still shows the cost).\n');
+    return undefined;
+  }
+  const command = [process.execPath, ...process.execArgv, process.argv[1] ?? 'lodestar', 'dashboard', '--compact'].map(shellQuote).join(' ');
+  const split = spawnSync('tmux', ['split-window', '-d', '-v', '-l', '4', '-P', '-F', '#{pane_id}', '-e', `LODESTAR_HOME=${home}`, command], { env, encoding: 'utf8' });
+  const pane = split.status === 0 ? split.stdout.trim() : '';
+  if (!pane) {
+    process.stderr.write(`--tmux: tmux could not split the window (${(split.stderr || split.error?.message || 'no reason given').trim()}).\n`);
+    return undefined;
+  }
+  return { close: () => void spawnSync('tmux', ['kill-pane', '-t', pane], { env }) };
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
