@@ -19,10 +19,16 @@ export interface CacheOptions {
   ttlMs: number;
   maxEntries: number;
   maxBytes: number;
-  /** "disk" keeps entries in $LODESTAR_HOME/cache and across restarts. */
-  store: 'memory' | 'disk';
+  /** "disk" keeps entries in $LODESTAR_HOME/cache and across restarts; "redis" shares them. */
+  store: 'memory' | 'disk' | 'redis';
   directory: string;
+  redisUrl?: string | undefined;
+  /** Told when the shared store fails or comes back (never with its URL's password). */
+  onStoreError?: (message: string | undefined) => void;
 }
+
+/** A lookup in a shared store may cost a request this much at most: after it, a miss. */
+const REDIS_LOOKUP_MS = 150;
 
 /**
  * A Map with a bound on entries and bytes, evicting the least recently used: keyv's storage for
@@ -126,31 +132,107 @@ class DiskMap extends Map<string, unknown> {
 }
 
 /**
- * The response cache, on keyv: deterministic requests answered again from memory (or disk)
- * for `ttlMs`, at no cost.
+ * The response cache, on keyv: deterministic requests answered again from memory, disk or a
+ * shared Redis (@keyv/redis) for `ttlMs`, at no cost. A store that fails or is slow is a miss,
+ * never a failed request: the cache only ever saves time and money.
  */
 export class ResponseCache {
-  private readonly keyv: Keyv;
-  private readonly store: Map<string, unknown>;
+  private keyv: Keyv | undefined;
+  private readonly store: Map<string, unknown> | undefined;
+  private readonly ready: Promise<Keyv | undefined>;
+  private readonly options: CacheOptions;
+  private failing = false;
 
   constructor(options: CacheOptions) {
-    this.store = options.store === 'disk' ? new DiskMap(options.directory) : new BoundedMap(options.maxEntries, options.maxBytes);
-    this.keyv = new Keyv({ store: this.store, ttl: options.ttlMs, namespace: 'lodestar' });
+    this.options = options;
+    if (options.store === 'redis') {
+      this.store = undefined;
+      this.ready = this.connectRedis(options.redisUrl ?? '');
+    } else {
+      this.store = options.store === 'disk' ? new DiskMap(options.directory) : new BoundedMap(options.maxEntries, options.maxBytes);
+      this.keyv = new Keyv({ store: this.store, ttl: options.ttlMs, namespace: 'lodestar' });
+      this.ready = Promise.resolve(this.keyv);
+    }
+  }
+
+  /** @keyv/redis is loaded only for a Redis store: the others don't pay for a Redis client. */
+  private async connectRedis(url: string): Promise<Keyv | undefined> {
+    try {
+      const { default: KeyvRedis } = await import('@keyv/redis');
+      const store = new KeyvRedis(
+        {
+          url,
+          // While Redis is away, a command fails at once instead of waiting in a queue.
+          disableOfflineQueue: true,
+          socket: { connectTimeout: 1000, reconnectStrategy: (attempt: number) => Math.min(250 * 2 ** attempt, 10_000) },
+        },
+        { namespace: 'lodestar', throwOnConnectError: false, throwOnErrors: false, connectionTimeout: 1000 },
+      );
+      store.on('error', (error: unknown) => this.storeFailed(error));
+      this.keyv = new Keyv({ store, ttl: this.options.ttlMs, namespace: 'lodestar', useKeyPrefix: false });
+      this.keyv.on('error', (error: unknown) => this.storeFailed(error));
+      return this.keyv;
+    } catch (error) {
+      this.storeFailed(error);
+      return undefined;
+    }
+  }
+
+  private storeFailed(error: unknown): void {
+    if (this.failing) return;
+    this.failing = true;
+    const message = error instanceof Error ? error.message : String(error);
+    this.options.onStoreError?.(`the cache's Redis store fails (${message.replace(/\/\/[^@/\s]*@/g, '//')}); requests go on without the cache`);
+  }
+
+  private recovered(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.options.onStoreError?.(undefined);
   }
 
   async get(key: string): Promise<CachedAnswer | undefined> {
-    return ((await this.keyv.get(key)) as CachedAnswer | undefined) ?? undefined;
+    if (this.options.store !== 'redis') return ((await this.keyv?.get(key)) as CachedAnswer | undefined) ?? undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), REDIS_LOOKUP_MS);
+    });
+    try {
+      const lookup = this.ready.then((keyv) => keyv?.get(key) as Promise<CachedAnswer | undefined> | undefined);
+      const answer = await Promise.race([lookup, timeout]);
+      if (answer) this.recovered();
+      return answer ?? undefined;
+    } catch (error) {
+      this.storeFailed(error);
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async set(key: string, answer: CachedAnswer): Promise<void> {
-    await this.keyv.set(key, answer);
+    try {
+      const keyv = await this.ready;
+      await keyv?.set(key, answer);
+      if (this.options.store === 'redis') this.recovered();
+    } catch (error) {
+      this.storeFailed(error);
+    }
   }
 
   async clear(): Promise<void> {
-    await this.keyv.clear();
+    await (await this.ready)?.clear();
   }
 
+  /** Entries held here; undefined for a shared store, which others fill too. */
   get entries(): number {
-    return this.store.size;
+    return this.store?.size ?? 0;
+  }
+
+  /** Lets go of a Redis connection (at shutdown). */
+  async close(): Promise<void> {
+    if (this.options.store !== 'redis') return;
+    const keyv = await this.ready;
+    await (keyv?.store as { disconnect?: () => Promise<void> } | undefined)?.disconnect?.().catch(() => undefined);
   }
 }

@@ -65,7 +65,8 @@ export interface LodestarConfig {
   routing: RoutingConfig;
   /** What config says of models: a score, a rule ("sameAs"), a context window. */
   models: Record<string, { quality?: number; sameAs?: string; contextWindow?: number }>;
-  cache: { enabled: boolean; ttlSeconds: number; maxEntries: number; maxBytes: number; store: 'memory' | 'disk'; deterministicOnly: boolean };
+  /** store "redis" shares the cache through the Redis at redisUrl (a team's); its password is a secret. */
+  cache: { enabled: boolean; ttlSeconds: number; maxEntries: number; maxBytes: number; store: 'memory' | 'disk' | 'redis'; redisUrl: string | undefined; deterministicOnly: boolean };
   /** The models `lodestar aider` gives Aider: main, weak (commit messages, summaries), editor (architect mode's edits). */
   aider: { model: string; weakModel: string; editorModel: string | undefined };
   /** The GPU monitor: nvidia-smi every pollSeconds. */
@@ -160,7 +161,7 @@ export function defaultConfig(): LodestarConfig {
       forbidden: [],
       retries: 1, backoffMs: 250, maxRetryAfterMs: 5000, circuit: { failureThreshold: 5, cooldownMs: 30_000 },
     },
-    cache: { enabled: true, ttlSeconds: 1800, maxEntries: 2000, maxBytes: 64 * 1024 * 1024, store: 'memory', deterministicOnly: true },
+    cache: { enabled: true, ttlSeconds: 1800, maxEntries: 2000, maxBytes: 64 * 1024 * 1024, store: 'memory', redisUrl: undefined, deterministicOnly: true },
     aider: { model: 'lodestar/auto', weakModel: 'lodestar/cheap', editorModel: undefined },
     gpu: { enabled: true, pollSeconds: 5 },
     timezone: undefined,

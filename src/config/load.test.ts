@@ -50,6 +50,16 @@ describe('loadConfig', () => {
     expect(loaded.config.providers.deepseek.timeouts.connectMs).toBe(10_000);
   });
 
+  it('wants a Redis URL for a Redis cache, and takes the aider models of a project over the global ones', () => {
+    const home = folder();
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ cache: { store: 'redis' }, aider: { weakModel: 'lodestar/local' } }));
+    const error = captureError(() => loadConfig({ cwd: home, env: { LODESTAR_HOME: home } }));
+    expect(error.message).toContain('"cache.redisUrl" is needed when cache.store is "redis"');
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ cache: { store: 'redis', redisUrl: 'redis://127.0.0.1:6379' }, aider: { weakModel: 'lodestar/local' } }));
+    writeFileSync(join(home, '.lodestarrc'), JSON.stringify({ aider: { model: 'lodestar/strong' } }));
+    expect(loadConfig({ cwd: home, env: { LODESTAR_HOME: home } }).config.aider).toEqual({ model: 'lodestar/strong', weakModel: 'lodestar/local', editorModel: undefined });
+  });
+
   it('uses the defaults when nothing is configured', () => {
     const home = folder();
     const loaded = loadConfig({ cwd: home, env: { LODESTAR_HOME: home } });

@@ -45,8 +45,12 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
   layers.push(configFromEnvironment(env));
 
+  const config = resolveConfig(layers);
+  if (config.cache.enabled && config.cache.store === 'redis' && !config.cache.redisUrl) {
+    throw new ConfigError(globalConfig ? paths.config : 'the configuration', 'cache.redisUrl', 'is needed when cache.store is "redis": the URL of the Redis to share, like redis://127.0.0.1:6379');
+  }
   return {
-    config: resolveConfig(layers),
+    config,
     paths,
     globalFile: globalConfig ? paths.config : undefined,
     projectFile,

@@ -172,7 +172,7 @@ export interface DaemonState {
   providers: ReadonlyMap<ProviderId, unknown>;
   breakers: { state(provider: ProviderId): CircuitState };
   cache: { readonly entries: number } | undefined;
-  config: { cache: { store: 'memory' | 'disk' } };
+  config: { cache: { store: 'memory' | 'disk' | 'redis' } };
 }
 
 const CIRCUIT_VALUE: Readonly<Record<CircuitState, number>> = { closed: 0, 'half-open': 1, open: 2 };

@@ -58,7 +58,8 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
   ensurePrivateDir(paths.home);
   ensurePrivateDir(paths.logs);
   const token = ensureToken(paths.token);
-  const redactor = new Redactor([token, ...PROVIDER_IDS.map((id) => config.providers[id].apiKey)]);
+  // A Redis URL may carry a password: it is a secret like the keys.
+  const redactor = new Redactor([token, ...PROVIDER_IDS.map((id) => config.providers[id].apiKey), config.cache.redisUrl]);
   const logger = new FileLogger({
     path: paths.daemonLog,
     level: config.logLevel,
@@ -110,7 +111,15 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     breakers: new CircuitBreakers(config.routing.circuit),
     projects,
     cache: config.cache.enabled
-      ? new ResponseCache({ ttlMs: config.cache.ttlSeconds * 1000, maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes, store: config.cache.store, directory: paths.cache })
+      ? new ResponseCache({
+          ttlMs: config.cache.ttlSeconds * 1000,
+          maxEntries: config.cache.maxEntries,
+          maxBytes: config.cache.maxBytes,
+          store: config.cache.store,
+          directory: paths.cache,
+          redisUrl: config.cache.redisUrl,
+          onStoreError: (message) => (message ? logger.warn(message) : logger.info("the cache's Redis store works again")),
+        })
       : undefined,
   };
 
@@ -184,6 +193,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
       if (outcome === 'timeout') logger.warn('shutdown deadline reached; closing open requests', { inFlight: core.inFlight() });
       server.closeAllConnections();
       await Promise.allSettled([...providers.values()].map((provider) => provider.close()));
+      await context.cache?.close();
       context.ledger.close();
       releaseDaemonState(paths.daemonState);
       logger.info('daemon stopped', { reason });

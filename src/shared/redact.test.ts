@@ -18,4 +18,8 @@ describe('Redactor', () => {
     expect(text).toContain('Incorrect API key provided: ');
     expect(text).toContain(`Bearer ${REDACTED}`);
   });
+
+  it('removes a password from a URL, keeping where it points', () => {
+    expect(new Redactor().redact('cannot reach redis://team:s3cret-pass@cache.internal:6379 (ECONNREFUSED)')).toBe(`cannot reach redis://team:${REDACTED}@cache.internal:6379 (ECONNREFUSED)`);
+  });
 });

@@ -10,6 +10,8 @@ const KEY_SHAPES: readonly RegExp[] = [
   /\bgsk_[A-Za-z0-9]{20,}/g,
   /\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
   /("?(?:x-api-key|api[-_]?key|authorization)"?\s*[:=]\s*"?)[^"\s,}]{8,}/gi,
+  // A password in a URL (redis://user:password@host).
+  /(\/\/[^:/\s@]*:)[^@/\s]+(?=@)/g,
 ];
 
 export const REDACTED = '[redacted]';
