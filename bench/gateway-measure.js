@@ -156,7 +156,7 @@ async function streams(target, count) {
   return { first, total };
 }
 
-async function load(target, connections, seconds) {
+export async function load(target, connections, seconds) {
   const outcome = await autocannon({
     ...target.loadRequest(),
     connections,

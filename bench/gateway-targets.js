@@ -63,12 +63,12 @@ export async function startUpstream({ env, work }) {
  * pid and port (from daemon.json), the client token, the Node flags `lodestar start` gave the
  * daemon (read from its command line), and `stop` (`lodestar stop`, then a kill if need be).
  */
-export async function startLodestar({ env, work, cpuProf, upstreamPort, result }) {
-  const home = join(work, 'home');
-  // The response cache is off here: the benchmark sends the same body again and again, and it
-  // measures the path of a request that goes upstream (a cache hit is another benchmark).
+export async function startLodestar({ env, work, cpuProf, upstreamPort, result, name = 'home', config = { cache: { enabled: false } } }) {
+  const home = join(work, name);
+  // By default the response cache is off: the benchmark sends the same body again and again, and
+  // it measures the path of a request that goes upstream (bench/cache.js measures hits).
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  writeFileSync(join(home, 'config.json'), JSON.stringify({ cache: { enabled: false } }), { mode: 0o600 });
+  writeFileSync(join(home, 'config.json'), JSON.stringify(config), { mode: 0o600 });
   const profileDir = join(work, 'cpu-prof');
   if (cpuProf) mkdirSync(profileDir, { recursive: true });
   const lodestarEnv = {

@@ -22,6 +22,7 @@ import { runGatewayBench } from './gateway.js';
 import { runLedgerBench } from './ledger.js';
 import { runRouterBench } from './router.js';
 import { runGpuBench } from './gpu.js';
+import { runCacheBench } from './cache.js';
 import { replaceSection } from './lib/markdown.js';
 import { cleanupAll } from './lib/processes.js';
 
@@ -30,6 +31,7 @@ const BENCHES = {
   ledger: runLedgerBench,
   router: runRouterBench,
   gpu: runGpuBench,
+  cache: runCacheBench,
 };
 
 const BENCHMARKS_MD = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
