@@ -81,7 +81,7 @@ describe('lodestar aider', () => {
     const result = await runCli(['aider', '--title', 'on', '--summary-file', summaryFile, '--', '--no-auto-commits', '--message', 'rename greet to hello'], {
       home: gateway.home,
       cwd: dir,
-      env: aiderEnv(record),
+      env: aiderEnv(record, { FAKE_AIDER_PAUSE: '1' }),
     });
     expect(result.exitCode, result.stderr).toBe(0);
     const got = JSON.parse(readFileSync(record, 'utf8')) as Record;
@@ -128,6 +128,9 @@ describe('lodestar aider', () => {
     expect(result.stdout.startsWith('\x1b[22;0t')).toBe(true);
     const titles = [...result.stdout.matchAll(/\x1b\]0;([^\x07]*)\x07/g)].map((match) => match[1]);
     expect(titles[0]).toMatch(/^Lodestar webshop · \$0 · 0 tokens · 0 requests$/);
+    // Live: the first request shows while Aider is still at work (a second later it asks again).
+    expect(titles.some((title) => / · 1 requests · last: /.test(title ?? '')), titles.join('\n')).toBe(true);
+    // The last word is the ledger's, even when the last live event was still on its way.
     expect(titles.at(-1)).toMatch(new RegExp(`^Lodestar webshop · \\$[0-9.e-]+ · [0-9.k]+ tokens · 2 requests · last: ${events[1]?.model?.replace(/[.]/g, '\\.')}$`));
     expect(result.stdout).toContain('\x1b[23;0t');
   });

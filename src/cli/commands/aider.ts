@@ -82,12 +82,16 @@ async function launch(context: CliContext, rawArgs: string[], options: AiderOpti
   } finally {
     pane?.close();
     events?.close();
-    counter.stop();
     rmSync(folder, { recursive: true, force: true });
   }
 
-  // The ledger has every request before its answer's last byte, so it is complete by now.
-  const summary = summarizeSession(sessionEvents(paths.ledger, session, mark));
+  // The ledger has every request before its answer's last byte, so it is complete by now; the
+  // live events may still be on their way (they are batched), so the title's last word is the
+  // ledger's.
+  const ledgerEvents = sessionEvents(paths.ledger, session, mark);
+  counter.settle(ledgerEvents);
+  counter.stop();
+  const summary = summarizeSession(ledgerEvents);
   for (const line of describeSummary(session, project, summary)) context.output.line(line);
   if (options.summaryFile) writeFileSync(options.summaryFile, `${JSON.stringify({ session, project, ...summary }, null, 2)}\n`);
   return exitCode;
@@ -130,12 +134,28 @@ class Counter {
   }
 
   add(event: RequestEvent): void {
+    this.count(event);
+    this.show();
+  }
+
+  /** Shows the totals of these events (the ledger's), if they differ from what is shown. */
+  settle(events: readonly RequestEvent[]): void {
+    const shown = this.title();
+    this.costUsd = 0;
+    this.unpriced = 0;
+    this.tokens = 0;
+    this.requests = 0;
+    this.last = undefined;
+    for (const event of events) this.count(event);
+    if (this.title() !== shown) this.show();
+  }
+
+  private count(event: RequestEvent): void {
     this.requests++;
     this.tokens += (event.usage.inputTokens ?? 0) + (event.usage.outputTokens ?? 0);
     if (event.costUsd !== undefined) this.costUsd += event.costUsd;
     else if (event.usage.inputTokens !== undefined || event.usage.outputTokens !== undefined) this.unpriced++;
     if (event.model) this.last = event.model;
-    this.show();
   }
 
   stop(): void {
@@ -143,12 +163,15 @@ class Counter {
   }
 
   private show(): void {
-    if (!this.enabled) return;
+    if (this.enabled) process.stdout.write(`\x1b]0;${this.title()}\x07`);
+  }
+
+  private title(): string {
     const cost = `${formatMoney(this.costUsd)}${this.unpriced ? ` + ${this.unpriced} unpriced` : ''}`;
     const parts = [`Lodestar ${this.project}`, cost, `${formatTokens(this.tokens)} tokens`, `${this.requests} requests`];
     if (this.last) parts.push(`last: ${this.last}`);
     // Control characters out of the title: a model name is data.
-    process.stdout.write(`\x1b]0;${parts.join(' · ').replace(/[\x00-\x1f\x7f]/g, '')}\x07`);
+    return parts.join(' · ').replace(/[\x00-\x1f\x7f]/g, '');
   }
 }
 
