@@ -149,6 +149,22 @@ describe('DashboardApp', () => {
     app.unmount();
   });
 
+  it('follows the terminal when it is resized', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const daemon = fakeSource();
+    const app = renderAt(<DashboardApp source={daemon.source} />, 120);
+    await tick(300);
+    const wide = lines(app.lastFrame());
+    expect(wide.some((line) => line.includes('── Spend') && line.includes('── GPU'))).toBe(true);
+    app.resize(80);
+    await tick(300);
+    const narrow = lines(app.lastFrame());
+    expect(narrow.some((line) => line.includes('── Spend') && line.includes('── GPU'))).toBe(false);
+    for (const line of narrow) expect([...line].length).toBeLessThanOrEqual(80);
+    expect(narrow.join('\n')).toContain('month $3.10');
+    app.unmount();
+  });
+
   it('quits on q, letting go of the event stream', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     const daemon = fakeSource();

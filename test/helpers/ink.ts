@@ -7,7 +7,7 @@ import type { ReactElement } from 'react';
  * every frame written whole) but for any number of columns: ink-testing-library's terminal is
  * 100 columns, and the dashboard must be seen at 80 and at 120.
  */
-export function renderAt(tree: ReactElement, columns: number, rows = 40): { frames: string[]; lastFrame: () => string | undefined; unmount: () => void } {
+export function renderAt(tree: ReactElement, columns: number, rows = 40): { frames: string[]; lastFrame: () => string | undefined; resize: (columns: number) => void; unmount: () => void } {
   const frames: string[] = [];
   const stdout = Object.assign(new EventEmitter(), {
     columns,
@@ -21,5 +21,10 @@ export function renderAt(tree: ReactElement, columns: number, rows = 40): { fram
   const stderr = Object.assign(new EventEmitter(), { write: () => true });
   const stdin = Object.assign(new EventEmitter(), { isTTY: false, setEncoding() {}, setRawMode() {}, resume() {}, pause() {}, ref() {}, unref() {}, read: () => null });
   const instance = render(tree, { stdout: stdout as never, stderr: stderr as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false });
-  return { frames, lastFrame: () => frames.at(-1), unmount: () => instance.unmount() };
+  // A terminal resized: the new size, then the event a TTY stream emits.
+  const resize = (next: number): void => {
+    stdout.columns = next;
+    stdout.emit('resize');
+  };
+  return { frames, lastFrame: () => frames.at(-1), resize, unmount: () => instance.unmount() };
 }
