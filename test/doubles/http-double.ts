@@ -29,6 +29,8 @@ export interface HttpDouble {
 export function startHttpDouble(port: number, handle: (exchange: DoubleExchange) => Promise<void>): Promise<HttpDouble> {
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
+  const connectionIds = new WeakMap<Socket, number>();
+  let connections = 0;
   let closing = false;
 
   const server: Server = createServer((request, response) => {
@@ -36,6 +38,7 @@ export function startHttpDouble(port: number, handle: (exchange: DoubleExchange)
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
+    connectionIds.set(socket, ++connections);
     socket.once('close', () => sockets.delete(socket));
   });
 
@@ -63,6 +66,7 @@ export function startHttpDouble(port: number, handle: (exchange: DoubleExchange)
       body: parseJson(rawBody),
       rawBody,
       receivedAt,
+      connection: connectionIds.get(request.socket) ?? 0,
       aborted: false,
     };
     requests.push(record);

@@ -55,6 +55,8 @@ export interface RecordedRequest {
   body: unknown;
   rawBody: string;
   receivedAt: number;
+  /** Which TCP connection it came on (1, 2, ... in the order they were accepted): keep-alive reuse shows here. */
+  connection: number;
   /** True when the client disconnected before the response ended. */
   aborted: boolean;
 }

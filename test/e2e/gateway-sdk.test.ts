@@ -70,6 +70,20 @@ describe.each([
     expect(event?.ttftMs).toBeGreaterThan(0);
   });
 
+  it('keeps one upstream connection across streamed requests (no new connection, no new TLS handshake, per request)', async () => {
+    upstream().setDefault({ kind: 'reply', text: REPLY, chunkSize: 8, usage: { inputTokens: 30, outputTokens: 12 } });
+    for (let index = 0; index < 4; index++) {
+      const { text } = await collect(await client.chat.completions.create({ model, messages, stream: true }));
+      expect(text).toBe(REPLY);
+    }
+    await client.chat.completions.create({ model, messages });
+    // The chat requests only (the daemon also asks Ollama what is loaded, on its own connection).
+    const chats = upstream().requests.filter((request) => Array.isArray((request.body as { messages?: unknown } | undefined)?.messages));
+    const connections = chats.map((request) => request.connection);
+    expect(connections).toHaveLength(5);
+    expect(new Set(connections).size, `connections used: ${connections.join(', ')}`).toBe(1);
+  });
+
   it('passes the usage chunk on when the client asks for it', async () => {
     upstream().setDefault({ kind: 'reply', text: REPLY, usage: { inputTokens: 50, outputTokens: 9 } });
     const { chunks } = await collect(await client.chat.completions.create({ model, messages, stream: true, stream_options: { include_usage: true } }));

@@ -182,15 +182,19 @@ export class UpstreamClient {
     const client = this;
     return {
       async *[Symbol.asyncIterator]() {
+        let ended = false;
         try {
           // Re-armed per chunk read (a 'data' listener would start the stream flowing early).
-          for await (const chunk of incoming) {
+          // Not destroyed when the reader stops early: see drainForReuse.
+          for await (const chunk of incoming.iterator({ destroyOnReturn: false })) {
             arm();
             yield chunk as Buffer;
           }
+          ended = true;
         } catch (error) {
           throw client.translate(error, 'during');
         } finally {
+          if (!ended) await drainForReuse(incoming);
           done();
         }
         // A body cut short (the upstream closed the connection mid-answer) ends without an error
@@ -237,6 +241,28 @@ export class UpstreamClient {
 }
 
 function ignore(): void {}
+
+/** How long a body the reader is done with may take to end before its connection is closed. */
+const DRAIN_MS = 250;
+
+/**
+ * The reader stopped early, as a stream's reader does at `data: [DONE]` or `message_stop`, just
+ * before the upstream ends its body. Destroying the body there would close the connection, and
+ * every streamed request would pay a new connection (a TLS handshake, with a real provider).
+ * Instead the rest is read and thrown away, and the connection goes back to the pool once the
+ * body ends; an upstream that doesn't end it within DRAIN_MS loses the connection.
+ */
+function drainForReuse(incoming: IncomingMessage): Promise<void> {
+  if (incoming.destroyed || incoming.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => incoming.destroy(), DRAIN_MS);
+    incoming.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    incoming.resume();
+  });
+}
 
 function abortError(): Error {
   return Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
