@@ -43,7 +43,9 @@ export class ProjectSettingsStore {
 
   get(project: string | undefined, now = Date.now()): ProjectSettings | undefined {
     if (!project) return undefined;
-    const entry = this.entries(now)[project];
+    // A project not known yet may have been registered a moment ago (by `lodestar aider` or
+    // `lodestar init` in it): look at the registry's file again rather than wait for the recheck.
+    const entry = this.entries(now)[project] ?? this.entries(now, true)[project];
     if (!entry) return undefined;
     const cached = this.cache.get(project);
     if (cached && now - cached.checkedAt < RECHECK_MS) return cached.settings;
@@ -73,8 +75,18 @@ export class ProjectSettingsStore {
     return budgets;
   }
 
-  private entries(now: number): ReturnType<typeof readProjects> {
-    if (now - this.registry.checkedAt < RECHECK_MS) return this.registry.entries;
+  /** The baselines registered projects chose in their own .lodestarrc. */
+  baselines(now = Date.now()): string[] {
+    const baselines = new Set<string>();
+    for (const project of Object.keys(this.entries(now))) {
+      const baseline = this.get(project, now)?.baseline;
+      if (baseline) baselines.add(baseline);
+    }
+    return [...baselines];
+  }
+
+  private entries(now: number, force = false): ReturnType<typeof readProjects> {
+    if (!force && now - this.registry.checkedAt < RECHECK_MS) return this.registry.entries;
     const mtimeMs = mtime(projectsFile(this.paths));
     if (mtimeMs !== this.registry.mtimeMs) this.registry = { mtimeMs, checkedAt: now, entries: readProjects(this.paths) };
     else this.registry.checkedAt = now;
