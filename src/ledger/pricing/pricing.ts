@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { MatchLogic, ModelInfo, ModelPrice } from '@pydantic/genai-prices';
 import type { Usage } from '../../providers/spec/usage.js';
 import type { ProviderId } from '../../shared/provider-ids.js';
@@ -35,10 +38,13 @@ function withTable<T>(use: (table: typeof import('@pydantic/genai-prices')) => T
   }
 }
 
-interface TableEntry {
+export interface TableEntry {
   info: ModelInfo;
   approximate: boolean;
 }
+
+/** The script that resolves models in a process of its own (see prefetchApart). */
+const CHILD_SCRIPT = fileURLToPath(new URL('./price-table-child.js', import.meta.url));
 
 /**
  * Prices a request. In order: the user's own prices from config, Lodestar's override table,
@@ -111,6 +117,29 @@ export class Pricing {
     });
   }
 
+  /**
+   * As prefetch, but in a short-lived process of its own: loading the table leaves the process
+   * that loads it about 14 MB bigger for good (the parser's memory is not given back), which a
+   * daemon that runs all day should not carry. Falls back to prefetch if that process fails.
+   * Says where the prices were resolved.
+   */
+  async prefetchApart(models: ReadonlyArray<{ provider: ProviderId; model: string }>, at: Date = new Date()): Promise<'apart' | 'in-process' | 'cached'> {
+    const missing = models.filter(({ provider, model }) => !this.table.has(`${provider}/${model}`));
+    if (!missing.length) return 'cached';
+    try {
+      const entries = await resolveApart(missing, at);
+      for (const { provider, model } of missing) {
+        const key = `${provider}/${model}`;
+        if (!(key in entries)) throw new Error(`the price process did not answer for ${key}`);
+        this.table.set(key, entries[key] ?? null);
+      }
+      return 'apart';
+    } catch {
+      this.prefetch(missing, at);
+      return 'in-process';
+    }
+  }
+
   /** Resolved once per model: matching a model id against the table takes up to 30 µs. */
   private lookup(provider: ProviderId, model: string, at: Date): TableEntry | undefined {
     const cached = this.table.get(`${provider}/${model}`);
@@ -119,15 +148,37 @@ export class Pricing {
   }
 
   private resolve(table: typeof import('@pydantic/genai-prices'), provider: ProviderId, model: string, at: Date): TableEntry | undefined {
-    const providerId = TABLE_PROVIDER[provider];
-    let entry: TableEntry | null = null;
-    if (providerId) {
-      const found = table.calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { providerId, timestamp: at });
-      if (found) entry = { info: found.model, approximate: !isExactMatch(model, found.model) };
-    }
+    const entry = resolveInTable(table, provider, model, at);
     this.table.set(`${provider}/${model}`, entry);
     return entry ?? undefined;
   }
+}
+
+/** One model's entry in the table (null: not there). */
+export function resolveInTable(table: typeof import('@pydantic/genai-prices'), provider: ProviderId, model: string, at: Date): TableEntry | null {
+  const providerId = TABLE_PROVIDER[provider];
+  if (!providerId) return null;
+  const found = table.calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { providerId, timestamp: at });
+  return found ? { info: found.model, approximate: !isExactMatch(model, found.model) } : null;
+}
+
+/** Resolves models in CHILD_SCRIPT, on the same Node, and returns its entries by "provider/model". */
+function resolveApart(models: ReadonlyArray<{ provider: ProviderId; model: string }>, at: Date): Promise<Record<string, TableEntry | null>> {
+  if (!existsSync(CHILD_SCRIPT)) return Promise.reject(new Error(`${CHILD_SCRIPT} is missing`));
+  const request = JSON.stringify({ at: at.toISOString(), models: models.map(({ provider, model }) => ({ provider, model })) });
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [CHILD_SCRIPT, request], { timeout: 30_000, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (error, stdout) => {
+      if (error) {
+        reject(error);
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout) as Record<string, TableEntry | null>);
+      } catch (parseError) {
+        reject(parseError as Error);
+      }
+    });
+  });
 }
 
 function fromOverride(override: OverridePrice, at: Date): PriceRecord {
