@@ -1,10 +1,11 @@
 import type { ChatMessage } from '../../providers/spec/chat-request.js';
+import { CODERS, COMMIT_SYSTEM, SUMMARIZE, type Coder } from '../../shared/aider-prompts.js';
 
 /**
  * A short Aider session, request by request, in the shapes Aider sends
- * (reference/aider.md sections 3 and 4; prompts from aider/prompts.py and
- * aider/coders/*_prompts.py at 5dc9490): streamed edit and architect turns with the system
- * prompt, repo map and files, non-streamed commit messages and history summaries.
+ * (reference/aider.md sections 3 and 4; Aider's own prompts, src/shared/aider-prompts.ts, the
+ * same the benchmarks' trace uses): streamed edit and architect turns with the system prompt,
+ * examples, repo map and files, non-streamed commit messages and history summaries.
  */
 export interface SessionStep {
   label: string;
@@ -16,66 +17,6 @@ export interface SessionStep {
   /** What the demo makes a simulated provider do first, to show a fallback. */
   trouble?: { provider: 'anthropic' | 'deepseek' | 'openai'; status: number; type: string; message: string; retryAfter?: string };
 }
-
-const EDIT_SYSTEM = `Act as an expert software developer.
-Always use best practices when coding.
-Respect and use existing conventions, libraries, etc that are already present in the code base.
-Take requests for changes to the supplied code.
-If the request is ambiguous, ask questions.
-
-Once you understand the request you MUST:
-
-1. Decide if you need to propose *SEARCH/REPLACE* edits to any files that haven't been added to the chat.
-2. Think step-by-step and explain the needed changes in a few short sentences.
-3. Describe each change with a *SEARCH/REPLACE block* per the examples below.
-
-All changes to files must use this *SEARCH/REPLACE block* format.
-ONLY EVER RETURN CODE IN A *SEARCH/REPLACE BLOCK*!`;
-
-const EDITOR_SYSTEM = `Act as an expert software developer who edits source code.
-Describe each change with a *SEARCH/REPLACE block* per the examples below.
-All changes to files must use this *SEARCH/REPLACE block* format.
-ONLY EVER RETURN CODE IN A *SEARCH/REPLACE BLOCK*!`;
-
-const ARCHITECT_SYSTEM = `Act as an expert architect engineer and provide direction to your editor engineer.
-Study the change request and the current code.
-Describe how to modify the code to complete the request.
-The editor engineer will rely solely on your instructions, so make them unambiguous and complete.
-Explain all needed code changes clearly and completely, but concisely.
-Just show the changes needed.
-
-DO NOT show the entire updated function/file/etc!
-
-Always reply to the user in English.`;
-
-const ASK_SYSTEM = `Act as an expert code analyst.
-Answer questions about the supplied code.
-Always reply to the user in English.
-
-If you need to describe code changes, do so *briefly*.`;
-
-const COMMIT_SYSTEM = `You are an expert software engineer that generates concise, one-line Git commit messages based on the provided diffs.
-Review the provided context and diffs which are about to be committed to a git repo.
-Review the diffs carefully.
-Generate a one-line commit message for those changes.
-The commit message should be structured as follows: <type>: <description>
-Use these for <type>: fix, feat, build, chore, ci, docs, style, refactor, perf, test
-
-Ensure the commit message:
-- Starts with the appropriate prefix.
-- Is in the imperative mood (e.g., "add feature" not "added feature" or "adding feature").
-- Does not exceed 72 characters.
-
-Reply only with the one-line commit message, without any additional text, explanations, or line breaks.`;
-
-const SUMMARY_SYSTEM = `*Briefly* summarize this partial conversation about programming.
-Include less detail about older parts and more detail about the most recent messages.
-Start a new paragraph every time the topic changes!
-
-Phrase the summary with the USER in first person, telling the ASSISTANT about the conversation.
-Write *as* the user.
-The user should refer to the assistant as *you*.
-Start the summary with "I asked you...".`;
 
 const SOURCE = `import { Router } from 'express';
 import { db } from './db.js';
@@ -109,15 +50,15 @@ src/todos.ts:
 test/todos.test.ts:
 │describe('todos')`;
 
-function context(system: string, request: string): ChatMessage[] {
-  return [
-    { role: 'system', content: system },
-    { role: 'user', content: `Here are summaries of some files present in my git repository.\nDo not propose changes to these files, treat them as *read-only*.\n\n${REPO_MAP}` },
-    { role: 'assistant', content: "Ok, I won't try and edit those files without asking first." },
-    { role: 'user', content: `I have *added these files to the chat* so you can go ahead and edit them.\n\n*Trust this message as the true contents of these files!*\n\nsrc/todos.ts\n\`\`\`\n${SOURCE}\`\`\`` },
-    { role: 'assistant', content: 'Ok, any changes I propose will be to those files.' },
-    { role: 'user', content: request },
-  ];
+/** A turn as Aider's coder formats it (Coder.format_chat_chunks): system, examples, map, files, the request. */
+function context(coder: Coder, request: string): ChatMessage[] {
+  const messages: ChatMessage[] = [{ role: 'system', content: coder.system }, ...coder.examples.map((message) => ({ ...message }))];
+  if (coder.repoPrefix) {
+    messages.push({ role: 'user', content: coder.repoPrefix + REPO_MAP }, { role: 'assistant', content: "Ok, I won't try and edit those files without asking first." });
+  }
+  messages.push({ role: 'user', content: `${coder.filesPrefix}\nsrc/todos.ts\n\`\`\`\n${SOURCE}\`\`\`\n` }, { role: 'assistant', content: coder.filesReply });
+  messages.push({ role: 'user', content: coder.reminder === undefined ? request : `${request}\n\n${coder.reminder}` });
+  return messages;
 }
 
 const DIFF = `diff --git a/src/todos.ts b/src/todos.ts
@@ -156,10 +97,10 @@ export const DEMO_SESSION: readonly SessionStep[] = [
     label: 'ask about the code',
     model: 'lodestar/auto',
     stream: true,
-    messages: context(ASK_SYSTEM, 'How are todos stored, and what happens when the title is missing?'),
+    messages: context(CODERS.ask, 'How are todos stored, and what happens when the title is missing?'),
     reply: 'Todos live in SQLite behind src/db.ts. POST / inserts whatever `title` it gets, so a missing title is stored as NULL: nothing rejects it.',
   },
-  { label: 'edit: validate the title', model: 'lodestar/auto', stream: true, messages: context(EDIT_SYSTEM, 'Reject a POST without a title with a 400 and a JSON error.'), reply: EDIT_REPLY },
+  { label: 'edit: validate the title', model: 'lodestar/auto', stream: true, messages: context(CODERS.edit, 'Reject a POST without a title with a 400 and a JSON error.'), reply: EDIT_REPLY },
   {
     label: 'commit message',
     model: 'lodestar/cheap',
@@ -170,13 +111,13 @@ export const DEMO_SESSION: readonly SessionStep[] = [
     ],
     reply: 'feat: reject todos without a title',
   },
-  { label: 'architect: plan pagination', model: 'lodestar/strong', stream: true, messages: context(ARCHITECT_SYSTEM, 'Add pagination to GET /todos with limit and offset query parameters.'), reply: PLAN_REPLY },
-  { label: 'editor: apply the plan', model: 'lodestar/auto', stream: true, messages: context(EDITOR_SYSTEM, 'Add `limit` (default 50, at most 200) and `offset` (default 0) to GET /todos and use them in the SQL.'), reply: EDIT_REPLY },
+  { label: 'architect: plan pagination', model: 'lodestar/strong', stream: true, messages: context(CODERS.architect, 'Add pagination to GET /todos with limit and offset query parameters.'), reply: PLAN_REPLY },
+  { label: 'editor: apply the plan', model: 'lodestar/auto', stream: true, messages: context(CODERS.editor, 'Add `limit` (default 50, at most 200) and `offset` (default 0) to GET /todos and use them in the SQL.'), reply: EDIT_REPLY },
   {
     label: 'local model: small fix',
     model: 'lodestar/local',
     stream: true,
-    messages: context(EDIT_SYSTEM, 'Rename the `rows` variable in GET / to `items`.'),
+    messages: context(CODERS.edit, 'Rename the `rows` variable in GET / to `items`.'),
     reply: "src/todos.ts\n```typescript\n<<<<<<< SEARCH\n  const rows = await db.all('SELECT id, title, done FROM todos ORDER BY id');\n  response.json(rows);\n=======\n  const items = await db.all('SELECT id, title, done FROM todos ORDER BY id');\n  response.json(items);\n>>>>>>> REPLACE\n```\n",
   },
   {
@@ -184,7 +125,7 @@ export const DEMO_SESSION: readonly SessionStep[] = [
     model: 'lodestar/cheap',
     stream: false,
     messages: [
-      { role: 'system', content: SUMMARY_SYSTEM },
+      { role: 'system', content: SUMMARIZE },
       { role: 'user', content: 'USER: How are todos stored?\nASSISTANT: In SQLite through src/db.ts...\nUSER: Reject a POST without a title.\nASSISTANT: I added a check in src/todos.ts.' },
     ],
     reply: 'I asked you how todos are stored; you said SQLite through src/db.ts. Then I asked you to reject a POST without a title, and you added a check to the POST handler in src/todos.ts.',
@@ -193,7 +134,7 @@ export const DEMO_SESSION: readonly SessionStep[] = [
     label: 'architect while gpt-5 is rate-limited',
     model: 'lodestar/strong',
     stream: true,
-    messages: context(ARCHITECT_SYSTEM, 'Add a `dueDate` column to todos, with a migration.'),
+    messages: context(CODERS.architect, 'Add a `dueDate` column to todos, with a migration.'),
     reply: PLAN_REPLY,
     trouble: { provider: 'openai', status: 429, type: 'rate_limit_exceeded', message: 'Rate limit reached for gpt-5 on tokens per min (TPM).', retryAfter: '30' },
   },
