@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { KEYS, startGateway, type Gateway } from '../helpers/gateway.js';
 
 let gateway: Gateway | undefined;
 let webhook: Server | undefined;
@@ -75,7 +75,7 @@ describe('budgets', () => {
     await runCli(['stop'], { home: gateway.home });
     const restarted = await runCli(['start', '--port', '0'], {
       home: gateway.home,
-      env: { OPENAI_API_KEY: 'sk-test-openai-000000000000000000', OPENAI_BASE_URL: gateway.openai.url, PATH: `${tools}:${process.env.PATH}` },
+      env: { OPENAI_API_KEY: KEYS.openai, OPENAI_BASE_URL: gateway.openai.url, PATH: `${tools}:${process.env.PATH}` },
     });
     expect(restarted.exitCode, restarted.stderr).toBe(0);
     const state = JSON.parse(readFileSync(join(gateway.home, 'daemon.json'), 'utf8')) as { port: number };

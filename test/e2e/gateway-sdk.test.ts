@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { KEYS, startGateway, type Gateway } from '../helpers/gateway.js';
 
 /**
  * The daemon as Aider and other tools meet it: the official openai SDK, nobody here wrote it,
@@ -128,7 +128,7 @@ describe('what each upstream receives', () => {
     await client.chat.completions.create({ model: 'anthropic/claude-haiku-4-5', messages, temperature: 0 });
     const sent = gateway.anthropic.requests.at(-1);
     expect(sent?.path).toBe('/v1/messages');
-    expect(sent?.headers['x-api-key']).toBe('sk-ant-test-0000000000000000000000');
+    expect(sent?.headers['x-api-key']).toBe(KEYS.anthropic);
     expect(sent?.headers['anthropic-version']).toBe('2023-06-01');
     expect(sent?.body).toMatchObject({ model: 'claude-haiku-4-5', system: 'Act as an expert software developer.', max_tokens: 8192, messages: [{ role: 'user' }] });
     expect(sent?.headers.authorization).toBeUndefined();
@@ -143,7 +143,7 @@ describe('what each upstream receives', () => {
   it('asks OpenAI-family upstreams for usage in streams and strips the provider prefix', async () => {
     await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages, stream: true }).then(collect);
     const sent = gateway.openai.requests.at(-1);
-    expect(sent?.headers.authorization).toBe('Bearer sk-test-openai-000000000000000000');
+    expect(sent?.headers.authorization).toBe(`Bearer ${KEYS.openai}`);
     expect(sent?.body).toMatchObject({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true } });
   });
 

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOllamaDouble, type OllamaDouble } from '../doubles/index.js';
 import { cleanupHome, ROOT, runCli, tempHome } from '../helpers/cli.js';
+import { KEYS } from '../helpers/gateway.js';
 
 const homes: string[] = [];
 let ollama: OllamaDouble | undefined;
@@ -21,8 +22,8 @@ async function setUp(config?: unknown): Promise<{ home: string; env: Record<stri
     home,
     env: {
       OLLAMA_HOST: ollama.url,
-      DEEPSEEK_API_KEY: 'sk-test-deepseek-0000000000000000',
-      OPENAI_API_KEY: 'sk-test-openai-000000000000000000',
+      DEEPSEEK_API_KEY: KEYS.deepseek,
+      OPENAI_API_KEY: KEYS.openai,
       PATH: `${join(ROOT, 'test', 'fixtures', 'bin')}:${process.env.PATH}`,
     },
   };
