@@ -29,7 +29,7 @@ const TABLE_MODULE = '@pydantic/genai-prices';
  * build) only to resolve a model not resolved before, and dropped from the module cache right
  * after, so that a long-running daemon does not keep it.
  */
-function withTable<T>(use: (table: typeof import('@pydantic/genai-prices')) => T): T {
+export function withTable<T>(use: (table: typeof import('@pydantic/genai-prices')) => T): T {
   const table = require(TABLE_MODULE) as typeof import('@pydantic/genai-prices');
   try {
     return use(table);
