@@ -6,6 +6,7 @@ import { PROVIDER_IDS, PROVIDERS } from '../shared/provider-ids.js';
 import { defaultConfig, type LodestarConfig, type Timeouts } from './defaults.js';
 import { JsoncSyntaxError, parseJsonc } from './jsonc.js';
 import { lodestarHome, lodestarPaths, type LodestarPaths } from './paths.js';
+import { describeIssue, validate, valueAt } from './validate.js';
 import { configFileSchema, GLOBAL_ONLY_KEYS, PROJECT_ONLY_KEYS, type ConfigFile } from './schema.js';
 
 export const PROJECT_CONFIG_NAME = '.lodestarrc';
@@ -146,127 +147,6 @@ function findKey(value: unknown, wanted: string, prefix = ''): string | undefine
     if (found) return found;
   }
   return undefined;
-}
-
-function validate(source: string, raw: unknown): ConfigFile {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError(source, undefined, `must hold a JSON object ({ ... }), got ${describeType(raw)}`);
-  }
-  const result = v.safeParse(configFileSchema, raw);
-  if (result.success) return result.output;
-  const issue = result.issues[0];
-  const path = issue.path?.map((item) => String(item.key)) ?? [];
-  if (issue.type === 'strict_object' && issue.expected === 'never') {
-    const unknown = path.at(-1) ?? '';
-    const known = knownKeysAt(path.slice(0, -1));
-    const suggestion = closest(unknown, known);
-    const hint = suggestion ? ` (did you mean "${suggestion}"?)` : known.length ? ` (known keys: ${known.join(', ')})` : '';
-    throw new ConfigError(source, path.join('.'), `is not a known key${hint}`);
-  }
-  throw new ConfigError(source, path.join('.') || undefined, describeIssue(issue, valueAt(raw, path)));
-}
-
-type Issue = v.BaseIssue<unknown>;
-
-function describeIssue(issue: Issue, value: unknown): string {
-  const got = value === undefined ? '' : `, got ${describeValue(value)}`;
-  switch (issue.type) {
-    case 'integer':
-      return `must be a whole number${got}`;
-    case 'min_value':
-      return `must be at least ${String(issue.requirement)}${got}`;
-    case 'max_value':
-      return `must be at most ${String(issue.requirement)}${got}`;
-    case 'min_length':
-      return `must not be empty${got}`;
-    case 'picklist':
-      return `must be one of ${(issue.expected ?? '').replace(/^\(|\)$/g, '').split(' | ').join(', ')}${got}`;
-    case 'string':
-    case 'number':
-    case 'boolean':
-      return `must be ${article(issue.type)}${got}`;
-    case 'strict_object':
-    case 'object':
-    case 'record':
-      return `must be ${article('object')}${got}`;
-    default:
-      return `${issue.message.startsWith('must') ? issue.message : `is not valid (${issue.message})`}${got}`;
-  }
-}
-
-function article(expected: string): string {
-  if (expected === 'object') return 'an object ({ ... })';
-  if (expected === 'array') return 'a list ([ ... ])';
-  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  return describeType(value);
-}
-
-function valueAt(raw: unknown, path: readonly string[]): unknown {
-  let current: unknown = raw;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-/** The keys the schema allows at a path, for "did you mean" suggestions. */
-function knownKeysAt(path: readonly string[]): string[] {
-  let schema: unknown = configFileSchema;
-  for (const key of path) schema = childSchema(schema, key);
-  const entries = (unwrapOptional(schema) as { entries?: Record<string, unknown> } | undefined)?.entries;
-  return entries ? Object.keys(entries).filter((key) => key !== '$schema') : [];
-}
-
-function unwrapOptional(schema: unknown): unknown {
-  let current = schema as { type?: string; wrapped?: unknown } | undefined;
-  while (current?.type === 'optional') current = current.wrapped as typeof current;
-  return current;
-}
-
-function childSchema(schema: unknown, key: string): unknown {
-  const inner = unwrapOptional(schema) as { entries?: Record<string, unknown>; type?: string; value?: unknown } | undefined;
-  if (inner?.entries) return inner.entries[key];
-  if (inner?.type === 'record') return inner.value;
-  return undefined;
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] ?? 0;
-      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length] ?? 0;
 }
 
 /**
