@@ -32,6 +32,7 @@ import {
   type PlannedReply,
   type ReplyBehaviour,
   type ReplyPiece,
+  doubleOf,
 } from './scenario.js';
 
 export interface AnthropicDoubleOptions {
@@ -133,18 +134,7 @@ export async function startAnthropicDouble(options: AnthropicDoubleOptions = {})
     return undefined;
   }
 
-  return {
-    url: http.origin,
-    port: http.port,
-    requests: http.requests,
-    enqueue: (...items) => behaviours.enqueue(...items),
-    setDefault: (behaviour) => behaviours.setDefault(behaviour),
-    reset: () => {
-      behaviours.reset();
-      http.requests.length = 0;
-    },
-    close: () => http.close(),
-  };
+  return doubleOf(http, behaviours);
 }
 
 /** Pydantic-style messages ("<field>: Field required"), in the order the API reports them. */

@@ -37,6 +37,7 @@ import {
   type PlannedReply,
   type ReplyBehaviour,
   type ReplyPiece,
+  doubleOf,
 } from './scenario.js';
 
 export type { LoadedModel, ModelLoad } from './ollama-gpu-model.js';
@@ -211,23 +212,19 @@ export async function startOllamaDouble(options: OllamaDoubleOptions = {}): Prom
     }
   }
 
+  const double = doubleOf(http, behaviours);
   return {
-    url: http.origin,
-    port: http.port,
-    requests: http.requests,
+    ...double,
     loads: gpu.loads,
     loaded: () => gpu.loaded(),
     evict: (name) => gpu.evict(normalizeModelName(name)),
-    enqueue: (...items) => behaviours.enqueue(...items),
-    setDefault: (behaviour) => behaviours.setDefault(behaviour),
     reset: () => {
-      behaviours.reset();
-      http.requests.length = 0;
+      double.reset();
       gpu.clear();
     },
     close: async () => {
       gpu.close();
-      await http.close();
+      await double.close();
     },
   };
 }

@@ -26,6 +26,7 @@ import {
   type Double,
   type PlannedReply,
   type ReplyBehaviour,
+  doubleOf,
 } from './scenario.js';
 
 export type { OpenAIFlavor } from './openai-flavors.js';
@@ -205,18 +206,7 @@ export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Prom
     }
   }
 
-  return {
-    url: http.origin + paths.primary,
-    port: http.port,
-    requests: http.requests,
-    enqueue: (...items) => behaviours.enqueue(...items),
-    setDefault: (behaviour) => behaviours.setDefault(behaviour),
-    reset: () => {
-      behaviours.reset();
-      http.requests.length = 0;
-    },
-    close: () => http.close(),
-  };
+  return doubleOf(http, behaviours, http.origin + paths.primary);
 }
 
 function routeOf(pathname: string, prefix: string): string | undefined {

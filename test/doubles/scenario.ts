@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { HttpDouble } from './http-double.js';
 
 /**
  * Shared behaviour scripting for the upstream doubles. A test queues behaviours (one per
@@ -69,6 +70,22 @@ export interface Double {
   setDefault(behaviour: Behaviour): void;
   reset(): void;
   close(): Promise<void>;
+}
+
+/** The Double a test holds: the server's address and record, and its queue of behaviours. */
+export function doubleOf(http: HttpDouble, behaviours: BehaviourQueue, url = http.origin): Double {
+  return {
+    url,
+    port: http.port,
+    requests: http.requests,
+    enqueue: (...items) => behaviours.enqueue(...items),
+    setDefault: (behaviour) => behaviours.setDefault(behaviour),
+    reset: () => {
+      behaviours.reset();
+      http.requests.length = 0;
+    },
+    close: () => http.close(),
+  };
 }
 
 export const DEFAULT_BEHAVIOUR: Behaviour = { kind: 'reply' };
