@@ -59,7 +59,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
   ensurePrivateDir(paths.logs);
   const token = ensureToken(paths.token);
   // A Redis URL may carry a password: it is a secret like the keys.
-  const redactor = new Redactor([token, ...PROVIDER_IDS.map((id) => config.providers[id].apiKey), config.cache.redisUrl]);
+  const redactor = new Redactor([token, ...PROVIDER_IDS.map((id) => config.providers[id].apiKey), config.cache.redisUrl, ...proxyPasswords(env)]);
   const logger = new FileLogger({
     path: paths.daemonLog,
     level: config.logLevel,
@@ -243,6 +243,20 @@ function listen(server: Server, port: number): Promise<void> {
       resolve();
     });
   });
+}
+
+/** The passwords in the proxy URLs of the environment (http://user:password@host): secrets too. */
+function proxyPasswords(env: NodeJS.ProcessEnv): string[] {
+  const passwords: string[] = [];
+  for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
+    try {
+      const password = new URL(env[name] ?? '').password;
+      if (password) passwords.push(password, decodeURIComponent(password));
+    } catch {
+      // not set, or not a URL
+    }
+  }
+  return passwords;
 }
 
 function modelRef(id: string): { provider: ProviderId; model: string } {

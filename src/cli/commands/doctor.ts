@@ -50,7 +50,8 @@ export function registerDoctor(program: Command, context: CliContext): void {
 
 export async function runChecks(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<Check[]> {
   const [ollama, gpu, port] = await Promise.all([checkOllama(loaded), checkNvidiaSmi(env), checkPort(loaded)]);
-  return [checkNode(), checkHome(loaded), checkConfig(loaded), port, ollama, gpu, checkKeys(loaded), checkAider(env)];
+  const proxy = checkProxy(env);
+  return [checkNode(), checkHome(loaded), checkConfig(loaded), port, ollama, gpu, checkKeys(loaded), ...(proxy ? [proxy] : []), checkAider(env)];
 }
 
 function checkNode(): Check {
@@ -184,6 +185,33 @@ function checkKeys(loaded: LoadedConfig): Check {
     detail: 'none set: only local models can serve',
     fix: 'Set at least one, e.g. export DEEPSEEK_API_KEY=... or ANTHROPIC_API_KEY=... (or "apiKey" under providers in $LODESTAR_HOME/config.json).',
   };
+}
+
+/**
+ * A proxy from the environment (HTTPS_PROXY, HTTP_PROXY, either case): shown without its
+ * credentials; Node's own proxy support, which the daemon uses, came in Node 22.21 and 24.5.
+ */
+export function checkProxy(env: NodeJS.ProcessEnv, nodeVersion = process.versions.node): Check | undefined {
+  const https = (env.https_proxy ?? env.HTTPS_PROXY)?.trim();
+  const http = (env.http_proxy ?? env.HTTP_PROXY)?.trim();
+  if (!https && !http) return undefined;
+  const shown: string[] = [];
+  for (const [name, value] of [['HTTPS_PROXY', https], ['HTTP_PROXY', http]] as const) {
+    if (!value) continue;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return { name: 'proxy', status: 'warn', detail: `${name} is not a URL`, fix: `Set it as http://host:port (or http://user:password@host:port), e.g. export ${name}=http://proxy.example:3128` };
+    }
+    shown.push(`${name} ${url.protocol}//${url.host}`);
+  }
+  const [major = 0, minor = 0] = nodeVersion.split('.').map(Number);
+  if (!(major > 24 || (major === 24 && minor >= 5) || (major === 22 && minor >= 21))) {
+    return { name: 'proxy', status: 'warn', detail: `${shown.join(', ')} set, but Node ${nodeVersion} can't send requests through a proxy`, fix: 'Run Lodestar on Node 24.5 or newer (npx lodestar uses the Node 24 that npm install brought), or 22.21 or newer.' };
+  }
+  const bypass = (env.no_proxy ?? env.NO_PROXY)?.trim();
+  return { name: 'proxy', status: 'ok', detail: `${shown.join(', ')} for cloud providers; Ollama on this machine directly${bypass ? `; NO_PROXY ${bypass}` : ''}` };
 }
 
 function checkAider(env: NodeJS.ProcessEnv): Check {

@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UpstreamClient } from './upstream-client.js';
+import { proxySettings, UpstreamClient } from './upstream-client.js';
 
 const TIMEOUTS = { connectMs: 2000, firstByteMs: 5000, idleMs: 5000, requestMs: 5000 };
 
@@ -76,5 +76,21 @@ describe('UpstreamClient', () => {
     expect(await readUntil(client, '[DONE]')).toContain('[DONE]');
     expect(upstream.connections).toEqual([1, 2]);
     await client.close();
+  });
+});
+
+describe('proxySettings', () => {
+  const env = { HTTPS_PROXY: 'http://proxy.corp:3128', HTTP_PROXY: 'http://plain.corp:3128', NO_PROXY: 'intranet.example' };
+  it('takes the proxy for the upstream\'s scheme, with NO_PROXY, from the environment', () => {
+    expect(proxySettings(new URL('https://api.openai.com/v1'), env)).toEqual(env);
+    expect(proxySettings(new URL('https://api.openai.com/v1'), { HTTP_PROXY: 'http://plain.corp:3128' })).toBeUndefined();
+    expect(proxySettings(new URL('http://gpu-box.lan:11434'), { http_proxy: 'http://lower.corp:3128' })).toEqual({ http_proxy: 'http://lower.corp:3128' });
+    expect(proxySettings(new URL('https://api.anthropic.com'), {})).toBeUndefined();
+  });
+
+  it('never sends what is on this machine through a proxy', () => {
+    for (const url of ['http://127.0.0.1:11434', 'http://localhost:11434', 'http://[::1]:11434', 'http://127.0.0.2:8080']) {
+      expect(proxySettings(new URL(url), env), url).toBeUndefined();
+    }
   });
 });

@@ -49,14 +49,15 @@ export class UpstreamClient {
   private readonly send: typeof httpRequest;
   private readonly timeouts: Timeouts;
 
-  constructor(provider: ProviderId, baseUrl: string, timeouts: Timeouts, options: { connections?: number } = {}) {
+  constructor(provider: ProviderId, baseUrl: string, timeouts: Timeouts, options: { connections?: number; env?: NodeJS.ProcessEnv } = {}) {
     this.provider = provider;
     this.baseUrl = baseUrl;
     this.timeouts = timeouts;
     this.url = new URL(baseUrl);
     this.basePath = this.url.pathname.replace(/\/+$/, '');
     const secure = this.url.protocol === 'https:';
-    const agentOptions = { keepAlive: true, maxSockets: options.connections ?? 128, scheduling: 'lifo' as const, timeout: 60_000 };
+    const proxyEnv = proxySettings(this.url, options.env ?? process.env);
+    const agentOptions = { keepAlive: true, maxSockets: options.connections ?? 128, scheduling: 'lifo' as const, timeout: 60_000, ...(proxyEnv ? { proxyEnv } : {}) };
     this.agent = secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
     this.send = secure ? httpsRequest : httpRequest;
   }
@@ -241,6 +242,26 @@ export class UpstreamClient {
 }
 
 function ignore(): void {}
+
+const PROXY_VARIABLES = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'] as const;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/**
+ * The proxy an upstream is reached through, from the environment `lodestar start` ran in
+ * (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, in either case, as curl and Node read them), for Node's
+ * own proxy support (an Agent's proxyEnv: CONNECT tunnels for https, absolute URLs for http).
+ * Never for an upstream on this machine (Ollama, an SSH tunnel), whatever NO_PROXY says.
+ */
+export function proxySettings(url: URL, env: NodeJS.ProcessEnv): Record<string, string> | undefined {
+  if (LOOPBACK_HOSTS.has(url.hostname) || url.hostname.startsWith('127.')) return undefined;
+  const settings: Record<string, string> = {};
+  for (const name of PROXY_VARIABLES) {
+    const value = env[name]?.trim();
+    if (value) settings[name] = value;
+  }
+  const proxy = url.protocol === 'https:' ? (settings.https_proxy ?? settings.HTTPS_PROXY) : (settings.http_proxy ?? settings.HTTP_PROXY);
+  return proxy ? settings : undefined;
+}
 
 /** How long a body the reader is done with may take to end before its connection is closed. */
 const DRAIN_MS = 250;
