@@ -2,40 +2,54 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAIDouble, type Double } from '../doubles/index.js';
+import { startAnthropicDouble, startOpenAIDouble, type Double } from '../doubles/index.js';
 import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy.js';
 import { KEYS, startGateway, type Gateway } from '../helpers/gateway.js';
+import { canMakeCertificates, startTlsFront, type TlsFront } from '../helpers/tls-front.js';
 
 /**
  * Behind a corporate proxy: HTTP_PROXY / HTTPS_PROXY in the environment `lodestar start` runs in
  * take the requests to cloud providers through the proxy; Ollama on this machine is reached
- * directly. The provider here is given a name only the proxy can resolve, so a request that
- * skipped the proxy would fail.
+ * directly. The providers here have names only the proxy can resolve, so a request that skipped
+ * the proxy would fail: OpenAI over plain HTTP (the proxy forwards it), Anthropic over HTTPS (a
+ * CONNECT tunnel to a TLS endpoint with a certificate the daemon is told to trust).
  */
+const HTTPS = canMakeCertificates();
+const PASSWORD = 'proxy-pass-1234';
 let proxy: ForwardProxy;
 let gateway: Gateway;
-let upstream: Double;
+let openai: Double;
+let anthropic: Double;
+let tls: TlsFront | undefined;
 
 beforeAll(async () => {
-  // OpenAI behind a made-up host name that only the proxy routes (to this double).
-  upstream = await startOpenAIDouble({ flavor: 'openai', apiKey: KEYS.openai });
-  proxy = await startForwardProxy({ 'openai.proxied.test': upstream.port });
+  openai = await startOpenAIDouble({ flavor: 'openai', apiKey: KEYS.openai });
+  anthropic = await startAnthropicDouble({ apiKey: KEYS.anthropic });
+  tls = HTTPS ? await startTlsFront('anthropic.proxied.test', anthropic.port) : undefined;
+  proxy = await startForwardProxy({ 'openai.proxied.test': openai.port, ...(tls ? { 'anthropic.proxied.test:443': tls.port } : {}) });
+  const proxyUrl = proxy.url.replace('http://', `http://alice:${PASSWORD}@`);
   gateway = await startGateway({
     config: { logLevel: 'debug' },
-    env: { OPENAI_BASE_URL: 'http://openai.proxied.test/v1', HTTP_PROXY: proxy.url.replace('http://', 'http://alice:proxy-pass-1234@'), NO_PROXY: 'intranet.example' },
+    env: {
+      OPENAI_BASE_URL: 'http://openai.proxied.test/v1',
+      HTTP_PROXY: proxyUrl,
+      NO_PROXY: 'intranet.example',
+      ...(tls ? { ANTHROPIC_BASE_URL: 'https://anthropic.proxied.test', HTTPS_PROXY: proxyUrl, NODE_EXTRA_CA_CERTS: tls.caFile } : {}),
+    },
   });
 });
 afterAll(async () => {
   await gateway?.stop();
-  await upstream?.close();
-  await proxy?.close();
+  await tls?.close();
+  await Promise.all([openai?.close(), anthropic?.close(), proxy?.close()]);
 });
 
-describe('an HTTP proxy from the environment', () => {
-  it('carries the requests to a cloud provider, streamed and not, with its credentials, and never Ollama on loopback', async () => {
+const messages = [{ role: 'user' as const, content: 'Hello through the proxy' }];
+
+describe('a proxy from the environment', () => {
+  it('carries plain-HTTP requests to a cloud provider, streamed and not, with its credentials, and never Ollama on loopback', async () => {
     const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: gateway.token, maxRetries: 0 });
-    const messages = [{ role: 'user' as const, content: 'Hello through the proxy' }];
-    upstream.setDefault({ kind: 'reply', text: 'Hello back, through the proxy.' });
+    openai.setDefault({ kind: 'reply', text: 'Hello back, through the proxy.' });
 
     const plain = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages });
     expect(plain.choices[0]?.message.content).toBe('Hello back, through the proxy.');
@@ -50,11 +64,27 @@ describe('an HTTP proxy from the environment', () => {
       ['POST', 'http://openai.proxied.test/v1/chat/completions'],
       ['POST', 'http://openai.proxied.test/v1/chat/completions'],
     ]);
-    expect(chats[0]?.proxyAuthorization).toBe(`Basic ${Buffer.from('alice:proxy-pass-1234').toString('base64')}`);
+    expect(chats[0]?.proxyAuthorization).toBe(`Basic ${Buffer.from(`alice:${PASSWORD}`).toString('base64')}`);
     // Nothing for this machine went through the proxy: not the Ollama double, not its monitor.
     expect(proxy.requests.filter((request) => /127\.0\.0\.1|localhost/.test(request.url))).toEqual([]);
     expect(gateway.ollama.requests.some((request) => request.path === '/api/chat')).toBe(true);
-    // The proxy's password is nowhere in the daemon's log.
-    expect(readFileSync(join(gateway.home, 'logs', 'daemon.log'), 'utf8')).not.toContain('proxy-pass-1234');
+    expect(readFileSync(join(gateway.home, 'logs', 'daemon.log'), 'utf8')).not.toContain(PASSWORD);
+  });
+
+  it.skipIf(!HTTPS)('tunnels HTTPS to a provider through CONNECT (openssl makes the test certificate)', async () => {
+    const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: gateway.token, maxRetries: 0 });
+    anthropic.setDefault({ kind: 'reply', text: 'Hello over TLS, through the tunnel.' });
+    const plain = await client.chat.completions.create({ model: 'anthropic/claude-haiku-4-5', messages });
+    expect(plain.choices[0]?.message.content).toBe('Hello over TLS, through the tunnel.');
+    let streamed = '';
+    for await (const chunk of await client.chat.completions.create({ model: 'anthropic/claude-haiku-4-5', messages, stream: true })) streamed += chunk.choices[0]?.delta?.content ?? '';
+    expect(streamed).toBe('Hello over TLS, through the tunnel.');
+
+    const tunnels = proxy.requests.filter((request) => request.method === 'CONNECT');
+    expect(tunnels.length).toBeGreaterThanOrEqual(1);
+    for (const tunnel of tunnels) expect(tunnel.url).toBe('anthropic.proxied.test:443');
+    expect(tunnels[0]?.proxyAuthorization).toBe(`Basic ${Buffer.from(`alice:${PASSWORD}`).toString('base64')}`);
+    // The key went inside the tunnel: the Anthropic double saw it, the proxy saw only CONNECT.
+    expect(anthropic.requests.at(-1)?.headers['x-api-key']).toBe(KEYS.anthropic);
   });
 });
