@@ -35,8 +35,10 @@ export const REQUIRED_NODE: string = manifest.engines?.node ?? '>=22.19.0';
 export const DAEMON_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'daemon', 'main.js');
 
 /**
- * V8 flags for the daemon: a smaller young generation keeps its memory flat under load (a
- * burst of requests otherwise grows the heap to ~250 MB that it keeps, ~175 MB with this) at no measurable cost in speed,
- * measured in `npm run bench`.
+ * V8 flags for the daemon: a smaller young generation keeps its memory flat under load. A burst
+ * of requests otherwise grows the heap to ~250 MB that it keeps; with 16 MB semi-spaces ~175-185
+ * MB, with 8 MB ~150-160 MB, for ~4% more CPU a request (paired runs under autocannon, c16 and
+ * c64). A router for one developer is rarely CPU-bound; it runs all day, so memory wins. The
+ * gateway bench (`npm run bench`) reports what this gives.
  */
-export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
+export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
