@@ -13,7 +13,7 @@ export function subscribeToEvents(
   port: number,
   token: string,
   onEvent: (event: DaemonEventMessage) => void,
-  options: { recent?: number; onEnd?: (reason: string) => void } = {},
+  options: { recent?: number; types?: readonly string[]; onEnd?: (reason: string) => void } = {},
 ): Promise<{ close: () => void }> {
   return new Promise((resolve, reject) => {
     let outgoing: ClientRequest | undefined;
@@ -27,7 +27,7 @@ export function subscribeToEvents(
       {
         host: '127.0.0.1',
         port,
-        path: options.recent ? `/api/events?recent=${options.recent}` : '/api/events',
+        path: eventsPath(options),
         method: 'GET',
         headers: { host: `127.0.0.1:${port}`, authorization: `Bearer ${token}`, accept: 'text/event-stream' },
       },
@@ -73,4 +73,13 @@ export function subscribeToEvents(
     outgoing.on('error', reject);
     outgoing.end();
   });
+}
+
+/** /api/events with the replay and the event types asked for. */
+function eventsPath(options: { recent?: number; types?: readonly string[] }): string {
+  const query = new URLSearchParams();
+  if (options.recent) query.set('recent', String(options.recent));
+  if (options.types?.length) query.set('types', options.types.join(','));
+  const text = query.toString();
+  return text ? `/api/events?${text}` : '/api/events';
 }

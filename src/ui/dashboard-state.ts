@@ -239,6 +239,9 @@ export function withRequest(state: DashboardState, event: RequestEventLike, now:
   };
 }
 
+/** The /api/events types withEvent reads (the replayed `recent` ones come whatever the filter). */
+export const DASHBOARD_EVENT_TYPES: readonly string[] = ['request', 'gpu', 'ollama', 'provider'];
+
 /** Anything from /api/events. */
 export function withEvent(state: DashboardState, event: { type: string; data: unknown }, now: Date = new Date()): DashboardState {
   switch (event.type) {

@@ -73,7 +73,7 @@ async function launch(context: CliContext, rawArgs: string[], options: AiderOpti
   const counter = new Counter(project, options.title === 'on' || (options.title === 'auto' && context.output.isTTY));
   const events = await subscribeToEvents(state.port, token, (event) => {
     if (event.type === 'request' && (event.data as RequestEvent).session === session) counter.add(event.data as RequestEvent);
-  }).catch(() => undefined);
+  }, { types: ['request'] }).catch(() => undefined);
   counter.start();
   const pane = options.tmux ? openDashboardPane(context.env, paths.home) : undefined;
   let exitCode: number;

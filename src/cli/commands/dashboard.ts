@@ -6,6 +6,7 @@ import type { CliContext } from '../context.js';
 import { callDaemon } from '../daemon-client.js';
 import { findDaemon } from '../daemon-control.js';
 import { subscribeToEvents } from '../events-client.js';
+import { DASHBOARD_EVENT_TYPES } from '../../ui/dashboard-state.js';
 import type { LodestarPaths } from '../../config/paths.js';
 
 export function registerDashboard(program: Command, context: CliContext): void {
@@ -73,7 +74,7 @@ export function httpSource(paths: LodestarPaths): DashboardSource {
     },
     async subscribe(onEvent, onEnd) {
       const { port, token } = target();
-      const subscription = await subscribeToEvents(port, token, onEvent, { recent: 50, onEnd });
+      const subscription = await subscribeToEvents(port, token, onEvent, { recent: 50, types: DASHBOARD_EVENT_TYPES, onEnd });
       return () => subscription.close();
     },
   };
@@ -85,7 +86,7 @@ async function recentEvents(paths: LodestarPaths): Promise<Array<{ type: string;
   const token = readToken(paths.token);
   if (daemon.kind !== 'alive' || !token) return [];
   const events: Array<{ type: string; data: unknown }> = [];
-  const subscription = await subscribeToEvents(daemon.state.port, token, (event) => events.push(event), { recent: 50 });
+  const subscription = await subscribeToEvents(daemon.state.port, token, (event) => events.push(event), { recent: 50, types: DASHBOARD_EVENT_TYPES });
   // The replay is written at once on connect; a moment later it is all here.
   await new Promise((resolve) => setTimeout(resolve, 200));
   subscription.close();

@@ -23,7 +23,9 @@ function frameOf(event: DaemonEvent): string {
  * GET /api/events: server-sent events of what happens in the daemon (each finished request,
  * budget alerts, GPU samples, ...), for dashboards and `lodestar aider`'s counter.
  * `?recent=N` (up to 200) first replays the last N requests as `recent` events, so that a
- * dashboard that starts now has something to show.
+ * dashboard that starts now has something to show. `?types=request,gpu` keeps to those types
+ * (and `shutdown`): events no client wants are never serialized (a routing decision lists every
+ * model considered, the biggest event there is).
  */
 export function eventsRoute(context: DaemonContext): Route {
   return {
@@ -31,9 +33,15 @@ export function eventsRoute(context: DaemonContext): Route {
     path: '/api/events',
     auth: true,
     handle(request, response, params) {
-      const recent = Number(new URLSearchParams(params.query).get('recent') ?? 0);
+      const query = new URLSearchParams(params.query);
+      const recent = Number(query.get('recent') ?? 0);
       if (!Number.isInteger(recent) || recent < 0 || recent > EventBus.RECENT) {
         throw new HttpError(400, `recent must be a whole number from 0 to ${EventBus.RECENT}`, { param: 'recent' });
+      }
+      const typesParam = query.get('types');
+      const types = typesParam === null ? undefined : new Set(typesParam.split(',').map((type) => type.trim()).filter(Boolean));
+      if (types && (!types.size || [...types].some((type) => !/^[a-z][a-z-]{0,31}$/.test(type)))) {
+        throw new HttpError(400, `types must be event types separated by commas, such as request,gpu; got ${JSON.stringify((typesParam ?? '').slice(0, 80))}`, { param: 'types' });
       }
       response.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
@@ -64,6 +72,7 @@ export function eventsRoute(context: DaemonContext): Route {
           response.end();
           return;
         }
+        if (types && !types.has(event.type)) return;
         pending += frameOf(event);
         timer ??= setTimeout(flush, FLUSH_MS);
       });
