@@ -16,7 +16,8 @@ import { HttpError } from '../http-error.js';
 import { readJsonBody } from '../request-body.js';
 import type { Route } from '../server.js';
 
-const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** A project name or a session id, in a header or the path. */
+const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** POST /v1/chat/completions (and /p/{project}/v1/chat/completions): the gateway itself. */
 export function chatCompletionsRoute(context: DaemonContext): Route {
@@ -33,8 +34,8 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       }
       const body = await readJsonBody(request, context.config.limits.maxBodyBytes);
       const chatRequest = validateChatRequest(body);
-      const project = params.project ?? projectHeader(request);
-      const session = params.session ?? sessionHeader(request);
+      const project = params.project ?? identifierHeader(request, 'project');
+      const session = params.session ?? identifierHeader(request, 'session');
       const promptTokens = estimatePromptTokens(chatRequest);
       const task = classifyTask(chatRequest, taskHeader(request), promptTokens);
 
@@ -120,30 +121,21 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
   };
 }
 
-function projectHeader(request: IncomingMessage): string | undefined {
-  const value = request.headers['x-lodestar-project'];
-  const project = Array.isArray(value) ? value[0] : value;
-  if (project === undefined || project === '') return undefined;
-  if (!PROJECT_NAME.test(project)) {
-    throw new HttpError(400, `The x-lodestar-project header ${JSON.stringify(project.slice(0, 80))} is not a valid project name: use 1-64 letters, digits, ".", "_" or "-"`, {
-      param: 'x-lodestar-project',
+/**
+ * An x-lodestar-project or x-lodestar-session header: absent or empty is undefined; anything
+ * but 1-64 letters, digits, ".", "_" or "-" (starting with a letter or digit) is a 400.
+ */
+function identifierHeader(request: IncomingMessage, kind: 'project' | 'session'): string | undefined {
+  const name = `x-lodestar-${kind}`;
+  const value = request.headers[name];
+  const identifier = Array.isArray(value) ? value[0] : value;
+  if (identifier === undefined || identifier === '') return undefined;
+  if (!IDENTIFIER.test(identifier)) {
+    throw new HttpError(400, `The ${name} header ${JSON.stringify(identifier.slice(0, 80))} is not a valid ${kind === 'project' ? 'project name' : 'session id'}: use 1-64 letters, digits, ".", "_" or "-"`, {
+      param: name,
     });
   }
-  return project;
-}
-
-const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-function sessionHeader(request: IncomingMessage): string | undefined {
-  const value = request.headers['x-lodestar-session'];
-  const session = Array.isArray(value) ? value[0] : value;
-  if (session === undefined || session === '') return undefined;
-  if (!SESSION_ID.test(session)) {
-    throw new HttpError(400, `The x-lodestar-session header ${JSON.stringify(session.slice(0, 80))} is not a valid session id: use 1-64 letters, digits, ".", "_" or "-"`, {
-      param: 'x-lodestar-session',
-    });
-  }
-  return session;
+  return identifier;
 }
 
 function taskHeader(request: IncomingMessage): string | undefined {
