@@ -1,4 +1,6 @@
 import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { checkEvidenceSettings } from '../router/quality-evidence.js';
+import { ConfigError } from '../shared/errors.js';
 import type { Output } from './output/print.js';
 
 /** What every command gets: where to print, the environment, and the loaded configuration. */
@@ -19,7 +21,12 @@ export function createCliContext(output: Output, env: NodeJS.ProcessEnv = proces
     env,
     cwd,
     config() {
-      loaded ??= loadConfig({ env, cwd });
+      if (!loaded) {
+        const fresh = loadConfig({ env, cwd });
+        const problem = checkEvidenceSettings(fresh.config.quality);
+        if (problem) throw new ConfigError(fresh.paths.config, 'quality.disabledRules', problem);
+        loaded = fresh;
+      }
       return loaded;
     },
     exitCode: 0,

@@ -65,6 +65,8 @@ export interface LodestarConfig {
   routing: RoutingConfig;
   /** What config says of models: a score, a rule ("sameAs"), a context window. */
   models: Record<string, { quality?: number; sameAs?: string; contextWindow?: number }>;
+  /** Which kinds of shipped quality evidence the router believes (src/router/data/quality-evidence.json). */
+  quality: QualityConfig;
   /** store "redis" shares the cache through the Redis at redisUrl (a team's); its password is a secret. */
   cache: { enabled: boolean; ttlSeconds: number; maxEntries: number; maxBytes: number; store: 'memory' | 'disk' | 'redis'; redisUrl: string | undefined; deterministicOnly: boolean };
   /** The models `lodestar aider` gives Aider: main, weak (commit messages, summaries), editor (architect mode's edits). */
@@ -74,6 +76,15 @@ export interface LodestarConfig {
   /** The time zone of budget periods and report days; undefined means the system's. */
   timezone: string | undefined;
   budgets: BudgetsConfig;
+}
+
+export interface QualityConfig {
+  /** Lineage rules: a GA model takes its measured preview's score, an alias its snapshot's, ... */
+  lineage: boolean;
+  /** Scores calibrated from SWE-bench Verified onto Aider's scale. */
+  calibration: boolean;
+  /** Lineage rules turned off one by one, by id. */
+  disabledRules: string[];
 }
 
 export type TaskName = 'edit' | 'architect' | 'long-context' | 'chat' | 'commit' | 'summary';
@@ -155,6 +166,7 @@ export function defaultConfig(): LodestarConfig {
     baseline: DEFAULT_BASELINE,
     prices: {},
     models: {},
+    quality: { lineage: true, calibration: true, disabledRules: [] },
     routing: {
       floors: { edit: 70, architect: 70, 'long-context': 70, chat: 0, commit: 0, summary: 0 },
       preferred: [],

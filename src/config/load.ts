@@ -242,6 +242,7 @@ export function resolveConfig(layers: readonly ConfigFile[]): LodestarConfig {
       if (forbidden) config.routing.forbidden = forbidden;
     }
     for (const [id, model] of Object.entries(layer.models ?? {})) config.models[id] = { ...config.models[id], ...definedOnly(model) };
+    if (layer.quality) Object.assign(config.quality, definedOnly(layer.quality));
     if (layer.budgets) {
       const limit = (entry: { limitUsd: number; mode?: 'hard' | 'soft' } | undefined) => (entry ? { limitUsd: entry.limitUsd, mode: entry.mode ?? 'soft' } : undefined);
       if (layer.budgets.monthly) config.budgets.monthly = limit(layer.budgets.monthly);

@@ -123,6 +123,14 @@ export const configFileSchema = v.strictObject({
       }),
     ),
   ),
+  quality: v.optional(
+    v.strictObject({
+      lineage: v.optional(v.boolean()),
+      calibration: v.optional(v.boolean()),
+      // Which ids exist is the router's data: checked against it where config is used (checkEvidenceSettings).
+      disabledRules: v.optional(v.array(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]*$/, 'must be lineage rule ids, like "deepseek-flash-successor"')))),
+    }),
+  ),
   routing: v.optional(
     v.strictObject({
       floors: v.optional(
@@ -207,7 +215,7 @@ export type ConfigFile = v.InferOutput<typeof configFileSchema>;
  * .lodestarrc may not set them, or the daemon would behave differently depending on the folder
  * it happened to be started from.
  */
-export const GLOBAL_ONLY_KEYS = ['port', 'logLevel', 'limits', 'timeouts', 'logs', 'providers', 'prices', 'budgets', 'cache', 'gpu'] as const;
+export const GLOBAL_ONLY_KEYS = ['port', 'logLevel', 'limits', 'timeouts', 'logs', 'providers', 'prices', 'budgets', 'cache', 'gpu', 'quality'] as const;
 
 /** Keys about one project: refused in the global config, where they would apply to none. */
 export const PROJECT_ONLY_KEYS = ['budget'] as const;

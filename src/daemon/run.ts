@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { LodestarConfig } from '../config/defaults.js';
 import { loadConfig } from '../config/load.js';
 import { claimDaemonState, processStartTime, releaseDaemonState, type DaemonState } from '../shared/daemon-state.js';
-import { LodestarError, errorCode } from '../shared/errors.js';
+import { ConfigError, LodestarError, errorCode } from '../shared/errors.js';
 import { ensurePrivateDir } from '../shared/files.js';
 import { FileLogger } from '../shared/logger.js';
 import { VERSION } from '../shared/package-info.js';
@@ -21,7 +21,7 @@ import { freeLoopbackPort, SshTunnel } from '../gpu/ssh-tunnel.js';
 import { daemonCollector, Metrics } from './metrics.js';
 import { ProjectSettingsStore } from './project-settings.js';
 import { ResponseCache } from '../cache/response-cache.js';
-import { firstLocalChoice, warmRouter } from './chat/route-request.js';
+import { currentProfiles, firstLocalChoice, warmRouter } from './chat/route-request.js';
 import { createProviders } from '../providers/registry.js';
 import { BudgetTracker } from '../ledger/budgets.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import { Pricing } from '../ledger/pricing/pricing.js';
 import { CATALOG } from '../router/catalog.js';
 import { CircuitBreakers } from '../router/circuit-breaker.js';
+import { checkEvidenceSettings } from '../router/quality-evidence.js';
 import type { ProviderId } from '../shared/provider-ids.js';
 
 export const LOOPBACK = '127.0.0.1';
@@ -53,6 +54,8 @@ export interface RunningDaemon {
 export async function startDaemon(options: StartOptions = {}): Promise<RunningDaemon> {
   const env = options.env ?? process.env;
   const { config, paths } = loadConfig({ env, includeProject: false });
+  const evidenceProblem = checkEvidenceSettings(config.quality);
+  if (evidenceProblem) throw new ConfigError(paths.config, 'quality.disabledRules', evidenceProblem);
   if (options.port !== undefined) config.port = options.port;
 
   ensurePrivateDir(paths.home);
@@ -181,6 +184,10 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     local.start(() => firstLocalChoice(context));
   });
   logger.info('daemon started', { url: state.url, pid: state.pid, version: VERSION, home: paths.home, providers: [...providers.keys()] });
+  const lacking = currentProfiles(context).filter((profile) => profile.quality === undefined && !profile.local);
+  if (lacking.length) {
+    logger.info('models without quality evidence: where a task has a quality floor, they are used only by their tier', { models: lacking.map((profile) => `${profile.id} (${profile.tier ?? 'no tier'})`) });
+  }
   if (pricedWhere === 'in-process') logger.info('prices resolved in the daemon itself (the price process failed): it uses about 14 MB more', { ms: pricesMs });
   else logger.debug('prices resolved', { where: pricedWhere, ms: pricesMs });
 

@@ -15,51 +15,62 @@ export interface CatalogModel {
   maxOutputTokens: number;
   /** Local models run on the user's GPU and cost nothing. */
   local: boolean;
+  /**
+   * The model's class within its maker's line-up, as the maker positions it: what the router
+   * goes by when no score, rule or calibration says how good it is (never instead of one).
+   */
+  tier: Tier;
 }
+
+/** frontier: the maker's best; mid: its mainstream cheaper model; small: its smallest, and every local model. */
+export type Tier = 'frontier' | 'mid' | 'small';
+
+export const TIERS: readonly Tier[] = ['frontier', 'mid', 'small'];
 
 export function modelId(provider: ProviderId, model: string): string {
   return `${provider}/${model}`;
 }
 
-const cloud = (provider: ProviderId, model: string, contextWindow: number, maxOutputTokens: number): CatalogModel => ({
+const cloud = (provider: ProviderId, model: string, contextWindow: number, maxOutputTokens: number, tier: Tier): CatalogModel => ({
   provider,
   model,
   contextWindow,
   maxOutputTokens,
   local: false,
+  tier,
 });
 
-const local = (model: string, contextWindow: number): CatalogModel => ({ provider: 'ollama', model, contextWindow, maxOutputTokens: contextWindow, local: true });
+const local = (model: string, contextWindow: number): CatalogModel => ({ provider: 'ollama', model, contextWindow, maxOutputTokens: contextWindow, local: true, tier: 'small' });
 
 /** Sources: reference/providers.md sections 3 and 5, reference/ollama-gpu.md section 8. */
 export const CATALOG: readonly CatalogModel[] = [
-  cloud('anthropic', 'claude-sonnet-4-6', 1_000_000, 64_000),
-  cloud('anthropic', 'claude-sonnet-4-5', 200_000, 64_000),
-  cloud('anthropic', 'claude-sonnet-5', 1_000_000, 64_000),
-  cloud('anthropic', 'claude-haiku-4-5', 200_000, 64_000),
-  cloud('anthropic', 'claude-opus-4-7', 200_000, 32_000),
-  cloud('openai', 'gpt-5', 400_000, 128_000),
-  cloud('openai', 'gpt-5-mini', 400_000, 128_000),
-  cloud('openai', 'gpt-5-nano', 400_000, 128_000),
-  cloud('openai', 'gpt-4.1', 1_047_576, 32_768),
-  cloud('openai', 'gpt-4.1-mini', 1_047_576, 32_768),
-  cloud('openai', 'gpt-4o', 128_000, 16_384),
-  cloud('openai', 'gpt-4o-mini', 128_000, 16_384),
-  cloud('openai', 'o3', 200_000, 100_000),
-  cloud('openai', 'o4-mini', 200_000, 100_000),
-  cloud('deepseek', 'deepseek-flash', 1_000_000, 384_000),
-  cloud('deepseek', 'deepseek-v4-pro', 1_000_000, 384_000),
-  cloud('gemini', 'gemini-2.5-pro', 1_048_576, 65_536),
-  cloud('gemini', 'gemini-2.5-flash', 1_048_576, 65_536),
-  cloud('groq', 'llama-3.3-70b-versatile', 131_072, 32_768),
-  cloud('groq', 'openai/gpt-oss-120b', 131_072, 65_536),
-  cloud('groq', 'moonshotai/kimi-k2-instruct', 131_072, 16_384),
-  cloud('mistral', 'codestral-latest', 256_000, 32_768),
-  cloud('mistral', 'devstral-medium-latest', 128_000, 32_768),
-  cloud('mistral', 'mistral-large-latest', 128_000, 32_768),
-  cloud('openrouter', 'deepseek/deepseek-v3.2-exp', 163_840, 65_536),
-  cloud('openrouter', 'moonshotai/kimi-k2', 131_072, 32_768),
-  cloud('openrouter', 'anthropic/claude-sonnet-4.5', 1_000_000, 64_000),
+  cloud('anthropic', 'claude-sonnet-4-6', 1_000_000, 64_000, 'frontier'),
+  cloud('anthropic', 'claude-sonnet-4-5', 200_000, 64_000, 'frontier'),
+  cloud('anthropic', 'claude-sonnet-5', 1_000_000, 64_000, 'frontier'),
+  cloud('anthropic', 'claude-haiku-4-5', 200_000, 64_000, 'mid'),
+  cloud('anthropic', 'claude-opus-4-7', 200_000, 32_000, 'frontier'),
+  cloud('openai', 'gpt-5', 400_000, 128_000, 'frontier'),
+  cloud('openai', 'gpt-5-mini', 400_000, 128_000, 'mid'),
+  cloud('openai', 'gpt-5-nano', 400_000, 128_000, 'small'),
+  cloud('openai', 'gpt-4.1', 1_047_576, 32_768, 'mid'),
+  cloud('openai', 'gpt-4.1-mini', 1_047_576, 32_768, 'small'),
+  cloud('openai', 'gpt-4o', 128_000, 16_384, 'mid'),
+  cloud('openai', 'gpt-4o-mini', 128_000, 16_384, 'small'),
+  cloud('openai', 'o3', 200_000, 100_000, 'frontier'),
+  cloud('openai', 'o4-mini', 200_000, 100_000, 'mid'),
+  cloud('deepseek', 'deepseek-flash', 1_000_000, 384_000, 'frontier'),
+  cloud('deepseek', 'deepseek-v4-pro', 1_000_000, 384_000, 'frontier'),
+  cloud('gemini', 'gemini-2.5-pro', 1_048_576, 65_536, 'frontier'),
+  cloud('gemini', 'gemini-2.5-flash', 1_048_576, 65_536, 'mid'),
+  cloud('groq', 'llama-3.3-70b-versatile', 131_072, 32_768, 'mid'),
+  cloud('groq', 'openai/gpt-oss-120b', 131_072, 65_536, 'mid'),
+  cloud('groq', 'moonshotai/kimi-k2-instruct', 131_072, 16_384, 'frontier'),
+  cloud('mistral', 'codestral-latest', 256_000, 32_768, 'small'),
+  cloud('mistral', 'devstral-medium-latest', 256_000, 32_768, 'frontier'),
+  cloud('mistral', 'mistral-large-latest', 128_000, 32_768, 'frontier'),
+  cloud('openrouter', 'deepseek/deepseek-v3.2-exp', 163_840, 65_536, 'frontier'),
+  cloud('openrouter', 'moonshotai/kimi-k2', 131_072, 32_768, 'frontier'),
+  cloud('openrouter', 'anthropic/claude-sonnet-4.5', 1_000_000, 64_000, 'frontier'),
   local('qwen2.5-coder:1.5b', 32_768),
   local('qwen2.5-coder:3b', 32_768),
   local('qwen2.5-coder:7b', 32_768),

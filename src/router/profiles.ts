@@ -1,6 +1,9 @@
 import { isProviderId, type ProviderId } from '../shared/provider-ids.js';
-import type { CatalogModel } from './catalog.js';
+import type { CatalogModel, Tier } from './catalog.js';
+import type { QualityScore } from './quality-evidence.js';
 import type { ModelProfile } from './rank.js';
+
+export type { QualityScore } from './quality-evidence.js';
 
 /** What config says of a model (config key `models`): its own score, or a rule, or a window. */
 export interface ModelOverride {
@@ -9,12 +12,6 @@ export interface ModelOverride {
   /** Take the benchmark score of this model ("same family as X"). */
   sameAs?: string;
   contextWindow?: number;
-}
-
-export interface QualityScore {
-  value: number;
-  /** e.g. 'Aider polyglot, 2025-10-03: DeepSeek-V3.2-Exp (Chat), diff'. */
-  source: string;
 }
 
 export interface ProfileSources {
@@ -33,13 +30,14 @@ export interface ProfileSources {
 
 /**
  * Every model the router may use now: the catalog's models of configured providers, the local
- * models Ollama has, and the models config names; each with its price, context window and
- * quality. Quality comes, in order, from config (`quality`), a rule (`sameAs`), or Aider's
- * benchmark for that very id; otherwise it is unknown, never guessed.
+ * models Ollama has, and the models config names; each with its price, context window, tier and
+ * quality. Quality comes, in order, from config (`quality`), the user's rule (`sameAs`), or the
+ * shipped evidence for that id (measured, lineage, calibrated: see quality-evidence.ts);
+ * otherwise it is unknown, never guessed.
  */
 export function buildProfiles(sources: ProfileSources): ModelProfile[] {
   const profiles = new Map<string, ModelProfile>();
-  const add = (provider: ProviderId, model: string, local: boolean, contextWindow: number | undefined): void => {
+  const add = (provider: ProviderId, model: string, local: boolean, contextWindow: number | undefined, tier: Tier | undefined): void => {
     const id = `${provider}/${model}`;
     if (profiles.has(id)) return;
     const override = sources.overrides[id];
@@ -53,15 +51,19 @@ export function buildProfiles(sources: ProfileSources): ModelProfile[] {
       price: local ? { inputPerMTok: 0, outputPerMTok: 0 } : sources.price(provider, model),
       quality: quality?.value,
       qualitySource: quality?.source,
+      qualityKind: quality?.kind,
+      qualityError: quality?.error,
+      // A model outside the catalog has no declared tier; a local one is small whatever it is.
+      tier: tier ?? (local ? 'small' : undefined),
       loaded: local && sources.loaded.has(model),
     });
   };
   if (sources.providers.has('ollama')) {
-    for (const model of sources.localModels) add('ollama', model, true, sources.localContext(model));
+    for (const model of sources.localModels) add('ollama', model, true, sources.localContext(model), 'small');
   }
   for (const entry of sources.catalog) {
     if (entry.local || !sources.providers.has(entry.provider)) continue;
-    add(entry.provider, entry.model, false, entry.contextWindow);
+    add(entry.provider, entry.model, false, entry.contextWindow, entry.tier);
   }
   for (const id of Object.keys(sources.overrides)) {
     const slash = id.indexOf('/');
@@ -69,16 +71,16 @@ export function buildProfiles(sources: ProfileSources): ModelProfile[] {
     if (!isProviderId(provider) || !sources.providers.has(provider)) continue;
     // A local model named in config but not pulled is not available.
     if (provider === 'ollama' && !sources.localModels.includes(id.slice(slash + 1))) continue;
-    add(provider, id.slice(slash + 1), provider === 'ollama', undefined);
+    add(provider, id.slice(slash + 1), provider === 'ollama', undefined, undefined);
   }
   return [...profiles.values()];
 }
 
 function qualityOf(id: string, override: ModelOverride | undefined, benchmark: (modelId: string) => QualityScore | undefined): QualityScore | undefined {
-  if (override?.quality !== undefined) return { value: override.quality, source: 'config (models)' };
+  if (override?.quality !== undefined) return { value: override.quality, source: 'config (models)', kind: 'config' };
   if (override?.sameAs) {
     const inherited = benchmark(override.sameAs);
-    if (inherited) return { value: inherited.value, source: `rule: same as ${override.sameAs} (${inherited.source})` };
+    if (inherited) return { ...inherited, kind: 'rule', source: `rule: same as ${override.sameAs} (${inherited.source})` };
   }
   return benchmark(id);
 }

@@ -89,9 +89,63 @@ describe('rankCandidates', () => {
     expect(ids(decision)).toEqual(['deepseek/deepseek-flash', 'openai/gpt-5']);
   });
 
-  it('returns no candidate, and says why, when nothing qualifies', () => {
-    const decision = rankCandidates({ virtual: 'lodestar/auto', task: 'edit', promptTokens: 100, outputTokens: 100 }, PROFILES.slice(0, 2), POLICY, closed);
+  it('returns no candidate, and says why, when nothing can take the request at all', () => {
+    // Both local models are too small for this prompt: no tier to fall back to either.
+    const decision = rankCandidates({ virtual: 'lodestar/auto', task: 'edit', promptTokens: 20_000, outputTokens: 1000 }, PROFILES.slice(0, 2), POLICY, closed);
     expect(decision.candidates).toEqual([]);
     expect(decision.reason).toBe('no model qualifies for edit under lodestar/auto (floor 70%)');
+    expect(decision.basis).toBeUndefined();
+  });
+
+  it('with nothing of known quality meeting the floor, goes by tier instead of refusing, and says so', () => {
+    const local = PROFILES.slice(0, 2).map((entry) => ({ ...entry, tier: 'small' as const }));
+    const decision = rankCandidates({ virtual: 'lodestar/auto', task: 'edit', promptTokens: 2000, outputTokens: 500 }, local, POLICY, closed);
+    // Both small and free: the one in VRAM first.
+    expect(ids(decision)).toEqual(['ollama/qwen2.5-coder:1.5b', 'ollama/qwen2.5-coder:3b']);
+    expect(decision.basis).toBe('tier');
+    expect(decision.reason).toBe('ollama/qwen2.5-coder:1.5b: quality unknown; chosen by tier (small) as no model of known quality meets the edit floor of 70%');
+    expect(decision.candidates[0]?.quality).toBe('unknown; tier small');
+    expect(decision.considered.every((entry) => entry.eligible && entry.why === 'quality unknown; chosen by tier (small)')).toBe(true);
+  });
+
+  it('by tier, the best tier first; a known score below the floor ranks within its tier, before the unknown', () => {
+    const groq = [
+      profile('groq/llama-3.3-70b-versatile', { tier: 'mid', price: { inputPerMTok: 0.59, outputPerMTok: 0.79 } }),
+      profile('groq/moonshotai/kimi-k2-instruct', { tier: 'frontier', quality: 59.1, qualityKind: 'lineage', price: { inputPerMTok: 1, outputPerMTok: 3 } }),
+      profile('groq/openai/gpt-oss-120b', { tier: 'mid', quality: 41.8, qualityKind: 'lineage', price: { inputPerMTok: 0.15, outputPerMTok: 0.6 } }),
+    ];
+    const decision = rankCandidates({ virtual: 'lodestar/auto', task: 'edit', promptTokens: 9000, outputTokens: 1000 }, groq, POLICY, closed);
+    expect(ids(decision)).toEqual(['groq/moonshotai/kimi-k2-instruct', 'groq/openai/gpt-oss-120b', 'groq/llama-3.3-70b-versatile']);
+    expect(decision.basis).toBe('below-floor');
+    expect(decision.reason).toContain('quality 59.1% is below the edit floor of 70%, the best known');
+  });
+
+  it('after the qualified models, unknown ones of the task\'s tier follow as fallbacks, never before', () => {
+    const profiles = [...PROFILES.slice(2, 4), profile('anthropic/claude-sonnet-5', { tier: 'frontier', price: { inputPerMTok: 2, outputPerMTok: 10 } }), profile('openai/gpt-5-nano', { tier: 'small', price: { inputPerMTok: 0.05, outputPerMTok: 0.4 } })];
+    const decision = rankCandidates({ virtual: 'lodestar/auto', task: 'edit', promptTokens: 9000, outputTokens: 1000 }, profiles, POLICY, closed);
+    // The small-tier model is no fallback for an edit; the frontier one is, last.
+    expect(ids(decision)).toEqual(['deepseek/deepseek-flash', 'openai/gpt-5', 'anthropic/claude-sonnet-5']);
+    expect(decision.basis).toBe('quality');
+    expect(decision.considered.find((entry) => entry.id === 'anthropic/claude-sonnet-5')?.why).toBe('quality unknown; fallback by tier (frontier)');
+    expect(decision.considered.find((entry) => entry.id === 'openai/gpt-5-nano')).toMatchObject({ eligible: false });
+  });
+
+  it('a calibrated score meets a floor only with 75% confidence: its value less 0.674 of its error', () => {
+    const calibrated = (id: string, quality: number) => profile(id, { quality, qualityKind: 'calibrated', qualityError: 10.9, tier: 'frontier' });
+    // 74.7 - 0.674 x 10.9 = 67.35 < 70; 80.7 - 7.35 = 73.35 >= 70.
+    const profiles = [calibrated('anthropic/claude-haiku-4-5', 74.7), { ...calibrated('anthropic/claude-sonnet-4-6', 80.7), price: { inputPerMTok: 3, outputPerMTok: 15 } }];
+    const decision = rankCandidates({ virtual: 'lodestar/auto', task: 'edit', promptTokens: 9000, outputTokens: 1000 }, profiles, POLICY, closed);
+    expect(decision.candidates[0]).toMatchObject({ id: 'anthropic/claude-sonnet-4-6', quality: 'calibrated 80.7±10.9' });
+    expect(decision.considered.find((entry) => entry.id === 'anthropic/claude-haiku-4-5')?.why).toBe(
+      'quality 74.7% ±10.9 (calibrated) counts as 67.4% against the edit floor of 70% (75% confidence)',
+    );
+    expect(decision.reason).toContain('(quality 80.7% calibrated ±10.9)');
+  });
+
+  it('strong, with no model of known quality, goes by tier too', () => {
+    const profiles = [profile('anthropic/claude-sonnet-5', { tier: 'frontier' }), profile('anthropic/claude-haiku-9', { tier: 'mid', price: { inputPerMTok: 0.1, outputPerMTok: 0.5 } })];
+    const decision = rankCandidates({ virtual: 'lodestar/strong', task: 'chat', promptTokens: 100, outputTokens: 100 }, profiles, POLICY, closed);
+    expect(ids(decision)).toEqual(['anthropic/claude-sonnet-5', 'anthropic/claude-haiku-9']);
+    expect(decision.reason).toBe('anthropic/claude-sonnet-5: quality unknown; chosen by tier (frontier) as no model of known quality is available');
   });
 });

@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { ProviderId } from '../shared/provider-ids.js';
+import { TIERS, type Tier } from './catalog.js';
 import type { CircuitState } from './circuit-breaker.js';
 import type { Task } from './classify-task.js';
+import { FLOOR_CONFIDENCE_Z, type QualityKind } from './quality-evidence.js';
 import type { Candidate, VirtualModel } from './resolve-model.js';
 
 /** What the router knows of one model it may send a request to. */
@@ -19,6 +21,12 @@ export interface ModelProfile {
   quality: number | undefined;
   /** Where the score comes from, for `models list` and decision records. */
   qualitySource: string | undefined;
+  /** measured, lineage, calibrated, config or rule; undefined when quality is unknown. */
+  qualityKind?: QualityKind | undefined;
+  /** A calibrated score's typical error, in points. */
+  qualityError?: number | undefined;
+  /** The catalog's class for the model: what the router goes by when quality is unknown. */
+  tier?: Tier | undefined;
   /** A local model already in VRAM (switching to another would pay a load). */
   loaded: boolean;
 }
@@ -46,7 +54,17 @@ export interface Consideration {
   why: string;
   estimatedCostUsd: number | undefined;
   quality: number | undefined;
+  /** How the quality is known (measured, lineage, calibrated, config, rule); absent when unknown. */
+  qualityKind?: QualityKind;
+  tier?: Tier;
 }
+
+/**
+ * What the first candidate was chosen on: its known quality (or no floor applied); its tier,
+ * as no model of known quality met the floor; or, with nothing of unknown quality either, the
+ * best known quality below the floor.
+ */
+export type ChoiceBasis = 'quality' | 'tier' | 'below-floor';
 
 export interface RouteDecision {
   virtual: VirtualModel;
@@ -57,6 +75,8 @@ export interface RouteDecision {
   considered: Consideration[];
   /** Why the first candidate is first, in a sentence. */
   reason: string;
+  /** What the first candidate was chosen on; absent when there is none. */
+  basis?: ChoiceBasis;
   decisionMs: number;
 }
 
@@ -73,58 +93,149 @@ export const TYPICAL_OUTPUT_TOKENS: Readonly<Record<Task, number>> = {
 /**
  * Ranks the models for a virtual model and a task. Pure and fast: no I/O, a few hundred
  * operations over a few dozen profiles.
- * - lodestar/auto: models whose quality meets the task's floor (unknown quality qualifies only
- *   where the floor is 0), cheapest first for this request, free local ones first and, among
- *   them, one already in VRAM first;
+ * - lodestar/auto: models whose quality meets the task's floor, cheapest first for this
+ *   request, free local ones first and, among them, one already in VRAM first;
  * - lodestar/local: local models only, the one in VRAM first, then the best;
  * - lodestar/cheap: the cheapest, whatever the floors (for commit messages and summaries);
  * - lodestar/strong: the best known quality first, cost breaking ties.
  * Forbidden models, models whose circuit is open and models whose context window can't hold
  * the request are left out; preferred ones go first among those that qualify.
+ *
+ * Where a floor applies, a model of unknown quality never displaces one known to meet it, but
+ * the router never refuses for want of evidence either: after the qualified models come those
+ * of unknown quality whose tier is the task's (frontier for a floor of 60% or more), as
+ * fallbacks when the others fail; with no qualified model at all, the unknown ones by tier
+ * (best tier first, cheapest within it), then the best known below the floor.
  */
 export function rankCandidates(input: RouteInput, profiles: readonly ModelProfile[], policy: RoutingPolicy, circuit: (provider: ProviderId) => CircuitState): RouteDecision {
   const started = performance.now();
   const floor = input.virtual === 'lodestar/auto' ? policy.floors[input.task] : 0;
+  // lodestar/strong picks by known quality: for it, unknown quality is what a floor is to auto.
+  const needsQuality = floor > 0 || input.virtual === 'lodestar/strong';
   const considered: Consideration[] = [];
-  const eligible: Array<{ profile: ModelProfile; cost: number | undefined }> = [];
+  const eligible: Ranked[] = [];
+  const unknown: Ranked[] = [];
+  const below: Ranked[] = [];
   for (const profile of profiles) {
     const cost = estimateCost(profile, input.promptTokens, input.outputTokens);
-    const why = exclusion(profile, input, policy, floor, circuit);
-    considered.push({ id: profile.id, eligible: why === undefined, why: why ?? 'eligible', estimatedCostUsd: cost, quality: profile.quality });
-    if (why === undefined) eligible.push({ profile, cost });
+    let why = exclusion(profile, input, policy, circuit);
+    let list = eligible;
+    if (why === undefined && needsQuality) {
+      if (profile.quality === undefined) {
+        why = input.virtual === 'lodestar/strong' ? 'quality unknown (lodestar/strong picks by known quality)' : `quality unknown (floor ${floor}% for ${input.task}; give it a score or a rule under "models")`;
+        list = unknown;
+      } else if (floorValue(profile) < floor) {
+        why = belowWhy(profile, input.task, floor);
+        list = below;
+      }
+    }
+    const entry: Consideration = { id: profile.id, eligible: why === undefined, why: why ?? 'eligible', estimatedCostUsd: cost, quality: profile.quality };
+    if (profile.qualityKind) entry.qualityKind = profile.qualityKind;
+    if (profile.tier) entry.tier = profile.tier;
+    considered.push(entry);
+    if (why === undefined || list !== eligible) list.push({ profile, cost, entry });
   }
 
   const preferredRank = (id: string): number => {
     const index = policy.preferred.indexOf(id);
     return index === -1 ? policy.preferred.length : index;
   };
-  const byCost = (a: { profile: ModelProfile; cost: number | undefined }, b: { profile: ModelProfile; cost: number | undefined }): number =>
-    (a.cost ?? Infinity) - (b.cost ?? Infinity) || Number(b.profile.loaded) - Number(a.profile.loaded) || (b.profile.quality ?? -1) - (a.profile.quality ?? -1);
-  const byQuality = (a: { profile: ModelProfile; cost: number | undefined }, b: { profile: ModelProfile; cost: number | undefined }): number =>
-    (b.profile.quality ?? -1) - (a.profile.quality ?? -1) || (a.cost ?? Infinity) - (b.cost ?? Infinity);
-  const byLocal = (a: { profile: ModelProfile }, b: { profile: ModelProfile }): number =>
-    Number(b.profile.loaded) - Number(a.profile.loaded) || (b.profile.quality ?? -1) - (a.profile.quality ?? -1);
   const order = input.virtual === 'lodestar/strong' ? byQuality : input.virtual === 'lodestar/local' ? byLocal : byCost;
   eligible.sort((a, b) => preferredRank(a.profile.id) - preferredRank(b.profile.id) || order(a, b));
 
-  const candidates = eligible.map(({ profile }) => ({ id: profile.id, provider: profile.provider, model: profile.model }));
-  const first = eligible[0];
-  const reason = first ? describeChoice(first.profile, first.cost, input, floor, policy) : `no model qualifies for ${input.task} under ${input.virtual}${floor ? ` (floor ${floor}%)` : ''}`;
-  return { virtual: input.virtual, task: input.task, floor, candidates, considered, reason, decisionMs: performance.now() - started };
+  let ranked: Ranked[] = eligible;
+  let basis: ChoiceBasis | undefined = eligible.length ? 'quality' : undefined;
+  if (needsQuality) {
+    unknown.sort(byTierThenCost);
+    if (eligible.length) {
+      // Fallbacks only: unknown models of the task's tier, after every qualified one.
+      const tierFloor = floor >= 60 || input.virtual === 'lodestar/strong' ? 0 : 1;
+      const fallbacks = unknown.filter((item) => tierRank(item.profile.tier) <= tierFloor);
+      for (const item of fallbacks) markChosen(item, `quality unknown; fallback by tier (${item.profile.tier})`);
+      ranked = [...eligible, ...fallbacks];
+    } else {
+      // Nothing known to meet the floor: by tier, and within a tier the best known score first.
+      ranked = [...unknown, ...below].sort(
+        (a, b) => tierRank(a.profile.tier) - tierRank(b.profile.tier) || (b.profile.quality ?? -1) - (a.profile.quality ?? -1) || byCost(a, b),
+      );
+      for (const item of ranked) {
+        markChosen(item, item.profile.quality === undefined ? `quality unknown; chosen by tier (${item.profile.tier ?? 'none'})` : `${item.entry.why}; chosen by tier (${item.profile.tier ?? 'none'}) as none meets it`);
+      }
+      const first = ranked[0];
+      basis = first ? (first.profile.quality === undefined ? 'tier' : 'below-floor') : undefined;
+    }
+  }
+
+  const candidates = ranked.map(({ profile }) => toCandidate(profile));
+  const first = ranked[0];
+  const reason = first ? describeChoice(first.profile, first.cost, input, floor, policy, basis ?? 'quality') : `no model qualifies for ${input.task} under ${input.virtual}${floor ? ` (floor ${floor}%)` : ''}`;
+  const decision: RouteDecision = { virtual: input.virtual, task: input.task, floor, candidates, considered, reason, decisionMs: 0 };
+  if (basis) decision.basis = basis;
+  decision.decisionMs = performance.now() - started;
+  return decision;
 }
 
-function exclusion(profile: ModelProfile, input: RouteInput, policy: RoutingPolicy, floor: number, circuit: (provider: ProviderId) => CircuitState): string | undefined {
+interface Ranked {
+  profile: ModelProfile;
+  cost: number | undefined;
+  entry: Consideration;
+}
+
+function markChosen(item: Ranked, why: string): void {
+  item.entry.eligible = true;
+  item.entry.why = why;
+}
+
+const byCost = (a: Ranked, b: Ranked): number =>
+  (a.cost ?? Infinity) - (b.cost ?? Infinity) || Number(b.profile.loaded) - Number(a.profile.loaded) || (b.profile.quality ?? -1) - (a.profile.quality ?? -1);
+const byQuality = (a: Ranked, b: Ranked): number => (b.profile.quality ?? -1) - (a.profile.quality ?? -1) || (a.cost ?? Infinity) - (b.cost ?? Infinity);
+const byLocal = (a: Ranked, b: Ranked): number => Number(b.profile.loaded) - Number(a.profile.loaded) || (b.profile.quality ?? -1) - (a.profile.quality ?? -1);
+/** Best tier first; within a tier, free local ones (in VRAM first), then the cheapest. */
+const byTierThenCost = (a: Ranked, b: Ranked): number => tierRank(a.profile.tier) - tierRank(b.profile.tier) || byCost(a, b);
+
+/**
+ * The score a floor is checked against: a calibrated one less FLOOR_CONFIDENCE_Z of its error,
+ * so that it meets the floor only where the model clears it three times in four; any other
+ * kind as it is.
+ */
+function floorValue(profile: ModelProfile): number {
+  const quality = profile.quality ?? 0;
+  return profile.qualityError === undefined ? quality : quality - FLOOR_CONFIDENCE_Z * profile.qualityError;
+}
+
+function belowWhy(profile: ModelProfile, task: Task, floor: number): string {
+  if (profile.qualityError === undefined) return `quality ${profile.quality}% below the ${task} floor of ${floor}%`;
+  return `quality ${profile.quality}% ±${profile.qualityError} (${profile.qualityKind ?? 'calibrated'}) counts as ${round1(floorValue(profile))}% against the ${task} floor of ${floor}% (75% confidence)`;
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+/** 0 for frontier, 1 mid, 2 small, 3 for a model without a tier. */
+function tierRank(tier: Tier | undefined): number {
+  return tier === undefined ? TIERS.length : TIERS.indexOf(tier);
+}
+
+/** The candidate, with how its quality is known for the x-lodestar-quality header. */
+function toCandidate(profile: ModelProfile): Candidate {
+  return { id: profile.id, provider: profile.provider, model: profile.model, quality: qualityLabel(profile) };
+}
+
+/** "measured 86.7", "calibrated 71.2±6.1", "lineage 79.1", "unknown; tier frontier". */
+export function qualityLabel(profile: Pick<ModelProfile, 'quality' | 'qualityKind' | 'qualityError' | 'tier'>): string {
+  if (profile.quality === undefined) return `unknown; tier ${profile.tier ?? 'none'}`;
+  const error = profile.qualityError === undefined ? '' : `±${profile.qualityError}`;
+  return `${profile.qualityKind ?? 'measured'} ${profile.quality}${error}`;
+}
+
+function exclusion(profile: ModelProfile, input: RouteInput, policy: RoutingPolicy, circuit: (provider: ProviderId) => CircuitState): string | undefined {
   if (isForbidden(profile.id, policy.forbidden)) return 'forbidden by routing.forbidden';
   if (input.virtual === 'lodestar/local' && !profile.local) return 'not a local model';
   if (circuit(profile.provider) === 'open') return `${profile.provider}'s circuit is open`;
   if (profile.contextWindow !== undefined && input.promptTokens + input.outputTokens > profile.contextWindow) {
     return `context window ${profile.contextWindow} too small for ~${input.promptTokens} + ${input.outputTokens} tokens`;
   }
-  if (floor > 0) {
-    if (profile.quality === undefined) return `quality unknown (floor ${floor}% for ${input.task}; give it a score or a rule under "models")`;
-    if (profile.quality < floor) return `quality ${profile.quality}% below the ${input.task} floor of ${floor}%`;
-  }
-  if (input.virtual === 'lodestar/strong' && profile.quality === undefined) return 'quality unknown (lodestar/strong picks by known quality)';
   return undefined;
 }
 
@@ -139,9 +250,16 @@ export function estimateCost(profile: ModelProfile, promptTokens: number, output
   return (promptTokens * profile.price.inputPerMTok + outputTokens * profile.price.outputPerMTok) / 1_000_000;
 }
 
-function describeChoice(profile: ModelProfile, cost: number | undefined, input: RouteInput, floor: number, policy: RoutingPolicy): string {
+function describeChoice(profile: ModelProfile, cost: number | undefined, input: RouteInput, floor: number, policy: RoutingPolicy, basis: ChoiceBasis): string {
+  if (basis === 'tier') {
+    const wanted = input.virtual === 'lodestar/strong' ? 'no model of known quality is available' : `no model of known quality meets the ${input.task} floor of ${floor}%`;
+    return `${profile.id}: quality unknown; chosen by tier (${profile.tier ?? 'none'}) as ${wanted}`;
+  }
+  if (basis === 'below-floor') {
+    return `${profile.id}: quality ${profile.quality}% is below the ${input.task} floor of ${floor}%, the best known of the models available (none of known quality meets it, none is of unknown quality)`;
+  }
   if (policy.preferred.includes(profile.id)) return `${profile.id} is preferred (routing.preferred)`;
-  const quality = profile.quality === undefined ? 'quality unknown' : `quality ${profile.quality}%`;
+  const quality = profile.quality === undefined ? 'quality unknown' : `quality ${profile.quality}%${profile.qualityKind && profile.qualityKind !== 'measured' ? ` ${profile.qualityKind}${profile.qualityError === undefined ? '' : ` ±${profile.qualityError}`}` : ''}`;
   if (input.virtual === 'lodestar/strong') return `${profile.id} has the best known quality (${quality})`;
   if (input.virtual === 'lodestar/local') return `${profile.id} is ${profile.loaded ? 'already in VRAM' : 'the best local model'} (${quality})`;
   const price = profile.local ? 'free (local)' : cost === undefined ? 'price unknown' : `~$${cost.toFixed(5)}`;

@@ -9,6 +9,8 @@ export interface Candidate {
   id: string;
   provider: ProviderId;
   model: string;
+  /** How good the router takes it to be, and how it knows ("calibrated 71.2±6.1", "unknown; tier frontier"): x-lodestar-quality. */
+  quality?: string;
 }
 
 /** What the daemon can reach right now: configured providers and the local models Ollama has. */

@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../../config/load.js';
-import { PROVIDER_IDS, PROVIDERS } from '../../shared/provider-ids.js';
+import { CATALOG, modelId } from '../../router/catalog.js';
+import { shippedQuality } from '../../router/quality-evidence.js';
+import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-ids.js';
 import { REQUIRED_NODE } from '../../shared/package-info.js';
 import { findOnPath } from '../../shared/which.js';
 import type { CliContext } from '../context.js';
@@ -51,7 +53,7 @@ export function registerDoctor(program: Command, context: CliContext): void {
 export async function runChecks(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<Check[]> {
   const [ollama, gpu, port] = await Promise.all([checkOllama(loaded), checkNvidiaSmi(env), checkPort(loaded)]);
   const proxy = checkProxy(env);
-  return [checkNode(), checkHome(loaded), checkConfig(loaded), port, ollama, gpu, checkKeys(loaded), ...(proxy ? [proxy] : []), checkAider(env)];
+  return [checkNode(), checkHome(loaded), checkConfig(loaded), port, ollama, gpu, checkKeys(loaded), checkEvidence(loaded), ...(proxy ? [proxy] : []), checkAider(env)];
 }
 
 function checkNode(): Check {
@@ -185,6 +187,36 @@ function checkKeys(loaded: LoadedConfig): Check {
     detail: 'none set: only local models can serve',
     fix: 'Set at least one, e.g. export DEEPSEEK_API_KEY=... or ANTHROPIC_API_KEY=... (or "apiKey" under providers in $LODESTAR_HOME/config.json).',
   };
+}
+
+/**
+ * The paid models available (their key is set) that no evidence covers: no Aider measurement,
+ * lineage rule, calibration or config score. Where a floor applies the router uses them only by
+ * their tier; a warning when that is what edits would get.
+ */
+export function checkEvidence(loaded: LoadedConfig): Check {
+  const { config } = loaded;
+  const configured = new Set(PROVIDER_IDS.filter((id) => id !== 'ollama' && config.providers[id].enabled && config.providers[id].apiKey));
+  const ids = [...new Set([...CATALOG.filter((entry) => configured.has(entry.provider)).map((entry) => modelId(entry.provider, entry.model)), ...Object.keys(config.models).filter((id) => configured.has(id.split('/')[0] as ProviderId))])];
+  const quality = (id: string): number | undefined => {
+    const own = config.models[id];
+    if (own?.quality !== undefined) return own.quality;
+    return shippedQuality(own?.sameAs ?? id, config.quality)?.value;
+  };
+  const lacking = ids.filter((id) => quality(id) === undefined);
+  const editFloor = config.routing.floors.edit;
+  const adequate = ids.filter((id) => (quality(id) ?? -1) >= editFloor);
+  if (!configured.size) return { name: 'model quality', status: 'ok', detail: 'no paid provider configured; local models serve tasks without a floor, and the rest by tier' };
+  const missing = lacking.length ? `no quality evidence for ${lacking.join(', ')} (used by tier where a floor applies)` : 'every available paid model has quality evidence';
+  if (!adequate.length && editFloor > 0) {
+    return {
+      name: 'model quality',
+      status: 'warn',
+      detail: `no available model is known to meet the edit floor of ${editFloor}%: edits go to a model chosen by tier; ${missing}`,
+      fix: 'Add a provider whose models meet it (lodestar models recommend --task edit lists them), or give a model a score or rule under "models" in config.json.',
+    };
+  }
+  return { name: 'model quality', status: 'ok', detail: `${adequate.length} available model(s) meet the edit floor of ${editFloor}%; ${missing}` };
 }
 
 /**

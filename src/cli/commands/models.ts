@@ -7,11 +7,11 @@ import { readToken } from '../../shared/token.js';
 import { callDaemon } from '../daemon-client.js';
 import { ensureDaemon } from '../daemon-control.js';
 import { Pricing } from '../../ledger/pricing/pricing.js';
-import { polyglotScore } from '../../router/benchmarks.js';
-import { CATALOG } from '../../router/catalog.js';
+import { CATALOG, type Tier } from '../../router/catalog.js';
 import { TASKS, type Task } from '../../router/classify-task.js';
 import { buildProfiles } from '../../router/profiles.js';
-import { estimateCost, rankCandidates, TYPICAL_OUTPUT_TOKENS, type ModelProfile } from '../../router/rank.js';
+import { shippedQuality, type QualityKind } from '../../router/quality-evidence.js';
+import { estimateCost, rankCandidates, TYPICAL_OUTPUT_TOKENS, type ChoiceBasis, type ModelProfile } from '../../router/rank.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-ids.js';
 import { LodestarError, UsageError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
@@ -43,6 +43,12 @@ export interface ModelRow {
   price: { inputPerMTok: number; outputPerMTok: number } | null;
   quality: number | null;
   qualitySource: string | null;
+  /** measured, lineage, calibrated, config or rule; null when quality is unknown. */
+  qualityKind: QualityKind | null;
+  /** A calibrated score's typical error, in points. */
+  qualityError: number | null;
+  /** The catalog's class (frontier, mid, small): what the router goes by when quality is unknown. */
+  tier: Tier | null;
   sessionCostUsd: number | null;
   /** Local models: size on disk and whether it fits this GPU's VRAM (estimated). */
   sizeBytes?: number;
@@ -65,7 +71,7 @@ export function registerModels(program: Command, context: CliContext): void {
       context.output.line(renderTable(LIST_COLUMNS, rows.map(listRow), context.output.isTTY ? context.output.columns : 180));
       context.output.line('');
       context.output.line(
-        'Quality: % on Aider\'s polyglot benchmark (Aider-AI/aider, Apache-2.0); "?" = no benchmark, score or rule covers it. Session: a typical Aider session (20 edits, 3 plans, 5 questions, 10 commits, 2 summaries) on that model alone.',
+        'Quality: % on Aider\'s polyglot benchmark (Aider-AI/aider, Apache-2.0). Evidence: measured (Aider ran that id), lineage (a shipped rule: GA of a measured preview, alias of a measured snapshot, same weights elsewhere, successor), calibrated (SWE-bench Verified put on Aider\'s scale; ± the fit\'s typical error), config or rule (yours); "?" = none, and the router goes by the tier. Session: a typical Aider session (20 edits, 3 plans, 5 questions, 10 commits, 2 summaries) on that model alone.',
       );
     });
   models
@@ -152,10 +158,7 @@ async function modelRows(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<
       const rates = pricing.rates(provider, model, {}, now);
       return rates && { inputPerMTok: rates.inputPerMTok, outputPerMTok: rates.outputPerMTok };
     },
-    benchmark: (id) => {
-      const score = polyglotScore(id);
-      return score && { value: score.value, source: `Aider polyglot ${score.row.date}: ${score.row.name}` };
-    },
+    benchmark: (id) => shippedQuality(id, config.quality),
   });
   const usableMiB = usableVramMiB(gpu.kind === 'ok' ? gpu.gpus[0] : undefined);
   return profiles.map((profile) => {
@@ -170,6 +173,9 @@ async function modelRows(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<
       price: profile.price ?? null,
       quality: profile.quality ?? null,
       qualitySource: profile.qualitySource ?? null,
+      qualityKind: profile.qualityKind ?? null,
+      qualityError: profile.qualityError ?? null,
+      tier: profile.tier ?? null,
       sessionCostUsd: sessionCost(profile) ?? null,
       loaded: profile.loaded,
     };
@@ -209,9 +215,22 @@ const LIST_COLUMNS = [
   { header: 'out $/M', align: 'right' as const },
   { header: 'context', align: 'right' as const },
   { header: 'quality', align: 'right' as const },
+  { header: 'evidence' },
   { header: 'session', align: 'right' as const },
   { header: 'available', flexible: true },
 ];
+
+/** "86.7%", "71.2%±6.1" for a calibrated score, "?" when unknown. */
+function qualityCell(row: ModelRow): string {
+  if (row.quality === null) return '?';
+  return `${row.quality}%${row.qualityError === null ? '' : `±${row.qualityError}`}`;
+}
+
+/** How the score is known; for an unknown one, the tier the router goes by. */
+function evidenceCell(row: ModelRow): string {
+  if (row.quality === null) return row.tier ? `none; tier ${row.tier}` : 'none';
+  return row.qualityKind ?? 'measured';
+}
 
 function listRow(row: ModelRow): string[] {
   const local = row.local ? `${row.loaded ? 'in VRAM' : row.fitsVram === true ? 'fits VRAM' : row.fitsVram === false ? 'too big for VRAM' : 'local'}` : '';
@@ -220,7 +239,8 @@ function listRow(row: ModelRow): string[] {
     row.price ? String(row.price.inputPerMTok) : '?',
     row.price ? String(row.price.outputPerMTok) : '?',
     row.contextWindow === undefined ? '?' : row.contextWindow >= 1000 ? `${Math.round(row.contextWindow / 1000)}k` : String(row.contextWindow),
-    row.quality === null ? '?' : `${row.quality}%`,
+    qualityCell(row),
+    evidenceCell(row),
     row.sessionCostUsd === null ? '?' : formatMoney(row.sessionCostUsd),
     [row.available ? 'yes' : `no: ${row.unavailable}`, local].filter(Boolean).join(', '),
   ];
@@ -229,15 +249,26 @@ function listRow(row: ModelRow): string[] {
 interface Recommendation {
   task: Task;
   floor: number;
+  /** The models lodestar/auto would try now, in its order (the available ones), with why. */
   ranked: Array<ModelRow & { rank: number; why: string }>;
+  /** Models that would qualify too, but are not available (a key to set, a model to pull). */
+  unavailable: Array<{ id: string; why: string; unavailable: string }>;
   excluded: Array<{ id: string; why: string }>;
-  /** The first available model of the ranking. */
+  /** The first model of the ranking: what lodestar/auto would use now. */
   choice: string | undefined;
+  /** What the choice rests on: known quality, the tier (quality unknown), or the best below the floor. */
+  basis: ChoiceBasis | null;
+  reason: string;
 }
 
+/**
+ * The router's own ranking for a typical request of the task, over the models available now
+ * (as the daemon ranks them, so that the choice is the daemon's), and, apart, the models that
+ * would qualify once their provider is configured or their model pulled.
+ */
 function recommend(rows: readonly ModelRow[], task: Task, loaded: LoadedConfig): Recommendation {
   const part = TYPICAL_SESSION.find((entry) => entry.task === task);
-  const profiles: ModelProfile[] = rows.map((row) => ({
+  const toProfile = (row: ModelRow): ModelProfile => ({
     id: row.id,
     provider: row.provider,
     model: row.id.slice(row.id.indexOf('/') + 1),
@@ -246,47 +277,74 @@ function recommend(rows: readonly ModelRow[], task: Task, loaded: LoadedConfig):
     price: row.price ?? undefined,
     quality: row.quality ?? undefined,
     qualitySource: row.qualitySource ?? undefined,
+    qualityKind: row.qualityKind ?? undefined,
+    qualityError: row.qualityError ?? undefined,
+    tier: row.tier ?? undefined,
     loaded: row.loaded,
-  }));
-  const decision = rankCandidates(
-    { virtual: 'lodestar/auto', task, promptTokens: part?.input ?? 10_000, outputTokens: part?.output ?? TYPICAL_OUTPUT_TOKENS[task] },
-    profiles,
-    { floors: loaded.config.routing.floors, preferred: loaded.config.routing.preferred, forbidden: loaded.config.routing.forbidden },
-    () => 'closed',
-  );
+  });
+  const input = { virtual: 'lodestar/auto' as const, task, promptTokens: part?.input ?? 10_000, outputTokens: part?.output ?? TYPICAL_OUTPUT_TOKENS[task] };
+  const policy = { floors: loaded.config.routing.floors, preferred: loaded.config.routing.preferred, forbidden: loaded.config.routing.forbidden };
+  const decision = rankCandidates(input, rows.filter((row) => row.available).map(toProfile), policy, () => 'closed');
+  const everywhere = rankCandidates(input, rows.map(toProfile), policy, () => 'closed');
   const byId = new Map(rows.map((row) => [row.id, row]));
+  const whyOf = new Map(decision.considered.map((entry) => [entry.id, entry.why]));
   const ranked = decision.candidates.map((candidate, index) => {
     const row = byId.get(candidate.id) as ModelRow;
-    const quality = row.quality === null ? 'quality unknown (no floor for this task)' : `${row.quality}% (${row.qualitySource})`;
-    const price = row.local ? 'free, runs on your GPU' : row.sessionCostUsd === null ? 'price unknown' : `${formatMoney(row.sessionCostUsd)} per typical session`;
-    return { ...row, rank: index + 1, why: `${quality}; ${price}` };
+    return { ...row, rank: index + 1, why: describeWhy(row, whyOf.get(row.id)) };
   });
+  const unavailable = everywhere.candidates
+    .map((candidate) => byId.get(candidate.id) as ModelRow)
+    .filter((row) => !row.available && everywhere.basis === 'quality' && row.quality !== null)
+    .map((row) => ({ id: row.id, why: describeWhy(row, undefined), unavailable: row.unavailable ?? 'not available' }));
   return {
     task,
     floor: decision.floor,
     ranked,
+    unavailable,
     excluded: decision.considered.filter((entry) => !entry.eligible).map((entry) => ({ id: entry.id, why: entry.why })),
-    choice: ranked.find((row) => row.available)?.id,
+    choice: ranked[0]?.id,
+    basis: decision.basis ?? null,
+    reason: decision.reason,
   };
+}
+
+/** A ranked model's case: its quality and how it is known, or why it is there without one, and its price. */
+function describeWhy(row: ModelRow, routerWhy: string | undefined): string {
+  let quality: string;
+  if (row.quality === null) quality = routerWhy && routerWhy !== 'eligible' ? routerWhy : 'quality unknown (no floor for this task)';
+  else {
+    const kind = row.qualityKind && row.qualityKind !== 'measured' ? `${row.qualityKind}${row.qualityError === null ? '' : ` ±${row.qualityError}`}: ` : '';
+    quality = `${row.quality}% (${kind}${row.qualitySource})`;
+    if (routerWhy?.includes('below')) quality += `; ${routerWhy}`;
+  }
+  const price = row.local ? 'free, runs on your GPU' : row.sessionCostUsd === null ? 'price unknown' : `${formatMoney(row.sessionCostUsd)} per typical session`;
+  return `${quality}; ${price}`;
 }
 
 function describeRecommendation(recommendation: Recommendation): string[] {
   const floor = recommendation.floor ? `at least ${recommendation.floor}% on Aider's polyglot benchmark` : 'no quality floor';
-  const lines = [`For ${recommendation.task} (${floor}), cheapest first:`, ''];
+  const lines = [`For ${recommendation.task} (${floor}), in the order lodestar/auto tries them:`, ''];
   if (!recommendation.ranked.length) {
-    lines.push('No known model qualifies. Give models a score or a rule under "models" in config.json, or lower routing.floors.');
+    lines.push('No model available now can serve it.');
   } else {
     lines.push(
       renderTable(
-        [{ header: '#', align: 'right' }, { header: 'model' }, { header: 'available' }, { header: 'why', flexible: true }],
-        recommendation.ranked.slice(0, 12).map((row) => [String(row.rank), row.id, row.available ? 'yes' : `no: ${row.unavailable}`, row.why]),
+        [{ header: '#', align: 'right' }, { header: 'model' }, { header: 'why', flexible: true }],
+        recommendation.ranked.slice(0, 12).map((row) => [String(row.rank), row.id, row.why]),
         200,
       ),
     );
   }
   lines.push('');
-  lines.push(recommendation.choice ? `Lodestar would use ${recommendation.choice} (lodestar/auto).` : 'None of them is available now: set a provider key, or pull a local model.');
-  const unknown = recommendation.excluded.filter((entry) => entry.why.startsWith('quality unknown')).map((entry) => entry.id);
-  if (unknown.length) lines.push(`Left out for unknown quality: ${unknown.slice(0, 8).join(', ')}${unknown.length > 8 ? ', ...' : ''} (see "models" in .lodestarrc.example).`);
+  if (recommendation.choice) {
+    const basis = recommendation.basis === 'tier' ? ' (quality unknown; chosen by tier)' : recommendation.basis === 'below-floor' ? ' (below the floor: the best known available)' : '';
+    lines.push(`Lodestar would use ${recommendation.choice} (lodestar/auto)${basis}.`);
+  } else {
+    lines.push('None is available now: set a provider key, or pull a local model.');
+  }
+  if (recommendation.unavailable.length) {
+    const shown = recommendation.unavailable.slice(0, 6).map((entry) => `${entry.id} (${entry.unavailable})`);
+    lines.push(`Would also qualify: ${shown.join(', ')}${recommendation.unavailable.length > 6 ? ', ...' : ''}.`);
+  }
   return lines;
 }

@@ -261,6 +261,8 @@ function lodestarHeaders(candidate: Candidate, fallbacks: readonly FallbackAttem
     'x-lodestar-provider': candidate.provider,
     'x-lodestar-overhead-ms': overheadMs.toFixed(3),
   };
+  // How good the router took the model that answered to be, and how it knows (a virtual model's candidates only).
+  if (candidate.quality !== undefined) headers['x-lodestar-quality'] = candidate.quality;
   if (fallbacks.length) headers['x-lodestar-fallbacks'] = fallbacks.map((attempt) => attempt.model).join(', ');
   return headers;
 }

@@ -1,12 +1,12 @@
 import { contentText, type ChatCompletionRequest } from '../../providers/spec/chat-request.js';
-import { polyglotScore } from '../../router/benchmarks.js';
 import { CATALOG } from '../../router/catalog.js';
 import type { Task } from '../../router/classify-task.js';
-import { buildProfiles, type QualityScore } from '../../router/profiles.js';
+import { buildProfiles } from '../../router/profiles.js';
+import { shippedQuality } from '../../router/quality-evidence.js';
 import { rankCandidates, TYPICAL_OUTPUT_TOKENS, type ModelProfile, type RouteDecision } from '../../router/rank.js';
 import { isVirtual, listModelIds, resolveModel, type Candidate } from '../../router/resolve-model.js';
 import { unavailableReason } from '../../providers/registry.js';
-import type { ProviderId } from '../../shared/provider-ids.js';
+import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-ids.js';
 import type { DaemonContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 
@@ -14,12 +14,6 @@ export interface Routing {
   candidates: Candidate[];
   /** How a virtual model was decided; undefined for a concrete model. */
   decision: RouteDecision | undefined;
-}
-
-/** A benchmark score with where it comes from, in words. */
-export function benchmarkQuality(modelId: string): QualityScore | undefined {
-  const score = polyglotScore(modelId);
-  return score && { value: score.value, source: `Aider polyglot ${score.row.date}: ${score.row.name}, ${score.row.editFormat}` };
 }
 
 const profileCache = new WeakMap<DaemonContext, Map<string, { at: number; key: string; profiles: ModelProfile[] }>>();
@@ -55,7 +49,7 @@ function buildCurrentProfiles(context: DaemonContext, availability: ReturnType<D
       const rates = context.pricing.rates(provider, model, {}, now);
       return rates && { inputPerMTok: rates.inputPerMTok, outputPerMTok: rates.outputPerMTok };
     },
-    benchmark: benchmarkQuality,
+    benchmark: (modelId) => shippedQuality(modelId, config.quality),
   });
 }
 
@@ -103,24 +97,54 @@ export function routeRequest(context: DaemonContext, request: ChatCompletionRequ
   const outputTokens = request.max_completion_tokens ?? request.max_tokens ?? TYPICAL_OUTPUT_TOKENS[task];
   const routing = context.config.routing;
   const own = context.projects.get(project);
-  const decision = rankCandidates(
-    { virtual: requested, task, promptTokens, outputTokens },
-    currentProfiles(context, project),
-    {
-      floors: own?.floors ? { ...routing.floors, ...own.floors } : routing.floors,
-      preferred: own?.preferred ?? routing.preferred,
-      forbidden: own?.forbidden ?? routing.forbidden,
-    },
-    (provider) => context.breakers.state(provider),
-  );
+  const policy = {
+    floors: own?.floors ? { ...routing.floors, ...own.floors } : routing.floors,
+    preferred: own?.preferred ?? routing.preferred,
+    forbidden: own?.forbidden ?? routing.forbidden,
+  };
+  const input = { virtual: requested, task, promptTokens, outputTokens };
+  const decision = rankCandidates(input, currentProfiles(context, project), policy, (provider) => context.breakers.state(provider));
   if (!decision.candidates.length) {
     const left = decision.considered.map((entry) => `${entry.id}: ${entry.why}`).join('; ');
-    throw new HttpError(503, `No model can serve ${requested} for this ${task} request: ${left || 'no provider is configured and Ollama has no models'}`, {
+    throw new HttpError(503, `No model can serve ${requested} for this ${task} request: ${left || 'no provider is configured and Ollama has no models'}. ${whatToSet(context, input, policy)}`, {
       type: 'api_error',
       code: 'no_model_qualifies',
     });
   }
   return { candidates: decision.candidates, decision };
+}
+
+/**
+ * For a request no configured model can serve: the provider keys that would give it a model
+ * (the catalog's models of the providers not configured, ranked as the router would), or, when
+ * none would, what else to change.
+ */
+function whatToSet(context: DaemonContext, input: Parameters<typeof rankCandidates>[0], policy: Parameters<typeof rankCandidates>[2]): string {
+  const configured = context.availability().providers;
+  const unconfigured = new Set(PROVIDER_IDS.filter((id) => id !== 'ollama' && !configured.has(id)));
+  const profiles = buildProfiles({
+    catalog: CATALOG,
+    providers: unconfigured,
+    localModels: [],
+    loaded: new Set(),
+    localContext: () => 0,
+    overrides: context.config.models,
+    price: (provider, model) => {
+      const rates = context.pricing.rates(provider, model, {}, new Date());
+      return rates && { inputPerMTok: rates.inputPerMTok, outputPerMTok: rates.outputPerMTok };
+    },
+    benchmark: (modelId) => shippedQuality(modelId, context.config.quality),
+  });
+  const would = rankCandidates(input, profiles, policy, () => 'closed');
+  const byProvider = new Map<ProviderId, string>();
+  for (const candidate of would.candidates) if (!byProvider.has(candidate.provider)) byProvider.set(candidate.provider, candidate.id);
+  if (!byProvider.size) {
+    return input.task === 'long-context' || input.promptTokens > 100_000
+      ? `No model Lodestar knows has a context window for ~${input.promptTokens} tokens: send less context`
+      : 'Set a provider key (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...) or pull a model with Ollama, then restart the daemon (lodestar stop && lodestar start)';
+  }
+  const keys = [...byProvider].slice(0, 3).map(([provider, model]) => `${PROVIDERS[provider].apiKeyEnv} (${model} would serve it)`);
+  return `Set ${keys.join(' or ')}, then restart the daemon (lodestar stop && lodestar start)`;
 }
 
 /**
