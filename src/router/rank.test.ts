@@ -135,7 +135,7 @@ describe('rankCandidates', () => {
     // 74.7 - 0.674 x 10.9 = 67.35 < 70; 80.7 - 7.35 = 73.35 >= 70.
     const profiles = [calibrated('anthropic/claude-haiku-4-5', 74.7), { ...calibrated('anthropic/claude-sonnet-4-6', 80.7), price: { inputPerMTok: 3, outputPerMTok: 15 } }];
     const decision = rankCandidates({ virtual: 'lodestar/auto', task: 'edit', promptTokens: 9000, outputTokens: 1000 }, profiles, POLICY, closed);
-    expect(decision.candidates[0]).toMatchObject({ id: 'anthropic/claude-sonnet-4-6', quality: 'calibrated 80.7±10.9' });
+    expect(decision.candidates[0]).toMatchObject({ id: 'anthropic/claude-sonnet-4-6', quality: 'calibrated 80.7+/-10.9' });
     expect(decision.considered.find((entry) => entry.id === 'anthropic/claude-haiku-4-5')?.why).toBe(
       'quality 74.7% ±10.9 (calibrated) counts as 67.4% against the edit floor of 70% (75% confidence)',
     );

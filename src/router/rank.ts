@@ -97,7 +97,8 @@ export const TYPICAL_OUTPUT_TOKENS: Readonly<Record<Task, number>> = {
  *   request, free local ones first and, among them, one already in VRAM first;
  * - lodestar/local: local models only, the one in VRAM first, then the best;
  * - lodestar/cheap: the cheapest, whatever the floors (for commit messages and summaries);
- * - lodestar/strong: the best known quality first, cost breaking ties.
+ * - lodestar/strong: the best known quality first (a calibrated score as it stands with 75%
+ *   confidence), cost breaking ties.
  * Forbidden models, models whose circuit is open and models whose context window can't hold
  * the request are left out; preferred ones go first among those that qualify.
  *
@@ -188,7 +189,9 @@ function markChosen(item: Ranked, why: string): void {
 
 const byCost = (a: Ranked, b: Ranked): number =>
   (a.cost ?? Infinity) - (b.cost ?? Infinity) || Number(b.profile.loaded) - Number(a.profile.loaded) || (b.profile.quality ?? -1) - (a.profile.quality ?? -1);
-const byQuality = (a: Ranked, b: Ranked): number => (b.profile.quality ?? -1) - (a.profile.quality ?? -1) || (a.cost ?? Infinity) - (b.cost ?? Infinity);
+/** Best first, by the score it has with 75% confidence (a calibrated one less part of its error), then cheapest. */
+const byQuality = (a: Ranked, b: Ranked): number => confident(b.profile) - confident(a.profile) || (a.cost ?? Infinity) - (b.cost ?? Infinity);
+const confident = (profile: ModelProfile): number => (profile.quality === undefined ? -1 : floorValue(profile));
 const byLocal = (a: Ranked, b: Ranked): number => Number(b.profile.loaded) - Number(a.profile.loaded) || (b.profile.quality ?? -1) - (a.profile.quality ?? -1);
 /** Best tier first; within a tier, free local ones (in VRAM first), then the cheapest. */
 const byTierThenCost = (a: Ranked, b: Ranked): number => tierRank(a.profile.tier) - tierRank(b.profile.tier) || byCost(a, b);
@@ -222,10 +225,10 @@ function toCandidate(profile: ModelProfile): Candidate {
   return { id: profile.id, provider: profile.provider, model: profile.model, quality: qualityLabel(profile) };
 }
 
-/** "measured 86.7", "calibrated 71.2±6.1", "lineage 79.1", "unknown; tier frontier". */
+/** "measured 86.7", "calibrated 71.2+/-6.1", "lineage 79.1", "unknown; tier frontier": ASCII, as HTTP headers want. */
 export function qualityLabel(profile: Pick<ModelProfile, 'quality' | 'qualityKind' | 'qualityError' | 'tier'>): string {
   if (profile.quality === undefined) return `unknown; tier ${profile.tier ?? 'none'}`;
-  const error = profile.qualityError === undefined ? '' : `±${profile.qualityError}`;
+  const error = profile.qualityError === undefined ? '' : `+/-${profile.qualityError}`;
   return `${profile.qualityKind ?? 'measured'} ${profile.quality}${error}`;
 }
 

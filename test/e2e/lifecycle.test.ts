@@ -237,7 +237,9 @@ describe('doctor', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as { ok: boolean; checks: Array<{ name: string; status: string; detail: string; fix?: string }> };
     const byName = Object.fromEntries(report.checks.map((check) => [check.name, check]));
-    expect(Object.keys(byName)).toEqual(['node', 'state folder', 'config', 'port', 'ollama', 'nvidia-smi', 'provider keys', 'aider']);
+    expect(Object.keys(byName)).toEqual(['node', 'state folder', 'config', 'port', 'ollama', 'nvidia-smi', 'provider keys', 'model quality', 'aider']);
+    // DeepSeek alone: deepseek-flash meets the edit floor by the successor rule, and v4-pro by its alias; nothing lacks evidence.
+    expect(byName['model quality']).toMatchObject({ status: 'ok', detail: '2 available model(s) meet the edit floor of 70%; every available paid model has quality evidence' });
     expect(byName.node).toMatchObject({ status: 'ok' });
     expect(byName.node?.detail).toContain(process.version);
     expect(byName.aider).toMatchObject({ status: 'ok', detail: join(tools, 'aider') });

@@ -62,15 +62,13 @@ async function runDemo(context: CliContext, options: { json?: boolean; keep?: bo
     doubles.startOpenAIDouble({ flavor: 'openai', apiKey: 'demo-openai-key-0000' }),
   ]);
   const [ollama, anthropic, deepseek, openai] = upstreams;
-  // The one routing rule the demo sets: DeepSeek retired deepseek-chat for deepseek-flash, so
-  // flash takes deepseek-chat's score on Aider's benchmark (70.2%). Without it, flash's quality
-  // is unknown and edits go to the cheapest benchmarked model at 70% or more.
+  // No routing rule of the user's: the shipped evidence alone decides (deepseek-flash takes the
+  // 70.2% Aider measured for its predecessor deepseek-chat, by the successor rule).
   writeFileSync(
     paths.config,
     JSON.stringify(
       {
         providers: { ollama: { models: { 'qwen2.5-coder:3b': { numCtx: 8192, keepAlive: '30m' } } } },
-        models: { 'deepseek/deepseek-flash': { sameAs: 'deepseek/deepseek-chat' } },
       },
       null,
       2,

@@ -32,6 +32,9 @@ export const TYPICAL_SESSION: ReadonlyArray<{ task: Task; count: number; input: 
   { task: 'summary', count: 2, input: 4_000, output: 400 },
 ];
 
+/** A long-context request as recommend sizes it: a large repository's map and files, past Aider's usual 8-32k. */
+const LONG_CONTEXT_PROMPT = 100_000;
+
 export interface ModelRow {
   id: string;
   provider: ProviderId;
@@ -145,7 +148,8 @@ async function modelRows(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<
   const configured = new Set(PROVIDER_IDS.filter((id) => config.providers[id].enabled && (!PROVIDERS[id].apiKeyEnv || config.providers[id].apiKey)));
   const pricing = new Pricing(config.prices);
   const now = new Date();
-  const localNames = [...new Set([...CATALOG.filter((entry) => entry.local).map((entry) => entry.model), ...pulled.keys(), ...Object.keys(ollama.models)])];
+  // Pulled models first, in Ollama's order, as the daemon has them: the router breaks ties by that order.
+  const localNames = [...new Set([...pulled.keys(), ...CATALOG.filter((entry) => entry.local).map((entry) => entry.model), ...Object.keys(ollama.models)])];
   // Every known model, available or not: the catalog's, the pulled and configured local ones, config's.
   const profiles = buildProfiles({
     catalog: CATALOG,
@@ -282,7 +286,7 @@ function recommend(rows: readonly ModelRow[], task: Task, loaded: LoadedConfig):
     tier: row.tier ?? undefined,
     loaded: row.loaded,
   });
-  const input = { virtual: 'lodestar/auto' as const, task, promptTokens: part?.input ?? 10_000, outputTokens: part?.output ?? TYPICAL_OUTPUT_TOKENS[task] };
+  const input = { virtual: 'lodestar/auto' as const, task, promptTokens: part?.input ?? LONG_CONTEXT_PROMPT, outputTokens: part?.output ?? TYPICAL_OUTPUT_TOKENS[task] };
   const policy = { floors: loaded.config.routing.floors, preferred: loaded.config.routing.preferred, forbidden: loaded.config.routing.forbidden };
   const decision = rankCandidates(input, rows.filter((row) => row.available).map(toProfile), policy, () => 'closed');
   const everywhere = rankCandidates(input, rows.map(toProfile), policy, () => 'closed');

@@ -119,6 +119,9 @@ export function routeRequest(context: DaemonContext, request: ChatCompletionRequ
  * (the catalog's models of the providers not configured, ranked as the router would), or, when
  * none would, what else to change.
  */
+/** Up to this many tokens, a larger num_ctx on a small GPU is a fix worth naming. */
+const LOCAL_CONTEXT_HINT = 32_768;
+
 function whatToSet(context: DaemonContext, input: Parameters<typeof rankCandidates>[0], policy: Parameters<typeof rankCandidates>[2]): string {
   const configured = context.availability().providers;
   const unconfigured = new Set(PROVIDER_IDS.filter((id) => id !== 'ollama' && !configured.has(id)));
@@ -144,7 +147,10 @@ function whatToSet(context: DaemonContext, input: Parameters<typeof rankCandidat
       : 'Set a provider key (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...) or pull a model with Ollama, then restart the daemon (lodestar stop && lodestar start)';
   }
   const keys = [...byProvider].slice(0, 3).map(([provider, model]) => `${PROVIDERS[provider].apiKeyEnv} (${model} would serve it)`);
-  return `Set ${keys.join(' or ')}, then restart the daemon (lodestar stop && lodestar start)`;
+  // A prompt a local model could hold with a larger num_ctx (at the cost of VRAM): say so too.
+  const local = input.promptTokens + input.outputTokens <= LOCAL_CONTEXT_HINT && configured.has('ollama') && context.availability().localModels.length > 0;
+  const window = local ? `, or give a local model a larger window (providers.ollama.models["<model>"].numCtx, at least ${input.promptTokens + input.outputTokens})` : '';
+  return `Set ${keys.join(' or ')}${window}, then restart the daemon (lodestar stop && lodestar start)`;
 }
 
 /**

@@ -62,7 +62,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
         const routing = routeRequest(context, chatRequest, task.task, await promptTokensFor(context, chatRequest, promptTokens, project), project);
         if (routing.decision) {
           const decision = routing.decision;
-          context.events.publish({ type: 'route', data: { project, requestedModel: chatRequest.model, task: task.task, taskReason: task.reason, reason: decision.reason, decisionMs: decision.decisionMs, candidates: decision.candidates.map((candidate) => candidate.id), considered: decision.considered } });
+          context.events.publish({ type: 'route', data: { project, requestedModel: chatRequest.model, task: task.task, taskReason: task.reason, reason: decision.reason, basis: decision.basis, decisionMs: decision.decisionMs, candidates: decision.candidates.map((candidate) => candidate.id), considered: decision.considered } });
           if (context.logger.enabled('debug')) context.logger.debug('route', { task: task.task, taskReason: task.reason, reason: decision.reason, decisionMs: decision.decisionMs, candidates: decision.candidates.map((candidate) => candidate.id) });
         }
         budget = applyBudgets(routing.candidates, {
