@@ -17,13 +17,14 @@ export const TARGETS = { savedPercent: 90, floor: 70, decisionP99Ms: 0.1 };
 
 /**
  * What a user with DeepSeek and OpenAI keys and Ollama is meant to run: the 3B coder with a 16k
- * window (history summaries need more than the 8k default), and deepseek-flash scored as its
- * predecessor deepseek-chat, since Aider's leaderboard has no row for the new name.
+ * window (history summaries need more than the 8k default), and no routing rule of their own:
+ * the quality evidence Lodestar ships decides (issue 11).
  */
 export const CONFIG = {
   providers: { ollama: { models: { 'qwen2.5-coder:3b': { numCtx: 16384 } } } },
-  models: { 'deepseek/deepseek-flash': { sameAs: 'deepseek/deepseek-chat' } },
 };
+/** The shipped rule the floor tasks' saving rests on, turned off to show what it is worth. */
+const SUCCESSOR_RULE = 'deepseek-flash-successor';
 const FLOOR_TASKS = ['edit', 'architect', 'long-context'];
 const TASK_ORDER = ['edit', 'architect', 'long-context', 'chat', 'commit', 'summary'];
 /** Fixed instants to re-price DeepSeek at its peak and off-peak rates (a Tuesday, UTC). */
@@ -58,7 +59,7 @@ export async function runRouterBench(options = {}) {
       iterations,
       quick: Boolean(options.quick),
     };
-    return { id: 'router', title: 'Routing and savings (issue 5)', result, text: renderText(result), markdown: renderMarkdown(result) };
+    return { id: 'router', title: 'Routing and savings (issues 5 and 11)', result, text: renderText(result), markdown: renderMarkdown(result) };
   } finally {
     if (options.keep) log(`kept ${work}`);
     else rmSync(work, { recursive: true, force: true });
@@ -131,7 +132,7 @@ async function analyse(trace, replay, router) {
     baselinePrice: rows[0]?.event.baselinePrice,
     deepseekPrice: deepseekEvent?.price,
     deepseekRates: { peak: repriced(DEEPSEEK_PEAK), offPeak: repriced(DEEPSEEK_OFF_PEAK) },
-    withoutSameAs: withoutSameAs(router, rows, totals),
+    withoutRule: withoutRule(router, rows, totals),
     byModel: replay.byModel.rows.map((row) => ({ model: row.key, requests: row.requests, costUsd: row.costUsd, baselineCostUsd: row.baselineCostUsd, quality: quality.get(row.key)?.quality, qualitySource: quality.get(row.key)?.source })),
     tasks,
   };
@@ -143,11 +144,11 @@ async function analyse(trace, replay, router) {
 // does (the quick estimate; the daemon counts exactly only near a context window).
 
 async function loadRouter(trace, localModels) {
-  const [{ rankCandidates, TYPICAL_OUTPUT_TOKENS }, { buildProfiles }, { CATALOG }, { benchmarkQuality }, { Pricing }, { defaultConfig }, { classifyTask, estimatePromptTokens }] = await Promise.all([
+  const [{ rankCandidates, TYPICAL_OUTPUT_TOKENS }, { buildProfiles }, { CATALOG }, { shippedQuality, DEFAULT_EVIDENCE }, { Pricing }, { defaultConfig }, { classifyTask, estimatePromptTokens }] = await Promise.all([
     dist('src/router/rank.js'),
     dist('src/router/profiles.js'),
     dist('src/router/catalog.js'),
-    dist('src/daemon/chat/route-request.js'),
+    dist('src/router/quality-evidence.js'),
     dist('src/ledger/pricing/pricing.js'),
     dist('src/config/defaults.js'),
     dist('src/router/classify-task.js'),
@@ -155,18 +156,18 @@ async function loadRouter(trace, localModels) {
   const defaults = defaultConfig();
   const pricing = new Pricing({});
   const now = new Date();
-  const sources = (overrides) => ({
+  const sources = (evidence = DEFAULT_EVIDENCE) => ({
     catalog: CATALOG,
     providers: new Set(['ollama', 'openai', 'deepseek']),
     localModels,
     loaded: new Set(['qwen2.5-coder:1.5b']),
     localContext: (model) => CONFIG.providers.ollama.models[model]?.numCtx ?? defaults.providers.ollama.numCtx,
-    overrides,
+    overrides: {},
     price: (provider, model) => {
       const rates = pricing.rates(provider, model, {}, now);
       return rates && { inputPerMTok: rates.inputPerMTok, outputPerMTok: rates.outputPerMTok };
     },
-    benchmark: benchmarkQuality,
+    benchmark: (id) => shippedQuality(id, evidence),
   });
   const inputs = trace.map((step) => {
     const promptTokens = estimatePromptTokens(step.request);
@@ -181,6 +182,7 @@ async function loadRouter(trace, localModels) {
     estimatePromptTokens,
     pricing,
     sources,
+    withoutSuccessor: { ...DEFAULT_EVIDENCE, disabledRules: [SUCCESSOR_RULE] },
     inputs,
     policy: { floors: defaults.routing.floors, preferred: defaults.routing.preferred, forbidden: defaults.routing.forbidden },
     closed: () => 'closed',
@@ -188,11 +190,11 @@ async function loadRouter(trace, localModels) {
 }
 
 /**
- * The floor tasks' requests as they would have gone without the sameAs rule: the model the router
- * picks then, and the same tokens priced there (at the hour each request ran).
+ * The floor tasks' requests as they would have gone without the successor rule: the model the
+ * router picks then, and the same tokens priced there (at the hour each request ran).
  */
-function withoutSameAs(router, rows, totals) {
-  const profiles = router.buildProfiles(router.sources({}));
+function withoutRule(router, rows, totals) {
+  const profiles = router.buildProfiles(router.sources(router.withoutSuccessor));
   let cost = 0;
   const served = {};
   for (const [index, row] of rows.entries()) {
@@ -210,7 +212,7 @@ function withoutSameAs(router, rows, totals) {
 
 async function timeRouting(router, iterations, log) {
   const { rankCandidates, buildProfiles, classifyTask, estimatePromptTokens, inputs, policy, closed } = router;
-  const sources = router.sources(CONFIG.models);
+  const sources = router.sources();
   const profiles = buildProfiles(sources);
 
   // First, as the daemon meets it: fresh profiles for each request, one decision each, in a
@@ -326,7 +328,7 @@ function renderText(result) {
   const lines = [
     `Routing and savings over ${result.requests} requests of an Aider-like day (replayed in ${result.replaySeconds.toFixed(1)} s):`,
     `  total ${usd(result.totals.costUsd)} vs ${usd(result.totals.baselineCostUsd)} on ${result.baseline}: ${pct(result.totals.savedPercent)} saved at this hour's DeepSeek rates (target >= ${TARGETS.savedPercent}%: ${targets.savingsVerdict.replace(/\*/g, '')})`,
-    `  at DeepSeek's peak rates ${pct(result.deepseekRates.peak.savedPercent)}, off-peak ${pct(result.deepseekRates.offPeak.savedPercent)}; without the sameAs rule ${pct(result.withoutSameAs.savedPercent)} (floor tasks to ${servedList(result.withoutSameAs.served)})`,
+    `  at DeepSeek's peak rates ${pct(result.deepseekRates.peak.savedPercent)}, off-peak ${pct(result.deepseekRates.offPeak.savedPercent)}; without the shipped ${SUCCESSOR_RULE} rule ${pct(result.withoutRule.savedPercent)} (floor tasks to ${servedList(result.withoutRule.served)})`,
     '',
     `  ${'task'.padEnd(13)}${'requests'.padStart(9)}  ${'min quality'.padStart(11)}  ${'floor'.padStart(5)}  ${'cost'.padStart(9)}  ${'baseline'.padStart(9)}  ${'saved'.padStart(7)}  served by`,
   ];
@@ -363,15 +365,15 @@ function renderMarkdown(result) {
   const qualityOf = (model) => result.byModel.find((row) => row.model === model)?.quality;
   const floorServed = mergeServed(result.tasks.filter((task) => FLOOR_TASKS.includes(task.task)));
   const floorMin = Math.min(...Object.keys(floorServed).map((model) => qualityOf(model) ?? 0));
-  const borrowed = result.byModel.filter((row) => floorServed[row.model] && row.qualitySource?.startsWith('rule:'));
+  const borrowed = result.byModel.filter((row) => floorServed[row.model] && /^(lineage|rule|calibrated)/.test(row.qualitySource ?? ''));
   const chatServed = result.tasks.find((task) => task.task === 'chat')?.served ?? {};
   const weakServed = mergeServed(result.tasks.filter((task) => task.task === 'commit' || task.task === 'summary'));
-  return `## Routing and savings (issue 5)
+  return `## Routing and savings (issues 5 and 11)
 
 Measured ${result.date.slice(0, 16).replace('T', ' ')} UTC with Node ${result.node}, by \`npm run bench -- router\` (bench/router.js).
 
 - **Replayed**: test/fixtures/aider-trace/session.jsonl (made by scripts/make-aider-trace.mjs; see its README), ${result.requests} requests of a day of Aider use through \`lodestar aider\` (main model \`lodestar/auto\`, weak model \`lodestar/cheap\`), one at a time, with Aider's own prompts: ${kinds}. The daemon is started by \`lodestar start\` with a temporary \`LODESTAR_HOME\`, in front of the upstream doubles (OpenAI, DeepSeek, and Ollama on a 4 GB GPU; no Anthropic key), which answer each request with the tokens the trace says a real upstream reported (prompt cache reads included).
-- **Config** (\`config.json\`), the intended default for a user with DeepSeek and OpenAI keys and Ollama: \`${JSON.stringify(result.config)}\`. Aider's leaderboard has no row for \`deepseek-flash\` (DeepSeek's current name), so without the \`sameAs\` rule its quality is unknown, it cannot meet a floor, and edits go to \`openai/gpt-5\`; the rule gives it the score of its predecessor \`deepseek/deepseek-chat\` (DeepSeek-V3.2-Exp (Chat), 70.2%). Without the rule, the same tokens would go to ${servedList(result.withoutSameAs.served)} for the floor tasks and the day would save ${pct(result.withoutSameAs.savedPercent)}. The 16k window lets the 3B coder take history summaries, which do not fit Ollama's 8k default.
+- **Config** (\`config.json\`) of a user with DeepSeek and OpenAI keys and Ollama, with no routing rule of their own (defaults alone): \`${JSON.stringify(result.config)}\`. The 16k window lets the 3B coder take history summaries, which do not fit Ollama's 8k default. Aider's leaderboard has no row for \`deepseek-flash\` (DeepSeek's current name); the shipped lineage rule \`${SUCCESSOR_RULE}\` (src/router/data/quality-evidence.json) gives it the 70.2% Aider measured for its predecessor \`deepseek/deepseek-chat\` (DeepSeek-V3.2-Exp (Chat)). With that rule turned off (\`"quality": {"disabledRules": ["${SUCCESSOR_RULE}"]}\`), the same tokens would go to ${servedList(result.withoutRule.served)} for the floor tasks and the day would save ${pct(result.withoutRule.savedPercent)}.
 - **Costs** come from the daemon's ledger (\`lodestar report --json --by task\` and \`--by model\`, and the JSONL for task × model), each event against the baseline \`${result.baseline}\` ($${result.baselinePrice?.inputPerMTok}/$${result.baselinePrice?.outputPerMTok} per million tokens, cache reads $${result.baselinePrice?.cacheReadPerMTok}). DeepSeek was priced at the hour of the run: $${price?.inputPerMTok}/$${price?.outputPerMTok} (cache reads $${price?.cacheReadPerMTok}); repriced at its peak rates (Monday to Friday, 01:00-04:00 and 06:00-10:00 UTC) the day saves ${pct(result.deepseekRates.peak.savedPercent)}, at its off-peak rates (half) ${pct(result.deepseekRates.offPeak.savedPercent)}.
 
 | task | requests | served by | lowest quality served | floor | floor met | cost | baseline | saved |
@@ -405,9 +407,9 @@ What the routing did, beyond the table:
 | building the profiles (outside \`decisionMs\`; at most once a second), mean | ${us(decision.inProcess.buildProfilesMs)} | | |
 | estimating and classifying the prompt (outside \`decisionMs\`), per request | ${us(decision.inProcess.classify.p50)} | ${us(decision.inProcess.classify.p99)} | |
 
-| target (issue 5) | measured | |
+| target (issues 5 and 11) | measured | |
 | --- | --- | --- |
-| >= ${TARGETS.savedPercent}% saved against the baseline | ${pct(result.totals.savedPercent)} at the hour of the run; ${pct(result.deepseekRates.peak.savedPercent)} at DeepSeek's peak rates, ${pct(result.deepseekRates.offPeak.savedPercent)} off-peak | ${targets.savingsVerdict} |
+| >= ${TARGETS.savedPercent}% saved against the baseline, defaults alone | ${pct(result.totals.savedPercent)} at the hour of the run; ${pct(result.deepseekRates.peak.savedPercent)} at DeepSeek's peak rates, ${pct(result.deepseekRates.offPeak.savedPercent)} off-peak | ${targets.savingsVerdict} |
 | every edit and architect request (and long-context edit) served by a model scoring >= ${TARGETS.floor}% on Aider's polyglot benchmark | lowest: ${result.tasks
     .filter((task) => FLOOR_TASKS.includes(task.task))
     .map((task) => `${task.task} ${task.minQuality === undefined ? 'unknown' : `${task.minQuality}%`}`)

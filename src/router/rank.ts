@@ -54,9 +54,9 @@ export interface Consideration {
   why: string;
   estimatedCostUsd: number | undefined;
   quality: number | undefined;
-  /** How the quality is known (measured, lineage, calibrated, config, rule); absent when unknown. */
-  qualityKind?: QualityKind;
-  tier?: Tier;
+  /** How the quality is known (measured, lineage, calibrated, config, rule); undefined when unknown. */
+  qualityKind: QualityKind | undefined;
+  tier: Tier | undefined;
 }
 
 /**
@@ -123,16 +123,15 @@ export function rankCandidates(input: RouteInput, profiles: readonly ModelProfil
     let list = eligible;
     if (why === undefined && needsQuality) {
       if (profile.quality === undefined) {
-        why = input.virtual === 'lodestar/strong' ? 'quality unknown (lodestar/strong picks by known quality)' : `quality unknown (floor ${floor}% for ${input.task}; give it a score or a rule under "models")`;
+        why = input.virtual === 'lodestar/strong' ? 'quality unknown (lodestar/strong picks by known quality)' : unknownWhy(input.task, floor);
         list = unknown;
       } else if (floorValue(profile) < floor) {
         why = belowWhy(profile, input.task, floor);
         list = below;
       }
     }
-    const entry: Consideration = { id: profile.id, eligible: why === undefined, why: why ?? 'eligible', estimatedCostUsd: cost, quality: profile.quality };
-    if (profile.qualityKind) entry.qualityKind = profile.qualityKind;
-    if (profile.tier) entry.tier = profile.tier;
+    // One shape for every entry (undefined fields are left out of JSON anyway): keeps this loop monomorphic.
+    const entry: Consideration = { id: profile.id, eligible: why === undefined, why: why ?? 'eligible', estimatedCostUsd: cost, quality: profile.quality, qualityKind: profile.qualityKind, tier: profile.tier };
     considered.push(entry);
     if (why === undefined || list !== eligible) list.push({ profile, cost, entry });
   }
@@ -206,9 +205,33 @@ function floorValue(profile: ModelProfile): number {
   return profile.qualityError === undefined ? quality : quality - FLOOR_CONFIDENCE_Z * profile.qualityError;
 }
 
+/**
+ * The sentences for a model left out on quality depend only on it, the task and the floor: built
+ * once each rather than for every request (they are most of what a decision allocates).
+ */
+const whyMemo = new Map<string, string>();
+const belowMemo = new WeakMap<ModelProfile, Map<string, string>>();
+
+function unknownWhy(task: Task, floor: number): string {
+  const key = `${task}|${floor}`;
+  let why = whyMemo.get(key);
+  if (why === undefined) whyMemo.set(key, (why = `quality unknown (floor ${floor}% for ${task}; give it a score or a rule under "models")`));
+  return why;
+}
+
 function belowWhy(profile: ModelProfile, task: Task, floor: number): string {
-  if (profile.qualityError === undefined) return `quality ${profile.quality}% below the ${task} floor of ${floor}%`;
-  return `quality ${profile.quality}% ±${profile.qualityError} (${profile.qualityKind ?? 'calibrated'}) counts as ${round1(floorValue(profile))}% against the ${task} floor of ${floor}% (75% confidence)`;
+  let byTask = belowMemo.get(profile);
+  if (!byTask) belowMemo.set(profile, (byTask = new Map()));
+  const key = `${task}|${floor}`;
+  let why = byTask.get(key);
+  if (why === undefined) {
+    why =
+      profile.qualityError === undefined
+        ? `quality ${profile.quality}% below the ${task} floor of ${floor}%`
+        : `quality ${profile.quality}% ±${profile.qualityError} (${profile.qualityKind ?? 'calibrated'}) counts as ${round1(floorValue(profile))}% against the ${task} floor of ${floor}% (75% confidence)`;
+    byTask.set(key, why);
+  }
+  return why;
 }
 
 function round1(value: number): number {
@@ -222,8 +245,13 @@ function tierRank(tier: Tier | undefined): number {
 
 /** The candidate, with how its quality is known for the x-lodestar-quality header. */
 function toCandidate(profile: ModelProfile): Candidate {
-  return { id: profile.id, provider: profile.provider, model: profile.model, quality: qualityLabel(profile) };
+  let label = labels.get(profile);
+  if (label === undefined) labels.set(profile, (label = qualityLabel(profile)));
+  return { id: profile.id, provider: profile.provider, model: profile.model, quality: label };
 }
+
+/** Profiles live about a second and are ranked for every request meanwhile: each label is built once. */
+const labels = new WeakMap<ModelProfile, string>();
 
 /** "measured 86.7", "calibrated 71.2+/-6.1", "lineage 79.1", "unknown; tier frontier": ASCII, as HTTP headers want. */
 export function qualityLabel(profile: Pick<ModelProfile, 'quality' | 'qualityKind' | 'qualityError' | 'tier'>): string {
