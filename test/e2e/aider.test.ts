@@ -135,6 +135,30 @@ describe('lodestar aider', () => {
     expect(result.stdout).toContain('\x1b[23;0t');
   });
 
+  it('with only an Anthropic key and Ollama, no rule of the user\'s: the edit goes to Claude Sonnet, the commit message to a free local model', async () => {
+    const own = await startGateway({ env: { OPENAI_API_KEY: '', DEEPSEEK_API_KEY: '' } });
+    try {
+      const dir = repo('claude-only');
+      const record = join(work, 'claude-only.json');
+      const result = await runCli(['aider', '--title', 'off', '--', '--no-auto-commits', '--message', 'rename greet to hello'], { home: own.home, cwd: dir, env: aiderEnv(record) });
+      expect(result.exitCode, result.stderr).toBe(0);
+      const got = JSON.parse(readFileSync(record, 'utf8')) as Record;
+      expect(got.requests.map((request) => [request.model, request.status])).toEqual([
+        ['lodestar/auto', 200],
+        ['lodestar/cheap', 200],
+      ]);
+      const events = await own.waitForEvents(2);
+      expect(events.map((event) => [event.task, event.model])).toEqual([
+        ['edit', expect.stringMatching(/^anthropic\/claude-sonnet-4-[56]$/)],
+        ['commit', expect.stringMatching(/^ollama\//)],
+      ]);
+      expect(own.anthropic.requests).toHaveLength(1);
+      expect(events[1]?.costUsd).toBe(0);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it("returns Aider's exit status, and the user's own Aider arguments win over Lodestar's", async () => {
     const dir = repo('exit-status');
     const record = join(work, 'run2.json');

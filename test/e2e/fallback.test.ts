@@ -81,4 +81,21 @@ describe('retries and circuit breakers', () => {
     const second = await client.chat.completions.create({ model: 'lodestar/strong', messages });
     expect(second.choices[0]?.message.content).toBe('fallback');
   });
+
+  it("an edit whose cheapest adequate models are all at one provider goes to another provider's adequate model when that one is down", async () => {
+    // OpenAI, DeepSeek and Anthropic keys, no rule of the user's: deepseek-flash (and deepseek-v4-pro, the same model)
+    // are the cheapest at the edit floor; Claude Sonnet and gpt-5 meet it too.
+    gateway = await startGateway({ config: { routing: { retries: 0 } } });
+    gateway.deepseek.setDefault({ kind: 'error', status: 500 });
+    const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: gateway.token, maxRetries: 0 });
+    const { data, response } = await client.chat.completions
+      .create({ model: 'lodestar/auto', messages: [{ role: 'user', content: 'Rename foo to bar in main.py' }] }, { headers: { 'x-lodestar-task': 'edit', 'x-lodestar-project': 'outage' } })
+      .withResponse();
+    expect(data.choices[0]?.message.content).toBeTruthy();
+    expect(response.headers.get('x-lodestar-provider')).not.toBe('deepseek');
+    expect(response.headers.get('x-lodestar-quality')).toMatch(/^(measured|calibrated) [\d.]+/);
+    const event = await gateway.eventFor('outage');
+    expect(event.fallbacks.map((attempt) => attempt.provider)).toEqual(['deepseek', 'deepseek']);
+    expect(event).toMatchObject({ status: 'ok', model: response.headers.get('x-lodestar-model') });
+  });
 });
