@@ -1,6 +1,7 @@
+import type { LogLevel } from '../shared/logger.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../shared/provider-ids.js';
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type { LogLevel } from '../shared/logger.js';
 
 export interface Timeouts {
   /** Opening the TCP/TLS connection to an upstream. */

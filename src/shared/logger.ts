@@ -1,8 +1,10 @@
 import { closeSync, fstatSync, openSync, renameSync, writeSync, existsSync } from 'node:fs';
-import type { LogLevel } from '../config/defaults.js';
 import { ensurePrivateDir } from './files.js';
 import type { Redactor } from './redact.js';
 import { dirname } from 'node:path';
+
+/** How much the daemon logs (config key logLevel). */
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 const LEVELS: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 

@@ -1,4 +1,4 @@
-import { formatMoney, formatTokens } from '../cli/output/format.js';
+import { formatMoney, formatTokens } from '../shared/format.js';
 import type { DashboardState } from './dashboard-state.js';
 
 /** One line of the dashboard: its text (already fitted to the width) and how to draw it. */

@@ -13,7 +13,7 @@ import { callDaemon } from '../daemon-client.js';
 import { ensureDaemon } from '../daemon-control.js';
 import { resolveProject } from '../project.js';
 import { subscribeToEvents } from '../events-client.js';
-import { formatMoney, formatTokens } from '../output/format.js';
+import { formatMoney, formatTokens } from '../../shared/format.js';
 import { renderTable } from '../output/table.js';
 
 interface AiderOptions {

@@ -12,7 +12,7 @@ import { readToken } from '../../shared/token.js';
 import type { CliContext } from '../context.js';
 import { callDaemon } from '../daemon-client.js';
 import { findDaemon } from '../daemon-control.js';
-import { formatMoney } from '../output/format.js';
+import { formatMoney } from '../../shared/format.js';
 import { renderTable } from '../output/table.js';
 
 interface SetOptions {

@@ -16,7 +16,7 @@ import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-
 import { LodestarError, UsageError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
 import { getJson } from '../http-json.js';
-import { formatMoney } from '../output/format.js';
+import { formatMoney } from '../../shared/format.js';
 import { renderTable } from '../output/table.js';
 
 /**

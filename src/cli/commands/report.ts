@@ -5,7 +5,7 @@ import { parseReportQuery, ReportQueryError, type ReportWords } from '../../ledg
 import { UsageError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
 import { findDaemon } from '../daemon-control.js';
-import { formatMoney, formatTokens } from '../output/format.js';
+import { formatMoney, formatTokens } from '../../shared/format.js';
 import { renderTable } from '../output/table.js';
 
 interface ReportOptions extends ReportWords {
