@@ -200,9 +200,13 @@ const byTierThenCost = (a: Ranked, b: Ranked): number => tierRank(a.profile.tier
  * so that it meets the floor only where the model clears it three times in four; any other
  * kind as it is.
  */
-function floorValue(profile: ModelProfile): number {
-  const quality = profile.quality ?? 0;
-  return profile.qualityError === undefined ? quality : quality - FLOOR_CONFIDENCE_Z * profile.qualityError;
+function floorValue(profile: Pick<ModelProfile, 'quality' | 'qualityError'>): number {
+  return againstFloor(profile.quality ?? 0, profile.qualityError);
+}
+
+/** A score as a floor sees it: as it is, or a calibrated one (with its error) less FLOOR_CONFIDENCE_Z errors. */
+export function againstFloor(quality: number, error: number | undefined): number {
+  return error === undefined ? quality : quality - FLOOR_CONFIDENCE_Z * error;
 }
 
 /**

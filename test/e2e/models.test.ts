@@ -86,7 +86,7 @@ describe('lodestar models', () => {
     expect(edit.ranked.map((row) => row.id)).toEqual(['deepseek/deepseek-flash', 'deepseek/deepseek-v4-pro', 'openai/gpt-5', 'openai/o3']);
     expect(edit.ranked.every((row) => row.available)).toBe(true);
     expect(edit.ranked[2]?.why).toContain('86.7%');
-    expect(edit.ranked[0]?.why).toContain('70.2% (lineage: lineage deepseek-flash-successor');
+    expect(edit.ranked[0]?.why).toMatch(/^70\.2% lineage; \$[\d.]+ per typical session; lineage deepseek-flash-successor \(successor of deepseek\/deepseek-chat\)/);
     expect(edit.unavailable).toContainEqual({ id: 'anthropic/claude-sonnet-4-6', why: expect.stringContaining('calibrated ±10.9'), unavailable: 'ANTHROPIC_API_KEY not set' });
 
     const commit = JSON.parse((await runCli(['models', 'recommend', '--task', 'commit', '--json'], { home, env })).stdout) as Recommendation;

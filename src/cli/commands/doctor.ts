@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { LoadedConfig } from '../../config/load.js';
 import { CATALOG, modelId } from '../../router/catalog.js';
 import { shippedQuality } from '../../router/quality-evidence.js';
+import { againstFloor } from '../../router/rank.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-ids.js';
 import { REQUIRED_NODE } from '../../shared/package-info.js';
 import { findOnPath } from '../../shared/which.js';
@@ -198,10 +199,12 @@ export function checkEvidence(loaded: LoadedConfig): Check {
   const { config } = loaded;
   const configured = new Set(PROVIDER_IDS.filter((id) => id !== 'ollama' && config.providers[id].enabled && config.providers[id].apiKey));
   const ids = [...new Set([...CATALOG.filter((entry) => configured.has(entry.provider)).map((entry) => modelId(entry.provider, entry.model)), ...Object.keys(config.models).filter((id) => configured.has(id.split('/')[0] as ProviderId))])];
+  // As the router sees it: the user's score, else the shipped evidence (a calibrated score at 75% confidence).
   const quality = (id: string): number | undefined => {
     const own = config.models[id];
     if (own?.quality !== undefined) return own.quality;
-    return shippedQuality(own?.sameAs ?? id, config.quality)?.value;
+    const shipped = shippedQuality(own?.sameAs ?? id, config.quality);
+    return shipped && againstFloor(shipped.value, shipped.error);
   };
   const lacking = ids.filter((id) => quality(id) === undefined);
   const editFloor = config.routing.floors.edit;

@@ -11,7 +11,7 @@ import { CATALOG, type Tier } from '../../router/catalog.js';
 import { TASKS, type Task } from '../../router/classify-task.js';
 import { buildProfiles } from '../../router/profiles.js';
 import { shippedQuality, type QualityKind } from '../../router/quality-evidence.js';
-import { estimateCost, rankCandidates, TYPICAL_OUTPUT_TOKENS, type ChoiceBasis, type ModelProfile } from '../../router/rank.js';
+import { againstFloor, estimateCost, rankCandidates, TYPICAL_OUTPUT_TOKENS, type ChoiceBasis, type ModelProfile } from '../../router/rank.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-ids.js';
 import { LodestarError, UsageError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
@@ -294,12 +294,12 @@ function recommend(rows: readonly ModelRow[], task: Task, loaded: LoadedConfig):
   const whyOf = new Map(decision.considered.map((entry) => [entry.id, entry.why]));
   const ranked = decision.candidates.map((candidate, index) => {
     const row = byId.get(candidate.id) as ModelRow;
-    return { ...row, rank: index + 1, why: describeWhy(row, whyOf.get(row.id)) };
+    return { ...row, rank: index + 1, why: describeWhy(row, whyOf.get(row.id), decision.floor) };
   });
   const unavailable = everywhere.candidates
     .map((candidate) => byId.get(candidate.id) as ModelRow)
     .filter((row) => !row.available && everywhere.basis === 'quality' && row.quality !== null)
-    .map((row) => ({ id: row.id, why: describeWhy(row, undefined), unavailable: row.unavailable ?? 'not available' }));
+    .map((row) => ({ id: row.id, why: describeWhy(row, undefined, decision.floor), unavailable: row.unavailable ?? 'not available' }));
   return {
     task,
     floor: decision.floor,
@@ -312,17 +312,17 @@ function recommend(rows: readonly ModelRow[], task: Task, loaded: LoadedConfig):
   };
 }
 
-/** A ranked model's case: its quality and how it is known, or why it is there without one, and its price. */
-function describeWhy(row: ModelRow, routerWhy: string | undefined): string {
-  let quality: string;
-  if (row.quality === null) quality = routerWhy && routerWhy !== 'eligible' ? routerWhy : 'quality unknown (no floor for this task)';
-  else {
-    const kind = row.qualityKind && row.qualityKind !== 'measured' ? `${row.qualityKind}${row.qualityError === null ? '' : ` ±${row.qualityError}`}: ` : '';
-    quality = `${row.quality}% (${kind}${row.qualitySource})`;
-    if (routerWhy?.includes('below')) quality += `; ${routerWhy}`;
-  }
+/**
+ * A ranked model's case, the short facts first (the table cuts long lines): its score and how it
+ * is known, or why it is there without one; its price; then where the score comes from.
+ */
+function describeWhy(row: ModelRow, routerWhy: string | undefined, floor: number): string {
   const price = row.local ? 'free, runs on your GPU' : row.sessionCostUsd === null ? 'price unknown' : `${formatMoney(row.sessionCostUsd)} per typical session`;
-  return `${quality}; ${price}`;
+  if (row.quality === null) return `${routerWhy && routerWhy !== 'eligible' ? routerWhy : 'quality unknown (no floor for this task)'}; ${price}`;
+  let quality = `${row.quality}%${row.qualityError === null ? '' : ` ±${row.qualityError}`} ${row.qualityKind ?? 'measured'}`;
+  if (routerWhy?.includes('below')) quality += ` (${routerWhy})`;
+  else if (floor > 0 && row.qualityError !== null) quality += `, counts as ${Math.round(againstFloor(row.quality, row.qualityError) * 10) / 10}% against the floor (75% confidence)`;
+  return `${quality}; ${price}; ${row.qualitySource}`;
 }
 
 function describeRecommendation(recommendation: Recommendation): string[] {
