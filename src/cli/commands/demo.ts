@@ -47,7 +47,7 @@ async function runDemo(context: CliContext, options: { json?: boolean; keep?: bo
   };
   say('Lodestar demo: SIMULATED providers (Anthropic, DeepSeek, OpenAI) and a SIMULATED Ollama on a simulated 4 GB GPU.');
   say('No keys and no Ollama are needed; nothing is sent anywhere, and your own ledger is not touched.');
-  say('Routing rule set for the demo: deepseek/deepseek-flash is scored as deepseek/deepseek-chat (its predecessor, 70.2% on Aider\'s polyglot benchmark).');
+  say('No routing rule of your own: the quality evidence Lodestar ships decides (deepseek/deepseek-flash, for one, takes the 70.2% Aider measured for its predecessor deepseek-chat; `lodestar models list` shows every score and where it comes from).');
   say('');
 
   const doubles: Doubles = await import('../../../test/doubles/index.js');
