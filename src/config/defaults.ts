@@ -97,6 +97,8 @@ export interface RoutingConfig {
   forbidden: string[];
   /** Extra attempts on the last candidate after a failure worth retrying. */
   retries: number;
+  /** Providers one request may try before the client gets the last failure (their rate-limited models' siblings don't count). */
+  maxProviders: number;
   backoffMs: number;
   /** An upstream's retry-after longer than this goes back to the client rather than being waited for. */
   maxRetryAfterMs: number;
@@ -172,7 +174,7 @@ export function defaultConfig(): LodestarConfig {
       floors: { edit: 70, architect: 70, 'long-context': 70, chat: 0, commit: 0, summary: 0 },
       preferred: [],
       forbidden: [],
-      retries: 1, backoffMs: 250, maxRetryAfterMs: 5000, circuit: { failureThreshold: 5, cooldownMs: 30_000 },
+      retries: 1, maxProviders: 3, backoffMs: 250, maxRetryAfterMs: 5000, circuit: { failureThreshold: 5, cooldownMs: 30_000 },
     },
     cache: { enabled: true, ttlSeconds: 1800, maxEntries: 2000, maxBytes: 64 * 1024 * 1024, store: 'memory', redisUrl: undefined, deterministicOnly: true },
     aider: { model: 'lodestar/auto', weakModel: 'lodestar/cheap', editorModel: undefined },

@@ -146,6 +146,7 @@ export const configFileSchema = v.strictObject({
       preferred: v.optional(v.array(modelName)),
       forbidden: v.optional(v.array(v.pipe(v.string(), v.regex(new RegExp(`^(${PROVIDER_IDS.join('|')})/.+`), 'must be "<provider>/<model>" or "<provider>/*"')))),
       retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5))),
+      maxProviders: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(8))),
       backoffMs: v.optional(positiveMs),
       maxRetryAfterMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
       circuit: v.optional(

@@ -26,6 +26,11 @@ export class HttpError extends Error {
     this.headers = options.headers;
   }
 
+  /** The same error (status, type, code, headers) with another message. */
+  withMessage(message: string): HttpError {
+    return new HttpError(this.status, message, { type: this.type, param: this.param, code: this.code, ...(this.headers ? { headers: this.headers } : {}) });
+  }
+
   toJSON(): { error: { message: string; type: string; param: string | null; code: string | null } } {
     return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
   }

@@ -95,7 +95,25 @@ describe('retries and circuit breakers', () => {
     expect(response.headers.get('x-lodestar-provider')).not.toBe('deepseek');
     expect(response.headers.get('x-lodestar-quality')).toMatch(/^(measured|calibrated) [\d.]+/);
     const event = await gateway.eventFor('outage');
-    expect(event.fallbacks.map((attempt) => attempt.provider)).toEqual(['deepseek', 'deepseek']);
+    // One outage: deepseek-v4-pro, the same provider's next model, is not tried after deepseek-flash's 500.
+    expect(event.fallbacks.map((attempt) => [attempt.model, attempt.status])).toEqual([['deepseek/deepseek-flash', 500]]);
+    expect(gateway.deepseek.requests).toHaveLength(1);
     expect(event).toMatchObject({ status: 'ok', model: response.headers.get('x-lodestar-model') });
+  });
+
+  it("after a 429, tries a sibling model at the same provider (a model's rate limit is not an outage)", async () => {
+    gateway = await startGateway({ config: { routing: { retries: 0 }, providers: { ollama: { enabled: false } } }, env: { DEEPSEEK_API_KEY: '', ANTHROPIC_API_KEY: '' } });
+    gateway.openai.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '60' } });
+    gateway.openai.setDefault({ kind: 'reply', text: 'from the sibling' });
+    const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: gateway.token, maxRetries: 0 });
+    const { data, response } = await client.chat.completions
+      .create({ model: 'lodestar/auto', messages: [{ role: 'user', content: 'Rename foo to bar in main.py' }] }, { headers: { 'x-lodestar-task': 'edit' } })
+      .withResponse();
+    expect(data.choices[0]?.message.content).toBe('from the sibling');
+    // The two OpenAI models that meet the edit floor: the cheaper for this request got the 429, the other answered.
+    const models = gateway.openai.requests.map((request) => (request.body as { model: string }).model);
+    expect(new Set(models)).toEqual(new Set(['gpt-5', 'o3']));
+    expect(response.headers.get('x-lodestar-fallbacks')).toBe(`openai/${models[0]}`);
+    expect(response.headers.get('x-lodestar-model')).toBe(`openai/${models[1]}`);
   });
 });

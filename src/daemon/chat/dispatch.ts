@@ -9,6 +9,7 @@ import type { CircuitBreakers } from '../../router/circuit-breaker.js';
 import type { Candidate } from '../../router/resolve-model.js';
 import type { ProviderId } from '../../shared/provider-ids.js';
 import { HttpError, sendError } from '../http-error.js';
+import { FallbackPlan, isProviderWide } from './fallback-plan.js';
 import { StreamWriter } from './stream-writer.js';
 import { upstreamErrorResponse } from './upstream-error-response.js';
 
@@ -35,6 +36,8 @@ export interface DispatchInput {
 export interface RetryPolicy {
   /** Extra attempts on the last candidate when it fails in a way worth retrying. */
   retries: number;
+  /** Providers one request may try, each with as many of its models as fail only by rate limit. */
+  maxProviders: number;
   /** First backoff pause, doubled each retry. */
   backoffMs: number;
   /** An upstream's retry-after longer than this is passed to the client instead of waited for. */
@@ -70,9 +73,14 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
   // Lodestar's own time: from the request's arrival (or the last attempt failing) to dispatch,
   // then from the upstream's answer to ours. Reading the body and parsing it count as ours.
   let cursor = input.arrivedAt;
+  const plan = new FallbackPlan(input.candidates, policy.maxProviders);
+  let retrying = false;
 
   for (let index = 0; index < input.candidates.length; index++) {
     const candidate = input.candidates[index] as Candidate;
+    // The same candidate again after a pause is a retry, whatever its provider did before.
+    if (!retrying && !plan.admits(candidate)) continue;
+    retrying = false;
     const provider = input.providers.get(candidate.provider);
     if (!provider) {
       fallbacks.push({ model: candidate.id, provider: candidate.provider, error: `${candidate.provider} is not configured` });
@@ -94,6 +102,7 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
     const follow = (): void => attempt.abort();
     input.clientSignal.addEventListener('abort', follow, { once: true });
     const call = { request: { ...input.request, model: candidate.model }, signal: attempt.signal };
+    plan.attempting(candidate);
     const dispatchedAt = performance.now();
     overheadMs += dispatchedAt - cursor;
     try {
@@ -141,7 +150,8 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
         error: error instanceof Error ? error.message : String(error),
         ...(error instanceof UpstreamError && error.status !== undefined ? { status: error.status } : {}),
       });
-      const last = index === input.candidates.length - 1;
+      plan.failed(candidate, error);
+      const last = !plan.hasNext(index);
       if (last && retryable && retriesLeft > 0) {
         // No other candidate: try this one again after a pause (retry-after, if within bounds).
         const wait = retryDelay(error, policy, policy.retries - retriesLeft);
@@ -153,17 +163,18 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
           }
           cursor = performance.now();
           index--;
+          retrying = true;
           continue;
         }
       }
       // A candidate that does not have the model (a local model not pulled, say) is skipped too.
       const missing = error instanceof UpstreamError && error.status === 404;
-      const canTryNext = !last && (error instanceof TranslationError || retryable || missing);
+      const canTryNext = !last && (error instanceof TranslationError || retryable || missing || isProviderWide(error));
       if (!canTryNext) break;
     }
   }
 
-  const failure = toHttpError(lastError, input.candidates);
+  const failure = toHttpError(lastError, input.candidates, fallbacks);
   // The last attempt is the failure itself, not a fallback: the request is counted against it.
   const attempts = lastError === undefined ? fallbacks : fallbacks.slice(0, -1);
   const failed = lastError === undefined ? undefined : input.candidates.find((candidate) => candidate.id === fallbacks.at(-1)?.model);
@@ -270,15 +281,27 @@ function lodestarHeaders(candidate: Candidate, fallbacks: readonly FallbackAttem
 /** The failures that are only "every circuit was open": the answer is 503, no provider available. */
 const circuitSkips = new WeakSet<UpstreamError>();
 
-function toHttpError(error: unknown, candidates: readonly Candidate[]): HttpError {
+function toHttpError(error: unknown, candidates: readonly Candidate[], attempts: readonly FallbackAttempt[]): HttpError {
   if (error instanceof UpstreamError && circuitSkips.has(error)) {
     return new HttpError(503, `No provider is available: ${error.message}`, { type: 'api_error', code: 'no_provider_available', headers: { 'retry-after': '5' } });
   }
-  if (error instanceof UpstreamError) return upstreamErrorResponse(error);
+  if (error instanceof UpstreamError) {
+    const response = upstreamErrorResponse(error);
+    // Several tried: the answer is the last one's status, and the message names each and what it answered.
+    return attempts.length > 1 ? response.withMessage(`Every candidate failed: ${attempts.map(describeAttempt).join('; ')}`) : response;
+  }
   if (error instanceof TranslationError) {
     return new HttpError(400, `${error.message} (${candidates.map((candidate) => candidate.id).join(', ')})`, { param: error.param, code: 'unsupported_parameter' });
   }
   if (error === undefined) return new HttpError(503, 'No provider is available to serve this request', { code: 'no_provider_available' });
   const message = error instanceof Error ? error.message : String(error);
   return new HttpError(500, `Lodestar failed while calling the upstream: ${message}`, { code: 'internal_error' });
+}
+
+const ATTEMPT_WORDS = 160;
+
+/** "openai/gpt-5 (openai answered 500): <its message>", shortened. */
+function describeAttempt(attempt: FallbackAttempt): string {
+  const message = attempt.error.length > ATTEMPT_WORDS ? `${attempt.error.slice(0, ATTEMPT_WORDS)}...` : attempt.error;
+  return `${attempt.model} (${attempt.status === undefined ? 'no answer' : `${attempt.provider} answered ${attempt.status}`}): ${message}`;
 }
