@@ -91,13 +91,36 @@ export async function spawnDaemon(paths: LodestarPaths, port: number, env: NodeJ
   return { state: status.state, health };
 }
 
+/**
+ * How long start waits for the first nvidia-smi reading and the first Ollama check once /health
+ * answers: both take ~0.1 s when they work; a slower one is reported as pending, not waited for.
+ */
+export const READY_WAIT_MS = 3000;
+
+/** Waits for /health to answer, then (within READY_WAIT_MS) for its first readings to be in. */
 async function waitForHealth(state: DaemonState): Promise<Record<string, unknown> | undefined> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const health = await healthOf(state, 1000);
-    if (health) return health;
-    await delay(100);
+  let health: Record<string, unknown> | undefined;
+  for (let attempt = 0; attempt < 20 && !health; attempt++) {
+    health = await healthOf(state, 1000);
+    if (!health) await delay(100);
   }
-  return undefined;
+  const deadline = Date.now() + READY_WAIT_MS;
+  while (health && health.ready === false && Date.now() < deadline) {
+    await delay(50);
+    health = (await healthOf(state, 1000)) ?? health;
+  }
+  return health;
+}
+
+/** What a first reading still out at start means for the user, a sentence each ("" when all are in). */
+export function pendingReadings(health: Record<string, unknown> | undefined): string[] {
+  const pending = Array.isArray(health?.pending) ? (health.pending as string[]) : [];
+  const seconds = READY_WAIT_MS / 1000;
+  return pending.map((what) =>
+    what === 'gpu'
+      ? `nvidia-smi has not answered within ${seconds} s; /health shows the GPU as pending until it does.`
+      : `Ollama has not answered its first check within ${seconds} s; /health shows it as pending until it does.`,
+  );
 }
 
 /**

@@ -211,9 +211,13 @@ export class LocalTier {
   }
 
   /** The part of /health about Ollama and the GPU; `degraded` when Ollama should answer and does not. */
-  health(): { ollama: Record<string, unknown>; gpu: Record<string, unknown>; degraded: boolean } {
+  health(): { ollama: Record<string, unknown>; gpu: Record<string, unknown>; degraded: boolean; pending: string[] } {
     const ollama = this.config.providers.ollama;
     const snapshot = this.monitor.snapshot();
+    // A first reading not in yet is said as such, never shown as "no GPU" or "Ollama down".
+    const pending: string[] = [];
+    if (this.gpu && this.gpu.latest() === undefined) pending.push('gpu');
+    if (ollama.enabled && snapshot.reachable === undefined) pending.push('ollama');
     if (snapshot.reachable) this.wasReachable = true;
     const expected = this.wasReachable || Object.keys(ollama.models).length > 0 || this.tunnel !== undefined;
     const degraded = ollama.enabled && snapshot.reachable === false && expected;
@@ -222,6 +226,7 @@ export class LocalTier {
       ollama: ollama.enabled
         ? {
             ...snapshot,
+            ...(snapshot.reachable === undefined ? { pending: true, reason: 'the first check of Ollama is not done yet' } : {}),
             ...(this.tunnel ? { tunnel: this.tunnel.health() } : {}),
             models: snapshot.models.length,
             queue: this.queue.snapshot(),
@@ -231,6 +236,7 @@ export class LocalTier {
         : { enabled: false },
       gpu: this.gpu ? gpuView(this.gpu.latest()) : { available: false, reason: 'the GPU monitor is off (gpu.enabled: false)' },
       degraded,
+      pending,
     };
   }
 
@@ -360,7 +366,7 @@ export class LocalTier {
 
 /** The GPU as /health, /api/events and the dashboard show it. */
 export function gpuView(state: GpuState | undefined): Record<string, unknown> {
-  if (!state) return { available: false, reason: 'not read yet' };
+  if (!state) return { available: null, pending: true, reason: 'the first nvidia-smi reading is not in yet' };
   if (state.kind === 'none') return { available: false, reason: state.reason, at: state.at };
   return { available: true, at: state.at, gpus: state.gpus, ...(state.processes ? { processes: state.processes } : {}) };
 }

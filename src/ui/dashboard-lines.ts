@@ -82,7 +82,8 @@ function modelLines(state: DashboardState, width: number, rows: number): Line[] 
 function gpuLines(state: DashboardState, width: number): Line[] {
   const { gpu, ollama } = state;
   const lines: Line[] = [rule('GPU and local models', width)];
-  if (!gpu.available) lines.push({ text: fit(`No GPU: ${gpu.reason ?? 'not read yet'}.`, width), color: 'gray' });
+  if (gpu.pending) lines.push({ text: fit('GPU: reading nvidia-smi...', width), color: 'gray' });
+  else if (!gpu.available) lines.push({ text: fit(`No GPU: ${gpu.reason ?? 'unknown'}.`, width), color: 'gray' });
   else {
     const history = Math.max(0, Math.min(20, width - 60));
     const utilization = gpu.utilizationPercent === undefined ? '?' : `${gpu.utilizationPercent}%`;
@@ -157,7 +158,7 @@ export function dashboardLines(state: DashboardState, options: { width: number; 
   if (state.connected === undefined) return [header, { text: 'Connecting to the daemon…', color: 'gray' }];
   if (options.compact) {
     const last = state.recent[0];
-    const gpu = state.gpu.available ? `GPU ${state.gpu.utilizationPercent ?? '?'}% ${gib(state.gpu.memoryUsedMiB)}/${gib(state.gpu.memoryTotalMiB)} GiB` : 'no GPU';
+    const gpu = state.gpu.available ? `GPU ${state.gpu.utilizationPercent ?? '?'}% ${gib(state.gpu.memoryUsedMiB)}/${gib(state.gpu.memoryTotalMiB)} GiB` : state.gpu.pending ? 'GPU ...' : 'no GPU';
     const budget = state.budgets[0];
     return [
       { text: fit(`Lodestar: today ${formatMoney(state.today.costUsd)}, month ${formatMoney(state.month.costUsd)}${budget ? ` of ${formatMoney(budget.limitUsd)} (${budget.scope})` : ''}, saved ${formatMoney(state.month.baselineCostUsd - state.month.costUsd)}`, width), bold: true },

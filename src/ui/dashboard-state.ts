@@ -31,6 +31,8 @@ export interface BudgetView {
 
 export interface GpuView {
   available: boolean;
+  /** The first nvidia-smi reading is not in yet: not the same as no GPU. */
+  pending?: boolean;
   reason?: string;
   name?: string;
   utilizationPercent?: number;
@@ -156,7 +158,9 @@ export function withHealth(state: DashboardState, health: Record<string, unknown
 /** A GPU sample (the `gpu` event, or /health's); `sample` adds it to the history. */
 export function withGpu(state: DashboardState, gpu: Record<string, unknown>, sample = true): DashboardState {
   const history = state.gpu;
-  if (gpu.available !== true) return { ...state, gpu: { available: false, reason: typeof gpu.reason === 'string' ? gpu.reason : undefined, utilizationHistory: history.utilizationHistory, memoryHistory: history.memoryHistory } };
+  if (gpu.available !== true) {
+    return { ...state, gpu: { available: false, ...(gpu.pending === true ? { pending: true } : {}), reason: typeof gpu.reason === 'string' ? gpu.reason : undefined, utilizationHistory: history.utilizationHistory, memoryHistory: history.memoryHistory } };
+  }
   const card = ((gpu.gpus ?? []) as Array<Record<string, unknown>>)[0] ?? {};
   const number = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
   const view: GpuView = {

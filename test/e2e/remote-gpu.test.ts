@@ -45,7 +45,7 @@ describe.skipIf(noSshd)(`Ollama on a GPU box through an SSH tunnel (real OpenSSH
     // nvidia-smi is asked on the box, through ssh: this test's box has none. (Its answer can also
     // be a failure of the remote shell, whose start-up files are the box's own business; either
     // way the reason names the box.)
-    const gpu = await healthWhen(gateway.port, (body) => body.gpu?.reason !== undefined && body.gpu.reason !== 'not read yet');
+    const gpu = await healthWhen(gateway.port, (body) => body.gpu?.reason !== undefined && body.gpu.pending !== true);
     expect(gpu.gpu.available).toBe(false);
     expect(gpu.gpu.reason).toMatch(new RegExp(`^(nvidia-smi is not on PATH on|ssh to|nvidia-smi on) ${sshd.target.replace(/[.]/g, '\\.')}`));
 

@@ -104,7 +104,9 @@ function describeOllama(ollama: OllamaView | undefined): string[] {
 }
 
 interface GpuView {
-  available?: boolean;
+  available?: boolean | null;
+  /** The first nvidia-smi reading is not in yet. */
+  pending?: boolean;
   reason?: string;
   gpus?: Array<{ index: number; name: string; utilizationPercent?: number; memoryUsedMiB?: number; memoryTotalMiB?: number; temperatureC?: number; powerDrawW?: number; powerLimitW?: number }>;
   processes?: Array<{ pid?: number; name: string; usedMiB?: number }>;
@@ -112,6 +114,7 @@ interface GpuView {
 
 function describeGpu(gpu: GpuView | undefined): string[] {
   if (!gpu) return [];
+  if (gpu.pending) return ['GPU: the first nvidia-smi reading is not in yet.'];
   if (!gpu.available) return [`GPU: none (${gpu.reason ?? 'unknown'}). Local models run on the CPU, if at all.`];
   const known = (value: number | undefined, unit: string): string => (value === undefined ? '?' : `${value}${unit}`);
   const lines = (gpu.gpus ?? []).map(

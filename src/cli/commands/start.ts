@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { LodestarError, UsageError } from '../../shared/errors.js';
 import { DAEMON_ENTRY, DAEMON_NODE_FLAGS } from '../../shared/package-info.js';
 import type { CliContext } from '../context.js';
-import { findDaemon, portInUse, removeStaleState, spawnDaemon } from '../daemon-control.js';
+import { findDaemon, pendingReadings, portInUse, removeStaleState, spawnDaemon } from '../daemon-control.js';
 
 export function registerStart(program: Command, context: CliContext): void {
   program
@@ -46,6 +46,7 @@ async function start(context: CliContext, options: { port?: string; foreground?:
 
   const running = await spawnDaemon(paths, port, context.env);
   output.line(`Lodestar started on ${running.state.url} (pid ${running.state.pid}).`);
+  for (const sentence of pendingReadings(running.health)) output.note(sentence);
   output.note(`Logs: ${paths.daemonLog}`);
   return 0;
 }

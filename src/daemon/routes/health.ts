@@ -50,5 +50,6 @@ export function healthSections(context: DaemonContext): Record<string, unknown> 
     if (health.state === 'open') degraded = true;
   }
   const local = context.local.health();
-  return { status: degraded || local.degraded ? 'degraded' : 'ok', providers, ollama: local.ollama, gpu: local.gpu };
+  // ready: every first reading is in (lodestar start waits for it, within a bound); pending names those still out.
+  return { status: degraded || local.degraded ? 'degraded' : 'ok', ready: local.pending.length === 0, pending: local.pending, providers, ollama: local.ollama, gpu: local.gpu };
 }
