@@ -55,7 +55,8 @@ export interface LodestarConfig {
   port: number;
   logLevel: LogLevel;
   project: string | undefined;
-  limits: { maxBodyBytes: number };
+  /** maxBodyBytes: the largest request body; bodyIdleMs: the longest a body may go without a byte. */
+  limits: { maxBodyBytes: number; bodyIdleMs: number };
   timeouts: Timeouts & { shutdownMs: number };
   logs: { maxBytes: number; files: number };
   providers: { ollama: OllamaProviderConfig } & Record<Exclude<ProviderId, 'ollama'>, ProviderConfig>;
@@ -162,7 +163,7 @@ export function defaultConfig(): LodestarConfig {
     port: DEFAULT_PORT,
     logLevel: 'info',
     project: undefined,
-    limits: { maxBodyBytes: 25 * 1024 * 1024 },
+    limits: { maxBodyBytes: 25 * 1024 * 1024, bodyIdleMs: 30_000 },
     timeouts: { ...DEFAULT_TIMEOUTS, shutdownMs: 30_000 },
     logs: { maxBytes: 5 * 1024 * 1024, files: 3 },
     providers,

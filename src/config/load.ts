@@ -222,6 +222,7 @@ export function resolveConfig(layers: readonly ConfigFile[]): LodestarConfig {
     if (layer.logLevel !== undefined) config.logLevel = layer.logLevel;
     if (layer.project !== undefined) config.project = layer.project;
     if (layer.limits?.maxBodyBytes !== undefined) config.limits.maxBodyBytes = layer.limits.maxBodyBytes;
+    if (layer.limits?.bodyIdleMs !== undefined) config.limits.bodyIdleMs = layer.limits.bodyIdleMs;
     if (layer.timeouts) {
       const { shutdownMs, ...rest } = layer.timeouts;
       if (shutdownMs !== undefined) config.timeouts.shutdownMs = shutdownMs;

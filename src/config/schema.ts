@@ -103,7 +103,7 @@ export const configFileSchema = v.strictObject({
   project: v.optional(
     v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit')),
   ),
-  limits: v.optional(v.strictObject({ maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024))) })),
+  limits: v.optional(v.strictObject({ maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024))), bodyIdleMs: v.optional(positiveMs) })),
   timeouts: v.optional(v.strictObject({ ...timeoutEntries, shutdownMs: v.optional(positiveMs) })),
   logs: v.optional(
     v.strictObject({

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /**
  * The one error type of the daemon's HTTP layer. Every failure a client sees goes through
@@ -63,4 +64,29 @@ export function sendError(response: ServerResponse, error: HttpError): void {
     return;
   }
   sendJson(response, error.status, error.toJSON(), error.headers);
+}
+
+/**
+ * What Node's HTTP parser refuses before any route sees it (a malformed request line, a header
+ * block over 16 KB, a bad chunk size): answered in the same JSON envelope as every other error,
+ * rather than Node's bare "400 Bad Request", then the connection is closed.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  // A request whose headers were taken has a response object; once that has begun, only closing is left.
+  const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || started?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const status = tooLarge ? 431 : timedOut ? 408 : 400;
+  const message = tooLarge
+    ? 'The request headers are larger than 16 KB'
+    : timedOut
+      ? 'The request took too long to arrive'
+      : `The request is not valid HTTP/1.1 (${error.code ?? 'parse error'})`;
+  const body = JSON.stringify(new HttpError(status, message, { code: tooLarge ? 'headers_too_large' : timedOut ? 'request_timeout' : 'malformed_request' }).toJSON());
+  const reason = tooLarge ? 'Request Header Fields Too Large' : timedOut ? 'Request Timeout' : 'Bad Request';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }

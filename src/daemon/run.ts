@@ -11,6 +11,7 @@ import { PROVIDER_IDS } from '../shared/provider-ids.js';
 import { Redactor } from '../shared/redact.js';
 import { ensureToken } from '../shared/token.js';
 import type { DaemonContext } from './context.js';
+import { answerClientError } from './http-error.js';
 import { createAuth } from './middleware/auth.js';
 import { createHostCheck } from './middleware/host-check.js';
 import { buildRoutes } from './routes/index.js';
@@ -137,6 +138,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     logger,
   });
   const server = createServer({ keepAliveTimeout: 30_000, noDelay: true }, core.handle);
+  server.on('clientError', answerClientError);
 
   // The known models' prices, resolved once before the first request can come, so that no
   // request waits for the price table (and apart, so that the daemon never holds it).

@@ -32,7 +32,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       if (context.closing()) {
         throw new HttpError(503, 'Lodestar is shutting down; try again in a moment', { code: 'shutting_down', headers: { 'retry-after': '2' } });
       }
-      const body = await readJsonBody(request, context.config.limits.maxBodyBytes);
+      const body = await readJsonBody(request, { maxBytes: context.config.limits.maxBodyBytes, idleMs: context.config.limits.bodyIdleMs });
       const chatRequest = validateChatRequest(body);
       const project = params.project ?? identifierHeader(request, 'project');
       const session = params.session ?? identifierHeader(request, 'session');

@@ -14,17 +14,18 @@ export function warmRoute(context: DaemonContext): Route {
     path: '/api/models/warm',
     auth: true,
     async handle(request, response) {
-      const body = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] ? await readJsonBody(request, 64 * 1024) : {};
-      const models = (body as { models?: unknown }).models;
+      const body = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] ? await readJsonBody(request, { maxBytes: 64 * 1024, idleMs: context.config.limits.bodyIdleMs }) : {};
+      // What is wrong with the request itself first, then whether the daemon can do it.
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'The body must be a JSON object like {"models": ["qwen2.5-coder:3b"]}', { code: 'invalid_request' });
+      const models = (body as { models?: unknown }).models;
       if (models !== undefined && (!Array.isArray(models) || models.some((model) => typeof model !== 'string' || !model.trim()))) {
         throw new HttpError(400, '"models" must be a list of local model names, like ["qwen2.5-coder:3b"]', { param: 'models', code: 'invalid_request' });
       }
-      const ollama = context.config.providers.ollama;
-      if (!ollama.enabled) throw new HttpError(409, 'Ollama is disabled in config (providers.ollama.enabled is false): there is nothing to warm', { code: 'ollama_disabled' });
       const names = (models as string[] | undefined)?.map((model) => model.trim());
       const foreign = names?.find((name) => name.includes('/') && !name.startsWith('ollama/'));
       if (foreign) throw new HttpError(400, `${foreign} is not a local model: only Ollama's models are loaded into VRAM`, { param: 'models', code: 'invalid_request' });
+      const ollama = context.config.providers.ollama;
+      if (!ollama.enabled) throw new HttpError(409, 'Ollama is disabled in config (providers.ollama.enabled is false): there is nothing to warm', { code: 'ollama_disabled' });
       const results = await context.local.warm(names, 'request');
       sendJson(response, 200, { results });
     },
