@@ -23,6 +23,7 @@ import { runLedgerBench } from './ledger.js';
 import { runRouterBench } from './router.js';
 import { runGpuBench } from './gpu.js';
 import { runCacheBench } from './cache.js';
+import { runSoakBench } from './soak.js';
 import { replaceSection } from './lib/markdown.js';
 import { cleanupAll } from './lib/processes.js';
 
@@ -32,6 +33,7 @@ const BENCHES = {
   router: runRouterBench,
   gpu: runGpuBench,
   cache: runCacheBench,
+  soak: runSoakBench,
 };
 
 const BENCHMARKS_MD = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
