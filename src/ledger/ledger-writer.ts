@@ -16,7 +16,8 @@ export const LEDGER_VERSION = 1;
 
 /** The line written for an event: the event itself, with the format's version first. */
 export function ledgerLine(event: RequestEvent): string {
-  return `${JSON.stringify({ v: LEDGER_VERSION, ...event })}\n`;
+  // The version spliced in front rather than spread into a copy of the event: this runs for every request.
+  return `{"v":${LEDGER_VERSION},${JSON.stringify(event).slice(1)}\n`;
 }
 
 export interface LedgerWriterOptions {
@@ -50,10 +51,8 @@ export class LedgerWriter {
   append(event: RequestEvent): void {
     const month = monthOf(event.time);
     if (month !== this.month) this.open(month);
-    const line = ledgerLine(event);
-    const bytes = Buffer.from(line);
-    writeSync(this.descriptor as number, bytes);
-    this.offset += bytes.length;
+    const written = writeSync(this.descriptor as number, ledgerLine(event));
+    this.offset += written;
     this.dirty = true;
     this.options.onAppend?.(event, month, this.offset);
   }
