@@ -1,7 +1,7 @@
 import { isProviderId, type ProviderId } from '../shared/provider-ids.js';
 import type { CatalogModel, Tier } from './catalog.js';
 import type { QualityScore } from './quality-evidence.js';
-import type { ModelProfile } from './rank.js';
+import { qualityLabel, type ModelProfile } from './rank.js';
 
 export type { QualityScore } from './quality-evidence.js';
 
@@ -42,7 +42,7 @@ export function buildProfiles(sources: ProfileSources): ModelProfile[] {
     if (profiles.has(id)) return;
     const override = sources.overrides[id];
     const quality = qualityOf(id, override, sources.benchmark);
-    profiles.set(id, {
+    const profile: ModelProfile = {
       id,
       provider,
       model,
@@ -56,7 +56,9 @@ export function buildProfiles(sources: ProfileSources): ModelProfile[] {
       // A model outside the catalog has no declared tier; a local one is small whatever it is.
       tier: tier ?? (local ? 'small' : undefined),
       loaded: local && sources.loaded.has(model),
-    });
+    };
+    profile.label = qualityLabel(profile);
+    profiles.set(id, profile);
   };
   if (sources.providers.has('ollama')) {
     for (const model of sources.localModels) add('ollama', model, true, sources.localContext(model), 'small');

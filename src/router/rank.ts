@@ -27,6 +27,8 @@ export interface ModelProfile {
   qualityError?: number | undefined;
   /** The catalog's class for the model: what the router goes by when quality is unknown. */
   tier?: Tier | undefined;
+  /** qualityLabel(this), built with the profile so that ranking doesn't build it per request. */
+  label?: string | undefined;
   /** A local model already in VRAM (switching to another would pay a load). */
   loaded: boolean;
 }
@@ -214,7 +216,9 @@ export function againstFloor(quality: number, error: number | undefined): number
  * once each rather than for every request (they are most of what a decision allocates).
  */
 const whyMemo = new Map<string, string>();
-const belowMemo = new WeakMap<ModelProfile, Map<string, string>>();
+/** By model, score, task and floor, so that it outlives the profiles (rebuilt every second). */
+const belowMemo = new Map<string, string>();
+const MEMO_LIMIT = 5000;
 
 function unknownWhy(task: Task, floor: number): string {
   const key = `${task}|${floor}`;
@@ -224,16 +228,14 @@ function unknownWhy(task: Task, floor: number): string {
 }
 
 function belowWhy(profile: ModelProfile, task: Task, floor: number): string {
-  let byTask = belowMemo.get(profile);
-  if (!byTask) belowMemo.set(profile, (byTask = new Map()));
-  const key = `${task}|${floor}`;
-  let why = byTask.get(key);
+  const key = `${profile.id}|${profile.quality}|${profile.qualityError}|${task}|${floor}`;
+  let why = belowMemo.get(key);
   if (why === undefined) {
     why =
       profile.qualityError === undefined
         ? `quality ${profile.quality}% below the ${task} floor of ${floor}%`
         : `quality ${profile.quality}% ±${profile.qualityError} (${profile.qualityKind ?? 'calibrated'}) counts as ${round1(floorValue(profile))}% against the ${task} floor of ${floor}% (75% confidence)`;
-    byTask.set(key, why);
+    if (belowMemo.size < MEMO_LIMIT) belowMemo.set(key, why);
   }
   return why;
 }
@@ -247,15 +249,10 @@ function tierRank(tier: Tier | undefined): number {
   return tier === undefined ? TIERS.length : TIERS.indexOf(tier);
 }
 
-/** The candidate, with how its quality is known for the x-lodestar-quality header. */
+/** The candidate, with how its quality is known for the x-lodestar-quality header (built with the profile when it can be). */
 function toCandidate(profile: ModelProfile): Candidate {
-  let label = labels.get(profile);
-  if (label === undefined) labels.set(profile, (label = qualityLabel(profile)));
-  return { id: profile.id, provider: profile.provider, model: profile.model, quality: label };
+  return { id: profile.id, provider: profile.provider, model: profile.model, quality: profile.label ?? qualityLabel(profile) };
 }
-
-/** Profiles live about a second and are ranked for every request meanwhile: each label is built once. */
-const labels = new WeakMap<ModelProfile, string>();
 
 /** "measured 86.7", "calibrated 71.2+/-6.1", "lineage 79.1", "unknown; tier frontier": ASCII, as HTTP headers want. */
 export function qualityLabel(profile: Pick<ModelProfile, 'quality' | 'qualityKind' | 'qualityError' | 'tier'>): string {
