@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir } from '../shared/files.js';
 import type { RequestEvent } from './request-event.js';
@@ -57,28 +57,44 @@ export class LedgerWriter {
     this.options.onAppend?.(event, month, this.offset);
   }
 
-  /** Forces written lines to disk. */
+  /**
+   * Forces written lines to disk, off the event loop (a disk flush can take milliseconds, which
+   * every request in flight would otherwise wait out); one at a time. `close` flushes in line.
+   */
   sync(): void {
-    if (!this.dirty || this.descriptor === undefined) return;
+    if (!this.dirty || this.descriptor === undefined || this.syncing) return;
     this.dirty = false;
-    try {
-      fsyncSync(this.descriptor);
-    } catch {
+    this.syncing = true;
+    fsync(this.descriptor, () => {
       // The lines are in the file already; a failed fsync only weakens crash safety.
-    }
+      this.syncing = false;
+    });
   }
+
+  private syncing = false;
 
   close(): void {
     clearInterval(this.timer);
-    this.sync();
-    if (this.descriptor !== undefined) closeSync(this.descriptor);
+    if (this.descriptor !== undefined) {
+      try {
+        fsyncSync(this.descriptor);
+      } catch {
+        // as above
+      }
+      closeSync(this.descriptor);
+    }
     this.descriptor = undefined;
     this.month = undefined;
   }
 
   private open(month: string): void {
     if (this.descriptor !== undefined) {
-      this.sync();
+      // Once a month: flushed in line, as the descriptor is closed right after.
+      try {
+        fsyncSync(this.descriptor);
+      } catch {
+        // as in sync()
+      }
       closeSync(this.descriptor);
     }
     const path = ledgerFile(this.options.directory, month);
