@@ -315,6 +315,10 @@ ${table(VERDICT_HEADERS, verdictRows(result))}
 
 ${verdictSummary(result)}
 
+### Issue 12's targets (Lodestar against the floor)
+
+${table(['target (issue 12)', 'measured', ''], issue12Rows(result))}
+
 ### Caveats
 
 - This is a shared, noisy ${m.cpus}-core machine: during this run, ${backgroundText(result)}. The load generator (autocannon), the fake upstream and the proxy under test share those cores, so the throughput of "direct" has one process fewer competing for them than the proxies do, and the numbers are for comparing targets within one run, not absolute capacity. Interleaving the targets in rounds and taking medians evens out slow phases of the machine; the spread above shows how much they still move.
@@ -323,4 +327,24 @@ ${verdictSummary(result)}
 - The floor is a reference, not a product: it has none of Lodestar's checks or accounting, no timeouts, and it trusts the upstream. It is what the same machine, Node and flags charge for the bytes and the JSON alone.
 - Portkey's Node server is measured as shipped in \`@portkey-ai/gateway\` with the dependencies npm resolves for it today (Hono on @hono/node-server, \`fetch\` to the upstream); its hosted or Workers deployments may behave differently. Reading its shipped stream code (\`build/start-server.js\`), it also waits 25 ms (\`setTimeout\`) before passing on the first chunk of an OpenAI-style stream, so even where its streams work its first chunk comes at least 25 ms after direct; that is read from the code, not measured here.
 `;
+}
+
+/** Issue 12 judges Lodestar against the floor rather than direct: CPU a request, latency at c1, idle memory. */
+export const TARGETS_ISSUE_12 = { cpuRatioOfFloor: 1.3, latencyAboveFloorMs: 0.1, idleRssMB: 70 };
+
+function issue12Rows(result) {
+  const rows = [];
+  for (const c of concurrencies(result)) {
+    const cell = result.throughput[c];
+    const ratio = cell.lodestar.gatewayCpuUsPerRequest / cell.floor.gatewayCpuUsPerRequest;
+    rows.push([`daemon CPU a request <= ${TARGETS_ISSUE_12.cpuRatioOfFloor}x the floor's, c${c}`, `${integer(cell.lodestar.gatewayCpuUsPerRequest)} µs against ${integer(cell.floor.gatewayCpuUsPerRequest)} µs: ${ratio.toFixed(2)}x`, verdict(ratio <= TARGETS_ISSUE_12.cpuRatioOfFloor)]);
+  }
+  const above = result.latency.aboveFloor.lodestar.p50.median;
+  rows.push([`added latency p50 at c1 <= the floor's + ${TARGETS_ISSUE_12.latencyAboveFloorMs} ms`, `${signed(above)} ms above the floor`, verdict(above <= TARGETS_ISSUE_12.latencyAboveFloorMs)]);
+  const idle = result.memory.summary.lodestar?.idle;
+  if (idle !== undefined) {
+    const floorIdle = result.memory.summary.floor?.idle;
+    rows.push([`idle RSS <= ${TARGETS_ISSUE_12.idleRssMB} MB (read as MiB)`, `${fixed(idle, 1)} MiB${floorIdle === undefined ? '' : ` (the floor: ${fixed(floorIdle, 1)} MiB)`}`, verdict(idle <= TARGETS_ISSUE_12.idleRssMB)]);
+  }
+  return rows;
 }

@@ -43,6 +43,18 @@ export async function runRouterBench(options = {}) {
   try {
     log(`replaying ${trace.length} requests of an Aider-like day through the daemon`);
     const replay = await replayTrace(trace, work, { config: CONFIG, log });
+    // Issue 12 asks for the daemon's decision p99 in three runs in a row: two more replays, each
+    // on a fresh daemon (its own LODESTAR_HOME), for the decision times alone.
+    const daemonRuns = [summarizeMs(replay.decisionMs)];
+    for (let run = 1; run < (options.quick ? 1 : 3); run++) {
+      const again = mkdtempSync(join(tmpdir(), 'lodestar-router-bench-'));
+      try {
+        log(`replaying the trace again (run ${run + 1} of 3) for the daemon's decision times`);
+        daemonRuns.push(summarizeMs((await replayTrace(trace, again, { config: CONFIG, log: () => {} })).decisionMs));
+      } finally {
+        rmSync(again, { recursive: true, force: true });
+      }
+    }
     log(`replayed in ${(replay.seconds).toFixed(1)} s; timing rankCandidates in-process (${iterations.toLocaleString('en-US')} iterations per request)`);
     const router = { ...(await loadRouter(trace, replay.localModels)), trace };
     const timing = await timeRouting(router, iterations, log);
@@ -55,7 +67,7 @@ export async function runRouterBench(options = {}) {
       config: CONFIG,
       replaySeconds: replay.seconds,
       ...savings,
-      decision: { daemon: summarizeMs(replay.decisionMs), daemonSamples: replay.decisionMs, inProcess: timing },
+      decision: { daemon: summarizeMs(replay.decisionMs), daemonSamples: replay.decisionMs, daemonRuns, inProcess: timing },
       iterations,
       quick: Boolean(options.quick),
     };
@@ -320,6 +332,7 @@ function targetsOf(result) {
           : "**not met**, at either of DeepSeek's rates",
     floors: floorTasks.every((task) => task.floorMet),
     decision: result.decision.daemon.p99 <= TARGETS.decisionP99Ms,
+    decisionRuns: (result.decision.daemonRuns ?? [result.decision.daemon]).every((run) => run.p99 <= TARGETS.decisionP99Ms),
   };
 }
 
@@ -414,6 +427,7 @@ What the routing did, beyond the table:
     .filter((task) => FLOOR_TASKS.includes(task.task))
     .map((task) => `${task.task} ${task.minQuality === undefined ? 'unknown' : `${task.minQuality}%`}`)
     .join(', ')} | ${verdict(targets.floors)} |
+| routing decision p99 <= ${us(TARGETS.decisionP99Ms)} in three runs in a row (issue 12) | ${(decision.daemonRuns ?? []).map((run) => us(run.p99)).join(', ')} in the daemon, ${(decision.daemonRuns ?? []).length} runs of the trace on fresh daemons | ${verdict(targets.decisionRuns)} |
 | routing decision p99 <= ${us(TARGETS.decisionP99Ms)} | ${us(decision.daemon.p99)} in the daemon; in-process ${us(decision.inProcess.cold.p99)} cold, ${us(decision.inProcess.asDaemon.p99)} warm | ${verdict(targets.decision)}${targets.decision ? '' : ` in the daemon${decision.inProcess.asDaemon.p99 <= TARGETS.decisionP99Ms ? ' (met by the warm code in-process)' : ''}`} |
 `;
 }
