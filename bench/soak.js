@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { machineInfo, readJson, ROOT, sanitizedEnv } from './gateway-targets.js';
-import { cpuMs, killSync, registerCleanup, rssMiB, runNodeSync, waitForExit } from './lib/processes.js';
+import { cpuMs, GUARD_IMPORT, killSync, registerCleanup, rssMiB, runNodeSync, waitForExit } from './lib/processes.js';
 
 export const TARGETS = { rssGrowthAfterMinute2MiB: 5 };
 const PLAN = { minutes: 10, workers: 8, perSecond: 200, dashboards: 3 };
@@ -57,8 +57,15 @@ export async function runSoakBench(options = {}) {
   const home = join(work, 'home');
   mkdirSync(home, { recursive: true, mode: 0o700 });
   writeFileSync(join(home, 'config.json'), JSON.stringify({ providers: { ollama: { enabled: false } }, routing: { retries: 0 } }), { mode: 0o600 });
+  // The bench's guard preloaded, with its memory file: on SIGUSR2 the daemon runs a full garbage
+  // collection and writes what is still live, which tells a leak from a heap that has grown to
+  // the load's size and stays there.
+  const memfile = join(work, 'memory');
   const env = {
     ...sanitizedEnv(),
+    NODE_OPTIONS: GUARD_IMPORT,
+    LODESTAR_BENCH_PARENT: String(process.pid),
+    LODESTAR_BENCH_MEMFILE: memfile,
     LODESTAR_HOME: home,
     OPENAI_API_KEY: KEYS.openai,
     OPENAI_BASE_URL: doubles.openai.url,
@@ -124,7 +131,7 @@ export async function runSoakBench(options = {}) {
     const sampler = setInterval(() => {
       const minute = Math.floor((Date.now() - startedAt) / 60_000);
       if (minute > minutes.length && minute <= plan.minutes) {
-        minutes.push({ minute, rssMiB: rssMiB(state.pid), requests: sequence, cpuMs: cpuMs(state.pid) - cpuStart });
+        minutes.push({ minute, rssMiB: rssMiB(state.pid), requests: sequence, cpuMs: cpuMs(state.pid) - cpuStart, liveHeapMiB: liveHeapMiB(state.pid, memfile) });
         log(`  minute ${minute}: RSS ${minutes.at(-1).rssMiB.toFixed(1)} MiB, ${sequence.toLocaleString('en-US')} requests`);
       }
     }, 1000);
@@ -133,7 +140,11 @@ export async function runSoakBench(options = {}) {
     await Promise.all(Array.from({ length: plan.workers }, worker));
     clearInterval(sampler);
     clearInterval(peakSampler);
-    if (minutes.length < plan.minutes) minutes.push({ minute: plan.minutes, rssMiB: rssMiB(state.pid), requests: sequence, cpuMs: cpuMs(state.pid) - cpuStart });
+    if (minutes.length < plan.minutes) minutes.push({ minute: plan.minutes, rssMiB: rssMiB(state.pid), requests: sequence, cpuMs: cpuMs(state.pid) - cpuStart, liveHeapMiB: liveHeapMiB(state.pid, memfile) });
+    await delay(600);
+    // The live heaps asked for at each minute, read once their collections are done.
+    const live = readLiveHeaps(state.pid, memfile);
+    minutes.forEach((entry, index) => (entry.liveHeapMiB = live[index]));
     agent.destroy();
     for (const dashboard of dashboards) dashboard.close();
     await delay(1500);
@@ -214,6 +225,28 @@ function send(port, token, agent, entry, id) {
   });
 }
 
+/** Asks the daemon's guard for a full collection and a record of what is live (read later). */
+function liveHeapMiB(pid) {
+  try {
+    process.kill(pid, 'SIGUSR2');
+  } catch {
+    // gone: nothing to record
+  }
+  return undefined;
+}
+
+/** The V8 heap still in use after each forced collection, MiB, in order. */
+function readLiveHeaps(pid, memfile) {
+  try {
+    return readFileSync(`${memfile}.${pid}.gc.jsonl`, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line).heapUsed / 1048576);
+  } catch {
+    return [];
+  }
+}
+
 function countBy(items, key) {
   const counts = {};
   for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
@@ -230,6 +263,7 @@ function renderText(result) {
   return [
     `Soak: ${result.requests.toLocaleString('en-US')} requests in ${(result.seconds / 60).toFixed(1)} min (${(result.requests / result.seconds).toFixed(0)} req/s), ${result.plan.dashboards} dashboards attached (${result.dashboardEvents.toLocaleString('en-US')} events delivered to them)`,
     `  RSS by minute (MiB): idle ${result.idleRssMiB.toFixed(1)}, ${result.minutes.map((entry) => `${entry.minute}: ${entry.rssMiB.toFixed(1)}`).join(', ')}; peak ${result.peakRssMiB.toFixed(1)}`,
+    `  live V8 heap after a full GC, by minute (MiB): ${result.minutes.map((entry) => `${entry.minute}: ${entry.liveHeapMiB === undefined ? '-' : entry.liveHeapMiB.toFixed(1)}`).join(', ')}`,
     `  growth after minute 2: ${result.growthAfterMinute2MiB.toFixed(1)} MiB (target <= ${TARGETS.rssGrowthAfterMinute2MiB}: ${check.flat ? 'met' : 'NOT met'})`,
     `  ledger: ${result.ledger.lines.toLocaleString('en-US')} lines, ${result.ledger.distinctIds.toLocaleString('en-US')} distinct ids, ${result.ledger.distinctRequests.toLocaleString('en-US')} distinct requests, for ${result.ledger.answered.toLocaleString('en-US')} answered (${check.exactlyOnce ? 'each exactly once' : 'NOT each exactly once'}); by status ${JSON.stringify(result.ledger.statuses)}`,
     `  daemon CPU ${result.cpuUsPerRequest.toFixed(0)} µs/request over the soak`,
@@ -254,6 +288,7 @@ ${MIX.map((entry) => `| ${entry.kind} | ${Math.round(entry.share * 100)}% | ${ro
 | minute | ${result.minutes.map((entry) => entry.minute).join(' | ')} |
 | --- | ${result.minutes.map(() => '---:').join(' | ')} |
 | daemon RSS (MiB) | ${result.minutes.map((entry) => entry.rssMiB.toFixed(1)).join(' | ')} |
+| live V8 heap after a full GC (MiB) | ${result.minutes.map((entry) => (entry.liveHeapMiB === undefined ? '-' : entry.liveHeapMiB.toFixed(1))).join(' | ')} |
 | requests so far | ${result.minutes.map((entry) => entry.requests.toLocaleString('en-US')).join(' | ')} |
 
 Idle RSS before the load ${result.idleRssMiB.toFixed(1)} MiB; peak during it ${result.peakRssMiB.toFixed(1)} MiB (sampled every 0.5 s). Daemon CPU: ${result.cpuUsPerRequest.toFixed(0)} µs a request over the soak (a mix heavier than the gateway bench's single plain request).
