@@ -166,15 +166,19 @@ export class UpstreamClient {
   private wrapBody(incoming: IncomingMessage, outgoing: ClientRequest, options: PostOptions): UpstreamBody {
     const idleMs = options.stream ? this.timeouts.idleMs : this.timeouts.requestMs;
     let idle: NodeJS.Timeout | undefined;
+    let ended = false;
+    // One timer for the whole answer, pushed back on each chunk (refresh, not a new timer a chunk).
     const arm = (): void => {
-      clearTimeout(idle);
-      idle = setTimeout(() => incoming.destroy(new TimeoutFailure('idle')), idleMs);
+      if (ended) return;
+      if (idle) idle.refresh();
+      else idle = setTimeout(() => incoming.destroy(new TimeoutFailure('idle')), idleMs);
     };
     const onAbort = (): void => {
       incoming.destroy(abortError());
     };
     options.signal.addEventListener('abort', onAbort, { once: true });
     const done = (): void => {
+      ended = true;
       clearTimeout(idle);
       options.signal.removeEventListener('abort', onAbort);
     };
