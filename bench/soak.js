@@ -63,7 +63,7 @@ export async function runSoakBench(options = {}) {
   const memfile = join(work, 'memory');
   const env = {
     ...sanitizedEnv(),
-    NODE_OPTIONS: GUARD_IMPORT,
+    NODE_OPTIONS: [GUARD_IMPORT, ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(work, 'cpu-prof')}`] : [])].join(' '),
     LODESTAR_BENCH_PARENT: String(process.pid),
     LODESTAR_BENCH_MEMFILE: memfile,
     LODESTAR_HOME: home,
@@ -176,7 +176,8 @@ export async function runSoakBench(options = {}) {
     if (!(await waitForExit(state.pid, 5000))) killSync(state.pid, 1000);
     forgetDaemon();
     await Promise.all(Object.values(doubles).map((double) => double.close()));
-    if (!options.keep) rmSync(work, { recursive: true, force: true });
+    if (options.cpuProf) log(`soak: the daemon's CPU profile is in ${join(work, 'cpu-prof')}`);
+    else if (!options.keep) rmSync(work, { recursive: true, force: true });
     forgetWork();
   }
   return { id: 'soak', title: 'Soak: 10 minutes of mixed load (issue 12)', result, text: renderText(result), markdown: renderMarkdown(result) };

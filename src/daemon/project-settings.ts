@@ -24,6 +24,12 @@ interface Cached {
 
 /** How often a project's .lodestarrc is checked for changes (a stat call), at most. */
 const RECHECK_MS = 2000;
+/**
+ * How often a project missing from the registry makes it be looked at again, at most: soon
+ * enough for one `lodestar aider` registered a moment ago, and not a stat for every request of
+ * a client that names a project nobody registered (several per request, each a syscall).
+ */
+const MISS_RECHECK_MS = 100;
 
 /**
  * A project's own preferences, from the .lodestarrc registered for it in projects.json: its
@@ -35,6 +41,7 @@ export class ProjectSettingsStore {
   private readonly logger: Logger;
   private readonly cache = new Map<string, Cached>();
   private registry: { mtimeMs: number; checkedAt: number; entries: ReturnType<typeof readProjects> } = { mtimeMs: -1, checkedAt: 0, entries: {} };
+  private lastMissCheck = 0;
 
   constructor(paths: LodestarPaths, logger: Logger) {
     this.paths = paths;
@@ -45,7 +52,7 @@ export class ProjectSettingsStore {
     if (!project) return undefined;
     // A project not known yet may have been registered a moment ago (by `lodestar aider` or
     // `lodestar init` in it): look at the registry's file again rather than wait for the recheck.
-    const entry = this.entries(now)[project] ?? this.entries(now, true)[project];
+    const entry = this.entries(now)[project] ?? this.lookAgain(now)[project];
     if (!entry) return undefined;
     const cached = this.cache.get(project);
     if (cached && now - cached.checkedAt < RECHECK_MS) return cached.settings;
@@ -83,6 +90,13 @@ export class ProjectSettingsStore {
       if (baseline) baselines.add(baseline);
     }
     return [...baselines];
+  }
+
+  /** The registry read again for a project it lacks, at most every MISS_RECHECK_MS. */
+  private lookAgain(now: number): ReturnType<typeof readProjects> {
+    if (now - this.lastMissCheck < MISS_RECHECK_MS) return this.registry.entries;
+    this.lastMissCheck = now;
+    return this.entries(now, true);
   }
 
   private entries(now: number, force = false): ReturnType<typeof readProjects> {
