@@ -20,7 +20,8 @@ const PLAN = { minutes: 10, workers: 8, perSecond: 200, dashboards: 3 };
 const QUICK = { minutes: 1, workers: 4, perSecond: 100, dashboards: 3 };
 const LODESTAR_BIN = join(ROOT, 'bin', 'lodestar');
 const dist = (path) => import(pathToFileURL(join(ROOT, 'dist', path)).href);
-const KEYS = { openai: 'sk-soak-openai-000000000000000000', anthropic: 'sk-ant-soak-0000000000000000000000', deepseek: 'sk-soak-deepseek-0000000000000000', groq: 'gsk_soak_000000000000000000000000' };
+/** Placeholders the doubles check for, nothing like a real key. */
+const KEYS = { openai: 'placeholder-soak-openai', anthropic: 'placeholder-soak-anthropic', deepseek: 'placeholder-soak-deepseek', groq: 'placeholder-soak-groq' };
 
 /** The mix, in shares of the requests; each kind says what it exercises. */
 const MIX = [

@@ -1,6 +1,5 @@
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { checkEvidenceSettings } from '../router/quality-evidence.js';
-import { ConfigError } from '../shared/errors.js';
+import { assertEvidenceSettings } from '../router/quality-evidence.js';
 import type { Output } from './output/print.js';
 
 /** What every command gets: where to print, the environment, and the loaded configuration. */
@@ -23,8 +22,7 @@ export function createCliContext(output: Output, env: NodeJS.ProcessEnv = proces
     config() {
       if (!loaded) {
         const fresh = loadConfig({ env, cwd });
-        const problem = checkEvidenceSettings(fresh.config.quality);
-        if (problem) throw new ConfigError(fresh.paths.config, 'quality.disabledRules', problem);
+        assertEvidenceSettings(fresh.config.quality, fresh.paths.config);
         loaded = fresh;
       }
       return loaded;

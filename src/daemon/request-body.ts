@@ -100,12 +100,21 @@ function tooLarge(size: number, maxBytes: number): HttpError {
 /** Whether any array or object in the value sits more than `limit` levels down (an explicit stack, so no recursion to overflow). */
 export function nestedBeyond(value: unknown, limit: number): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const stack: Array<{ node: object; depth: number }> = [{ node: value, depth: 1 }];
-  while (stack.length) {
-    const { node, depth } = stack.pop() as { node: object; depth: number };
+  // Two parallel stacks, so that a walk over every request's body allocates no object per node.
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length) {
+    const node = nodes.pop() as object;
+    const depth = depths.pop() as number;
     if (depth > limit) return true;
-    const children = Array.isArray(node) ? node : Object.values(node);
-    for (const child of children) if (typeof child === 'object' && child !== null) stack.push({ node: child, depth: depth + 1 });
+    const children: readonly unknown[] = Array.isArray(node) ? node : Object.values(node);
+    for (let index = 0; index < children.length; index++) {
+      const child = children[index];
+      if (typeof child === 'object' && child !== null) {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return false;
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { LodestarConfig } from '../config/defaults.js';
 import { loadConfig } from '../config/load.js';
 import { claimDaemonState, processStartTime, releaseDaemonState, type DaemonState } from '../shared/daemon-state.js';
-import { ConfigError, LodestarError, errorCode } from '../shared/errors.js';
+import { LodestarError, errorCode } from '../shared/errors.js';
 import { ensurePrivateDir } from '../shared/files.js';
 import { FileLogger } from '../shared/logger.js';
 import { VERSION } from '../shared/package-info.js';
@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import { Pricing } from '../ledger/pricing/pricing.js';
 import { CATALOG } from '../router/catalog.js';
 import { CircuitBreakers } from '../router/circuit-breaker.js';
-import { checkEvidenceSettings } from '../router/quality-evidence.js';
+import { assertEvidenceSettings } from '../router/quality-evidence.js';
 import type { ProviderId } from '../shared/provider-ids.js';
 
 export const LOOPBACK = '127.0.0.1';
@@ -55,8 +55,7 @@ export interface RunningDaemon {
 export async function startDaemon(options: StartOptions = {}): Promise<RunningDaemon> {
   const env = options.env ?? process.env;
   const { config, paths } = loadConfig({ env, includeProject: false });
-  const evidenceProblem = checkEvidenceSettings(config.quality);
-  if (evidenceProblem) throw new ConfigError(paths.config, 'quality.disabledRules', evidenceProblem);
+  assertEvidenceSettings(config.quality, paths.config);
   if (options.port !== undefined) config.port = options.port;
 
   ensurePrivateDir(paths.home);

@@ -39,6 +39,7 @@ export class LedgerWriter {
   private descriptor: number | undefined;
   private offset = 0;
   private dirty = false;
+  private syncing = false;
   private readonly timer: NodeJS.Timeout;
 
   constructor(options: LedgerWriterOptions) {
@@ -71,32 +72,25 @@ export class LedgerWriter {
     });
   }
 
-  private syncing = false;
-
   close(): void {
     clearInterval(this.timer);
-    if (this.descriptor !== undefined) {
-      try {
-        fsyncSync(this.descriptor);
-      } catch {
-        // as above
-      }
-      closeSync(this.descriptor);
-    }
+    if (this.descriptor !== undefined) this.closeFile(this.descriptor);
     this.descriptor = undefined;
     this.month = undefined;
   }
 
-  private open(month: string): void {
-    if (this.descriptor !== undefined) {
-      // Once a month: flushed in line, as the descriptor is closed right after.
-      try {
-        fsyncSync(this.descriptor);
-      } catch {
-        // as in sync()
-      }
-      closeSync(this.descriptor);
+  /** Flushed in line (at close, and once a month at the rollover), as the descriptor goes right after. */
+  private closeFile(descriptor: number): void {
+    try {
+      fsyncSync(descriptor);
+    } catch {
+      // as in sync()
     }
+    closeSync(descriptor);
+  }
+
+  private open(month: string): void {
+    if (this.descriptor !== undefined) this.closeFile(this.descriptor);
     const path = ledgerFile(this.options.directory, month);
     this.descriptor = openSync(path, 'a+', 0o600);
     this.offset = fstatSync(this.descriptor).size;

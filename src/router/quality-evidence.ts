@@ -1,5 +1,6 @@
 import { benchmarkScores, polyglotScore, type BenchmarkRow, type ScoreOptions } from './benchmarks.js';
 import data from './data/quality-evidence.json' with { type: 'json' };
+import { ConfigError } from '../shared/errors.js';
 
 /**
  * How good a model is at editing code, on Aider's polyglot scale, and how that is known:
@@ -191,4 +192,13 @@ export function checkEvidenceSettings(settings: EvidenceSettings): string | unde
   const unknown = settings.disabledRules.filter((id) => !known.includes(id));
   if (!unknown.length) return undefined;
   return `names ${unknown.map((id) => JSON.stringify(id)).join(', ')}, which ${unknown.length === 1 ? 'is no lineage rule' : 'are no lineage rules'}: the rules are ${known.join(', ')}`;
+}
+
+/**
+ * Stops a command or the daemon, as any bad config value does, when quality.disabledRules names
+ * a rule that does not exist (which rules exist is this module's data, not the schema's).
+ */
+export function assertEvidenceSettings(settings: EvidenceSettings, configFile: string): void {
+  const problem = checkEvidenceSettings(settings);
+  if (problem) throw new ConfigError(configFile, 'quality.disabledRules', problem);
 }

@@ -17,7 +17,7 @@ import { cleanupHome, daemonState, runCli, tempHome } from '../helpers/cli.js';
 const SEED = 20261203;
 const CASES = 10_000;
 const MAX_BODY = 32 * 1024;
-const KEY = 'sk-fuzz-openai-0000000000000000000000';
+const KEY = 'placeholder-fuzz-openai';
 
 interface Case {
   what: string;

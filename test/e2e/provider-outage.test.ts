@@ -12,7 +12,7 @@ import { cleanupHome, daemonState, runCli, tempHome } from '../helpers/cli.js';
  * fails. The router must then try one model per provider, at most routing.maxProviders of them,
  * and say what each answered.
  */
-const KEY = 'sk-shared-outage-00000000000000000000';
+const KEY = 'placeholder-shared-outage';
 const FAMILY = ['OPENAI', 'DEEPSEEK', 'OPENROUTER', 'GEMINI', 'GROQ', 'MISTRAL'];
 
 let upstream: Double;

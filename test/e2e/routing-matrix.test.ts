@@ -68,7 +68,7 @@ afterAll(async () => {
 });
 
 function keyOf(provider: Cloud): string {
-  return `sk-matrix-${provider}-000000000000000000`;
+  return `placeholder-matrix-${provider}`;
 }
 
 /** Aider's prompt for the task, padded with code to the size `models recommend` assumes for it. */

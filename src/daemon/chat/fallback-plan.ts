@@ -12,7 +12,7 @@ import type { ProviderId } from '../../shared/provider-ids.js';
  * models, so a long list of one provider's models can't keep a client waiting.
  */
 export class FallbackPlan {
-  private readonly down = new Map<ProviderId, string>();
+  private readonly down = new Set<ProviderId>();
   private readonly tried = new Set<ProviderId>();
 
   constructor(
@@ -33,18 +33,13 @@ export class FallbackPlan {
 
   /** An attempt failed: a provider-wide failure puts the provider's other models out of this request. */
   failed(candidate: Candidate, error: unknown): void {
-    if (isProviderWide(error)) this.down.set(candidate.provider, error instanceof Error ? error.message : String(error));
+    if (isProviderWide(error)) this.down.add(candidate.provider);
   }
 
   /** Whether a candidate after this index is still to be tried. */
   hasNext(index: number): boolean {
     for (let next = index + 1; next < this.candidates.length; next++) if (this.admits(this.candidates[next] as Candidate)) return true;
     return false;
-  }
-
-  /** The candidates left out because their provider had already failed, for the log and the error. */
-  skippedAfter(index: number): Candidate[] {
-    return this.candidates.slice(index + 1).filter((candidate) => this.down.has(candidate.provider));
   }
 }
 

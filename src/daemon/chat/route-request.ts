@@ -45,12 +45,17 @@ function buildCurrentProfiles(context: DaemonContext, availability: ReturnType<D
     loaded: availability.loadedModels ?? new Set(),
     localContext: (model) => config.providers.ollama.models[model]?.numCtx ?? config.providers.ollama.numCtx,
     overrides: settings?.models ? { ...config.models, ...settings.models } : config.models,
-    price: (provider: ProviderId, model: string) => {
-      const rates = context.pricing.rates(provider, model, {}, now);
-      return rates && { inputPerMTok: rates.inputPerMTok, outputPerMTok: rates.outputPerMTok };
-    },
+    price: priceAt(context, now),
     benchmark: (modelId) => shippedQuality(modelId, config.quality),
   });
+}
+
+/** A model's list price per million tokens at this moment, as the router compares models. */
+function priceAt(context: DaemonContext, now: Date): (provider: ProviderId, model: string) => { inputPerMTok: number; outputPerMTok: number } | undefined {
+  return (provider, model) => {
+    const rates = context.pricing.rates(provider, model, {}, now);
+    return rates && { inputPerMTok: rates.inputPerMTok, outputPerMTok: rates.outputPerMTok };
+  };
 }
 
 /**
@@ -114,14 +119,14 @@ export function routeRequest(context: DaemonContext, request: ChatCompletionRequ
   return { candidates: decision.candidates, decision };
 }
 
+/** Up to this many tokens, a larger num_ctx on a small GPU is a fix worth naming. */
+const LOCAL_CONTEXT_HINT = 32_768;
+
 /**
  * For a request no configured model can serve: the provider keys that would give it a model
  * (the catalog's models of the providers not configured, ranked as the router would), or, when
  * none would, what else to change.
  */
-/** Up to this many tokens, a larger num_ctx on a small GPU is a fix worth naming. */
-const LOCAL_CONTEXT_HINT = 32_768;
-
 function whatToSet(context: DaemonContext, input: Parameters<typeof rankCandidates>[0], policy: Parameters<typeof rankCandidates>[2]): string {
   const configured = context.availability().providers;
   const unconfigured = new Set(PROVIDER_IDS.filter((id) => id !== 'ollama' && !configured.has(id)));
@@ -132,10 +137,7 @@ function whatToSet(context: DaemonContext, input: Parameters<typeof rankCandidat
     loaded: new Set(),
     localContext: () => 0,
     overrides: context.config.models,
-    price: (provider, model) => {
-      const rates = context.pricing.rates(provider, model, {}, new Date());
-      return rates && { inputPerMTok: rates.inputPerMTok, outputPerMTok: rates.outputPerMTok };
-    },
+    price: priceAt(context, new Date()),
     benchmark: (modelId) => shippedQuality(modelId, context.config.quality),
   });
   const would = rankCandidates(input, profiles, policy, () => 'closed');

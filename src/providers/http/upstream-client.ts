@@ -166,10 +166,10 @@ export class UpstreamClient {
   private wrapBody(incoming: IncomingMessage, outgoing: ClientRequest, options: PostOptions): UpstreamBody {
     const idleMs = options.stream ? this.timeouts.idleMs : this.timeouts.requestMs;
     let idle: NodeJS.Timeout | undefined;
-    let ended = false;
+    let released = false;
     // One timer for the whole answer, pushed back on each chunk (refresh, not a new timer a chunk).
     const arm = (): void => {
-      if (ended) return;
+      if (released) return;
       if (idle) idle.refresh();
       else idle = setTimeout(() => incoming.destroy(new TimeoutFailure('idle')), idleMs);
     };
@@ -178,7 +178,7 @@ export class UpstreamClient {
     };
     options.signal.addEventListener('abort', onAbort, { once: true });
     const done = (): void => {
-      ended = true;
+      released = true;
       clearTimeout(idle);
       options.signal.removeEventListener('abort', onAbort);
     };
