@@ -74,6 +74,7 @@ export async function startLodestar({ env, work, cpuProf, upstreamPort, result, 
   const lodestarEnv = {
     ...env,
     LODESTAR_HOME: home,
+    LODESTAR_UI_PORT: '0',
     OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
     OPENAI_API_KEY: API_KEY,
     NODE_OPTIONS: [GUARD_IMPORT, ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])].join(' '),

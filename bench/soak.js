@@ -68,6 +68,7 @@ export async function runSoakBench(options = {}) {
     LODESTAR_BENCH_PARENT: String(process.pid),
     LODESTAR_BENCH_MEMFILE: memfile,
     LODESTAR_HOME: home,
+    LODESTAR_UI_PORT: '0',
     OPENAI_API_KEY: KEYS.openai,
     OPENAI_BASE_URL: doubles.openai.url,
     ANTHROPIC_API_KEY: KEYS.anthropic,

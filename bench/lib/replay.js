@@ -46,6 +46,7 @@ export async function replayTrace(trace, work, options) {
   const env = childEnv({
     ...sanitizedEnv(),
     LODESTAR_HOME: home,
+    LODESTAR_UI_PORT: '0',
     OPENAI_API_KEY: KEYS.openai,
     OPENAI_BASE_URL: openai.url,
     DEEPSEEK_API_KEY: KEYS.deepseek,

@@ -73,6 +73,8 @@ export interface LodestarConfig {
   cache: { enabled: boolean; ttlSeconds: number; maxEntries: number; maxBytes: number; store: 'memory' | 'disk' | 'redis'; redisUrl: string | undefined; deterministicOnly: boolean };
   /** The models `lodestar aider` gives Aider: main, weak (commit messages, summaries), editor (architect mode's edits). */
   aider: { model: string; weakModel: string; editorModel: string | undefined };
+  /** The web UI: a second listener on 127.0.0.1 (0 = any free port). */
+  ui: { enabled: boolean; port: number };
   /** The GPU monitor: nvidia-smi every pollSeconds. */
   gpu: { enabled: boolean; pollSeconds: number };
   /** The time zone of budget periods and report days; undefined means the system's. */
@@ -95,6 +97,8 @@ export interface RoutingConfig {
   /** Minimum score on Aider's polyglot benchmark, per task, for lodestar/auto. */
   floors: Record<TaskName, number>;
   preferred: string[];
+  /** The model each task goes to first, chosen by the user; the router's ranking follows it as fallbacks. */
+  taskModels: Partial<Record<TaskName, string>>;
   forbidden: string[];
   /** Extra attempts on the last candidate after a failure worth retrying. */
   retries: number;
@@ -126,6 +130,8 @@ export interface BudgetsConfig {
 export const DEFAULT_BASELINE = 'anthropic/claude-sonnet-5';
 
 export const DEFAULT_PORT = 4141;
+
+export const DEFAULT_UI_PORT = 8080;
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
   connectMs: 10_000,
@@ -174,11 +180,13 @@ export function defaultConfig(): LodestarConfig {
     routing: {
       floors: { edit: 70, architect: 70, 'long-context': 70, chat: 0, commit: 0, summary: 0 },
       preferred: [],
+      taskModels: {},
       forbidden: [],
       retries: 1, maxProviders: 3, backoffMs: 250, maxRetryAfterMs: 5000, circuit: { failureThreshold: 5, cooldownMs: 30_000 },
     },
     cache: { enabled: true, ttlSeconds: 1800, maxEntries: 2000, maxBytes: 64 * 1024 * 1024, store: 'memory', redisUrl: undefined, deterministicOnly: true },
     aider: { model: 'lodestar/auto', weakModel: 'lodestar/cheap', editorModel: undefined },
+    ui: { enabled: true, port: DEFAULT_UI_PORT },
     gpu: { enabled: true, pollSeconds: 5 },
     timezone: undefined,
     budgets: { monthly: undefined, daily: undefined, projects: {}, alerts: { webhook: undefined, desktop: false } },

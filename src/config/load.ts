@@ -114,7 +114,7 @@ function checkProjectKeys(path: string, raw: unknown): void {
   const routing = (raw as { routing?: unknown }).routing;
   if (typeof routing === 'object' && routing !== null) {
     for (const key of Object.keys(routing)) {
-      if (!['floors', 'preferred', 'forbidden'].includes(key)) {
+      if (!['floors', 'preferred', 'forbidden', 'taskModels'].includes(key)) {
         throw new ConfigError(path, `routing.${key}`, `can't be set in a project's ${PROJECT_CONFIG_NAME}: retries and circuits are the daemon's, set them in $LODESTAR_HOME/config.json`);
       }
     }
@@ -150,7 +150,7 @@ function findKey(value: unknown, wanted: string, prefix = ''): string | undefine
 }
 
 /**
- * LODESTAR_PORT, LODESTAR_LOG_LEVEL, OLLAMA_HOST, <PROVIDER>_API_KEY and <PROVIDER>_BASE_URL,
+ * LODESTAR_PORT, LODESTAR_UI_PORT, LODESTAR_LOG_LEVEL, OLLAMA_HOST, <PROVIDER>_API_KEY and <PROVIDER>_BASE_URL,
  * as one more config layer. A bad value names the variable. A key's value is never repeated.
  */
 export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigFile {
@@ -163,6 +163,13 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv): ConfigFile {
       throw new ConfigError('environment variable LODESTAR_PORT', 'port', `must be a port number (0-65535), got ${JSON.stringify(port)}`);
     }
     layer.port = Number(port);
+  }
+  const uiPort = env.LODESTAR_UI_PORT?.trim();
+  if (uiPort) {
+    if (!/^\d+$/.test(uiPort) || Number(uiPort) > 65535) {
+      throw new ConfigError('environment variable LODESTAR_UI_PORT', 'ui.port', `must be a port number (0-65535), got ${JSON.stringify(uiPort)}`);
+    }
+    layer.ui = { port: Number(uiPort) };
   }
   const logLevel = env.LODESTAR_LOG_LEVEL?.trim();
   if (logLevel) layer.logLevel = logLevel;
@@ -233,14 +240,16 @@ export function resolveConfig(layers: readonly ConfigFile[]): LodestarConfig {
     if (layer.timezone !== undefined) config.timezone = layer.timezone;
     if (layer.cache) Object.assign(config.cache, definedOnly(layer.cache));
     if (layer.gpu) Object.assign(config.gpu, definedOnly(layer.gpu));
+    if (layer.ui) Object.assign(config.ui, definedOnly(layer.ui));
     if (layer.aider) Object.assign(config.aider, definedOnly(layer.aider));
     if (layer.routing) {
-      const { circuit, floors, preferred, forbidden, ...rest } = layer.routing;
+      const { circuit, floors, preferred, forbidden, taskModels, ...rest } = layer.routing;
       Object.assign(config.routing, definedOnly(rest));
       if (circuit) Object.assign(config.routing.circuit, definedOnly(circuit));
       if (floors) Object.assign(config.routing.floors, definedOnly(floors));
       if (preferred) config.routing.preferred = preferred;
       if (forbidden) config.routing.forbidden = forbidden;
+      if (taskModels) config.routing.taskModels = { ...config.routing.taskModels, ...definedOnly(taskModels) };
     }
     for (const [id, model] of Object.entries(layer.models ?? {})) config.models[id] = { ...config.models[id], ...definedOnly(model) };
     if (layer.quality) Object.assign(config.quality, definedOnly(layer.quality));

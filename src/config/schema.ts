@@ -94,6 +94,9 @@ const servedModel = v.pipe(
   v.regex(new RegExp(`^(lodestar/(auto|local|cheap|strong)|(${PROVIDER_IDS.join('|')})/.+)$`), `must be lodestar/auto, lodestar/local, lodestar/cheap, lodestar/strong or "<provider>/<model>"`),
 );
 
+/** A concrete model, "<provider>/<model>", as a task's chosen model. */
+const concreteModel = v.pipe(v.string(), v.regex(new RegExp(`^(${PROVIDER_IDS.join('|')})/.+$`), 'must be "<provider>/<model>", like deepseek/deepseek-flash'));
+
 const projectName = v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'));
 
 export const configFileSchema = v.strictObject({
@@ -144,6 +147,17 @@ export const configFileSchema = v.strictObject({
         }),
       ),
       preferred: v.optional(v.array(modelName)),
+      /** The model a task goes to first under lodestar/auto and lodestar/cheap, chosen by the user (the web UI's selector, `models select`). */
+      taskModels: v.optional(
+        v.strictObject({
+          edit: v.optional(concreteModel),
+          architect: v.optional(concreteModel),
+          'long-context': v.optional(concreteModel),
+          chat: v.optional(concreteModel),
+          commit: v.optional(concreteModel),
+          summary: v.optional(concreteModel),
+        }),
+      ),
       forbidden: v.optional(v.array(v.pipe(v.string(), v.regex(new RegExp(`^(${PROVIDER_IDS.join('|')})/.+`), 'must be "<provider>/<model>" or "<provider>/*"')))),
       retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5))),
       maxProviders: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(8))),
@@ -166,6 +180,12 @@ export const configFileSchema = v.strictObject({
       store: v.optional(v.picklist(['memory', 'disk', 'redis'])),
       redisUrl: v.optional(v.pipe(v.string(), v.check((value) => /^rediss?:\/\/[^\s]+$/.test(value) && URL.canParse(value), 'must be a redis:// or rediss:// URL, like redis://127.0.0.1:6379'))),
       deterministicOnly: v.optional(v.boolean()),
+    }),
+  ),
+  ui: v.optional(
+    v.strictObject({
+      enabled: v.optional(v.boolean()),
+      port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535))),
     }),
   ),
   gpu: v.optional(
@@ -216,7 +236,7 @@ export type ConfigFile = v.InferOutput<typeof configFileSchema>;
  * .lodestarrc may not set them, or the daemon would behave differently depending on the folder
  * it happened to be started from.
  */
-export const GLOBAL_ONLY_KEYS = ['port', 'logLevel', 'limits', 'timeouts', 'logs', 'providers', 'prices', 'budgets', 'cache', 'gpu', 'quality'] as const;
+export const GLOBAL_ONLY_KEYS = ['port', 'ui', 'logLevel', 'limits', 'timeouts', 'logs', 'providers', 'prices', 'budgets', 'cache', 'gpu', 'quality'] as const;
 
 /** Keys about one project: refused in the global config, where they would apply to none. */
 export const PROJECT_ONLY_KEYS = ['budget'] as const;

@@ -11,6 +11,8 @@ export interface ProjectSettings {
   floors?: Partial<Record<string, number>>;
   preferred?: string[];
   forbidden?: string[];
+  /** The project's own model per task (routing.taskModels); a task it leaves out takes the global choice. */
+  taskModels?: Partial<Record<string, string>>;
   models?: Record<string, { quality?: number; sameAs?: string; contextWindow?: number }>;
   /** The project's own budget, from its .lodestarrc; one in the global config's budgets.projects wins. */
   budget?: { monthly?: BudgetLimit; daily?: BudgetLimit };
@@ -114,6 +116,7 @@ function toSettings(file: ConfigFile): ProjectSettings {
   if (file.routing?.floors) settings.floors = file.routing.floors;
   if (file.routing?.preferred) settings.preferred = file.routing.preferred;
   if (file.routing?.forbidden) settings.forbidden = file.routing.forbidden;
+  if (file.routing?.taskModels) settings.taskModels = file.routing.taskModels;
   if (file.models) settings.models = file.models;
   if (file.budget) {
     const limit = (entry: { limitUsd: number; mode?: 'hard' | 'soft' } | undefined): BudgetLimit | undefined => entry && { limitUsd: entry.limitUsd, mode: entry.mode ?? 'soft' };

@@ -148,4 +148,37 @@ describe('rankCandidates', () => {
     expect(ids(decision)).toEqual(['anthropic/claude-sonnet-5', 'anthropic/claude-haiku-9']);
     expect(decision.reason).toBe('anthropic/claude-sonnet-5: quality unknown; chosen by tier (frontier) as no model of known quality is available');
   });
+
+  describe('a task\'s chosen model (routing.taskModels)', () => {
+    const withChoice = (taskModels: RoutingPolicy['taskModels']): RoutingPolicy => ({ ...POLICY, taskModels });
+
+    it('goes first under auto even below the floor, with the qualified models behind it as fallbacks', () => {
+      const decision = rankCandidates({ virtual: 'lodestar/auto', task: 'edit', promptTokens: 9000, outputTokens: 1000 }, PROFILES, withChoice({ edit: 'openai/gpt-4.1' }), closed);
+      expect(ids(decision)).toEqual(['openai/gpt-4.1', 'deepseek/deepseek-flash', 'openai/gpt-5', 'openai/o3']);
+      expect(decision.basis).toBe('chosen');
+      expect(decision.reason).toBe('openai/gpt-4.1 was chosen for edit (routing.taskModels), quality 52.4%, below the edit floor of 70%');
+      expect(decision.considered.find((entry) => entry.id === 'openai/gpt-4.1')).toMatchObject({ eligible: true, why: 'chosen for edit (routing.taskModels)' });
+    });
+
+    it('applies to its task only, and to lodestar/cheap (Aider\'s weak model) but not to strong or local', () => {
+      const policy = withChoice({ commit: 'ollama/qwen2.5-coder:3b' });
+      expect(ids(rankCandidates({ virtual: 'lodestar/auto', task: 'edit', promptTokens: 2000, outputTokens: 60 }, PROFILES, policy, closed))[0]).toBe('deepseek/deepseek-flash');
+      expect(ids(rankCandidates({ virtual: 'lodestar/cheap', task: 'commit', promptTokens: 2000, outputTokens: 60 }, PROFILES, policy, closed))[0]).toBe('ollama/qwen2.5-coder:3b');
+      expect(ids(rankCandidates({ virtual: 'lodestar/local', task: 'commit', promptTokens: 2000, outputTokens: 60 }, PROFILES, policy, closed))[0]).toBe('ollama/qwen2.5-coder:1.5b');
+      const strong = rankCandidates({ virtual: 'lodestar/strong', task: 'commit', promptTokens: 2000, outputTokens: 60 }, PROFILES, withChoice({ commit: 'openai/o3' }), closed);
+      expect(ids(strong)[0]).toBe('openai/gpt-5');
+    });
+
+    it('is passed over when it can\'t serve the request: its window, its circuit, forbidden, or not available', () => {
+      const tooBig = rankCandidates({ virtual: 'lodestar/auto', task: 'edit', promptTokens: 20_000, outputTokens: 1000 }, PROFILES, withChoice({ edit: 'ollama/qwen2.5-coder:3b' }), closed);
+      expect(ids(tooBig)[0]).toBe('deepseek/deepseek-flash');
+      expect(tooBig.basis).toBe('quality');
+      const open = rankCandidates({ virtual: 'lodestar/auto', task: 'edit', promptTokens: 9000, outputTokens: 1000 }, PROFILES, withChoice({ edit: 'openai/gpt-5' }), (provider) => (provider === 'openai' ? 'open' : 'closed'));
+      expect(ids(open)).toEqual(['deepseek/deepseek-flash']);
+      const forbidden = rankCandidates({ virtual: 'lodestar/auto', task: 'edit', promptTokens: 9000, outputTokens: 1000 }, PROFILES, { ...withChoice({ edit: 'openai/gpt-5' }), forbidden: ['openai/*'] }, closed);
+      expect(ids(forbidden)).toEqual(['deepseek/deepseek-flash']);
+      const absent = rankCandidates({ virtual: 'lodestar/auto', task: 'edit', promptTokens: 9000, outputTokens: 1000 }, PROFILES, withChoice({ edit: 'gemini/gemini-2.5-pro' }), closed);
+      expect(ids(absent)[0]).toBe('deepseek/deepseek-flash');
+    });
+  });
 });

@@ -40,6 +40,11 @@ export interface RoutingPolicy {
   preferred: readonly string[];
   /** Models never used ("<provider>/<model>" or "<provider>/*"). */
   forbidden: readonly string[];
+  /**
+   * The model the user chose for a task (routing.taskModels): first under lodestar/auto and
+   * lodestar/cheap whenever it can serve the request, whatever the floor; the ranking follows it.
+   */
+  taskModels?: Readonly<Partial<Record<Task, string>>>;
 }
 
 export interface RouteInput {
@@ -63,10 +68,10 @@ export interface Consideration {
 
 /**
  * What the first candidate was chosen on: its known quality (or no floor applied); its tier,
- * as no model of known quality met the floor; or, with nothing of unknown quality either, the
- * best known quality below the floor.
+ * as no model of known quality met the floor; with nothing of unknown quality either, the
+ * best known quality below the floor; or the user's own choice for the task (routing.taskModels).
  */
-export type ChoiceBasis = 'quality' | 'tier' | 'below-floor';
+export type ChoiceBasis = 'quality' | 'tier' | 'below-floor' | 'chosen';
 
 export interface RouteDecision {
   virtual: VirtualModel;
@@ -119,6 +124,8 @@ export function rankCandidates(input: RouteInput, profiles: readonly ModelProfil
   const eligible: Ranked[] = [];
   const unknown: Ranked[] = [];
   const below: Ranked[] = [];
+  const chosenId = input.virtual === 'lodestar/auto' || input.virtual === 'lodestar/cheap' ? policy.taskModels?.[input.task] : undefined;
+  let chosen: Ranked | undefined;
   for (const profile of profiles) {
     const cost = estimateCost(profile, input.promptTokens, input.outputTokens);
     let why = exclusion(profile, input, policy, circuit);
@@ -136,6 +143,7 @@ export function rankCandidates(input: RouteInput, profiles: readonly ModelProfil
     const entry: Consideration = { id: profile.id, eligible: why === undefined, why: why ?? 'eligible', estimatedCostUsd: cost, quality: profile.quality, qualityKind: profile.qualityKind, tier: profile.tier };
     considered.push(entry);
     if (why === undefined || list !== eligible) list.push({ profile, cost, entry });
+    if (profile.id === chosenId && (why === undefined || list !== eligible)) chosen = { profile, cost, entry };
   }
 
   const preferredRank = (id: string): number => {
@@ -166,6 +174,14 @@ export function rankCandidates(input: RouteInput, profiles: readonly ModelProfil
       const first = ranked[0];
       basis = first ? (first.profile.quality === undefined ? 'tier' : 'below-floor') : undefined;
     }
+  }
+
+  if (chosen) {
+    // The user's choice first; whatever else qualifies stays behind it as fallbacks.
+    const chosenProfile = chosen.profile;
+    ranked = [chosen, ...ranked.filter((item) => item.profile !== chosenProfile)];
+    markChosen(chosen, `chosen for ${input.task} (routing.taskModels)`);
+    basis = 'chosen';
   }
 
   const candidates = ranked.map(({ profile }) => toCandidate(profile));
@@ -283,6 +299,10 @@ export function estimateCost(profile: ModelProfile, promptTokens: number, output
 }
 
 function describeChoice(profile: ModelProfile, cost: number | undefined, input: RouteInput, floor: number, policy: RoutingPolicy, basis: ChoiceBasis): string {
+  if (basis === 'chosen') {
+    const against = floor > 0 && profile.quality !== undefined && floorValue(profile) < floor ? `, below the ${input.task} floor of ${floor}%` : '';
+    return `${profile.id} was chosen for ${input.task} (routing.taskModels)${profile.quality === undefined ? ', quality unknown' : `, quality ${profile.quality}%`}${against}`;
+  }
   if (basis === 'tier') {
     const wanted = input.virtual === 'lodestar/strong' ? 'no model of known quality is available' : `no model of known quality meets the ${input.task} floor of ${floor}%`;
     return `${profile.id}: quality unknown; chosen by tier (${profile.tier ?? 'none'}) as ${wanted}`;

@@ -26,6 +26,8 @@ export function cleanEnv(home: string, extra: Record<string, string | undefined>
   for (const name of ['PATH', 'HOME', 'LANG', 'TERM', 'TMPDIR', 'SYSTEMROOT']) env[name] = process.env[name];
   env.LODESTAR_HOME = home;
   env.NO_COLOR = '1';
+  // The web UI on any free port: tests run side by side, and 8080 may be taken on this machine.
+  env.LODESTAR_UI_PORT = '0';
   return { ...env, ...extra };
 }
 

@@ -287,7 +287,7 @@ function recommend(rows: readonly ModelRow[], task: Task, loaded: LoadedConfig):
     loaded: row.loaded,
   });
   const input = { virtual: 'lodestar/auto' as const, task, promptTokens: part?.input ?? LONG_CONTEXT_PROMPT, outputTokens: part?.output ?? TYPICAL_OUTPUT_TOKENS[task] };
-  const policy = { floors: loaded.config.routing.floors, preferred: loaded.config.routing.preferred, forbidden: loaded.config.routing.forbidden };
+  const policy = { floors: loaded.config.routing.floors, preferred: loaded.config.routing.preferred, forbidden: loaded.config.routing.forbidden, taskModels: loaded.config.routing.taskModels };
   const decision = rankCandidates(input, rows.filter((row) => row.available).map(toProfile), policy, () => 'closed');
   const everywhere = rankCandidates(input, rows.map(toProfile), policy, () => 'closed');
   const byId = new Map(rows.map((row) => [row.id, row]));
@@ -341,7 +341,14 @@ function describeRecommendation(recommendation: Recommendation): string[] {
   }
   lines.push('');
   if (recommendation.choice) {
-    const basis = recommendation.basis === 'tier' ? ' (quality unknown; chosen by tier)' : recommendation.basis === 'below-floor' ? ' (below the floor: the best known available)' : '';
+    const basis =
+      recommendation.basis === 'tier'
+        ? ' (quality unknown; chosen by tier)'
+        : recommendation.basis === 'below-floor'
+          ? ' (below the floor: the best known available)'
+          : recommendation.basis === 'chosen'
+            ? ' (your choice for this task: routing.taskModels)'
+            : '';
     lines.push(`Lodestar would use ${recommendation.choice} (lodestar/auto)${basis}.`);
   } else {
     lines.push('None is available now: set a provider key, or pull a local model.');

@@ -106,6 +106,7 @@ export function routeRequest(context: DaemonContext, request: ChatCompletionRequ
     floors: own?.floors ? { ...routing.floors, ...own.floors } : routing.floors,
     preferred: own?.preferred ?? routing.preferred,
     forbidden: own?.forbidden ?? routing.forbidden,
+    taskModels: own?.taskModels ? { ...routing.taskModels, ...own.taskModels } : routing.taskModels,
   };
   const input = { virtual: requested, task, promptTokens, outputTokens };
   const decision = rankCandidates(input, currentProfiles(context, project), policy, (provider) => context.breakers.state(provider));
@@ -181,7 +182,7 @@ export function firstLocalChoice(context: DaemonContext): string | undefined {
   const decision = rankCandidates(
     { virtual: 'lodestar/auto', task: 'commit', promptTokens: 1500, outputTokens: TYPICAL_OUTPUT_TOKENS.commit },
     currentProfiles(context),
-    { floors: routing.floors, preferred: routing.preferred, forbidden: routing.forbidden },
+    { floors: routing.floors, preferred: routing.preferred, forbidden: routing.forbidden, taskModels: routing.taskModels },
     (provider) => context.breakers.state(provider),
   );
   return decision.candidates.find((candidate) => candidate.provider === 'ollama')?.model;
