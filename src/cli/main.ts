@@ -14,6 +14,7 @@ import { registerReport } from './commands/report.js';
 import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
+import { registerUi } from './commands/ui.js';
 import { createCliContext, type CliContext } from './context.js';
 import { createOutput, type Output } from './output/print.js';
 
@@ -51,6 +52,7 @@ export function buildProgram(context: CliContext): Command {
   registerAider(program, context);
   registerInit(program, context);
   registerDashboard(program, context);
+  registerUi(program, context);
   return program;
 }
 

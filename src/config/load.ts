@@ -91,9 +91,14 @@ export function readConfigFile(path: string, kind: 'global' | 'project'): Config
     if (error instanceof JsoncSyntaxError) throw new ConfigError(path, undefined, error.message);
     throw error;
   }
+  checkConfigKeys(path, kind, raw);
+  return validate(path, raw);
+}
+
+/** Which keys belong in which file: the daemon's own in the global config, a project's in its .lodestarrc, no key in a file that gets committed. */
+export function checkConfigKeys(path: string, kind: 'global' | 'project', raw: unknown): void {
   if (kind === 'project') checkProjectKeys(path, raw);
   else checkGlobalKeys(path, raw);
-  return validate(path, raw);
 }
 
 export function validateConfigFile(source: string, raw: unknown): ConfigFile {

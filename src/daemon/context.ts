@@ -45,4 +45,6 @@ export interface DaemonContext {
   projects: ProjectSettingsStore;
   /** Of budget periods and report days. */
   timeZone: string;
+  /** A cloud provider's settings changed in config (a key set or removed): build it again from context.config. */
+  reconfigureProvider(id: ProviderId): Promise<void>;
 }

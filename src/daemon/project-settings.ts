@@ -74,6 +74,16 @@ export class ProjectSettingsStore {
     return settings;
   }
 
+  /** The registered projects: name and the .lodestarrc each was registered with. */
+  registered(now = Date.now()): ReturnType<typeof readProjects> {
+    return this.entries(now, true);
+  }
+
+  /** A project's .lodestarrc was just written by the daemon itself: read it again on the next request. */
+  invalidate(project: string): void {
+    this.cache.delete(project);
+  }
+
   /** The budgets registered projects set in their own .lodestarrc, by project. */
   budgets(now = Date.now()): Record<string, { monthly?: BudgetLimit; daily?: BudgetLimit }> {
     const budgets: Record<string, { monthly?: BudgetLimit; daily?: BudgetLimit }> = {};

@@ -23,7 +23,8 @@ import { daemonCollector, Metrics } from './metrics.js';
 import { ProjectSettingsStore } from './project-settings.js';
 import { ResponseCache } from '../cache/response-cache.js';
 import { currentProfiles, firstLocalChoice, warmRouter } from './chat/route-request.js';
-import { createProviders } from '../providers/registry.js';
+import { createProvider, createProviders } from '../providers/registry.js';
+import { WebUi } from './ui/web-ui.js';
 import { BudgetTracker } from '../ledger/budgets.js';
 import { Ledger } from '../ledger/ledger.js';
 import { defaultTimeZone } from '../ledger/report-query.js';
@@ -83,7 +84,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
   const providers = createProviders(config);
   const ollama = providers.get('ollama');
   if (ollama) providers.set('ollama', local.gate(ollama));
-  const providerSet = new Set(providers.keys());
+  let providerSet = new Set(providers.keys());
   const ledger = Ledger.forWriting(paths.ledger);
   const timeZone = config.timezone ?? defaultTimeZone();
   const projects = new ProjectSettingsStore(paths, logger);
@@ -113,6 +114,18 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     timeZone,
     breakers: new CircuitBreakers(config.routing.circuit),
     projects,
+    reconfigureProvider: async (id) => {
+      const previous = providers.get(id);
+      const next = createProvider(config, id);
+      if (next) providers.set(id, next);
+      else providers.delete(id);
+      providerSet = new Set(providers.keys());
+      // Requests under way finish on the old client; it is closed once none can still be running.
+      if (previous) setTimeout(() => void previous.close(), config.timeouts.requestMs).unref();
+      logger.info('provider reconfigured', { provider: id, available: Boolean(next) });
+      // Its models' prices before its first request, as at start.
+      if (next) await context.pricing.prefetchApart(CATALOG.filter((entry) => entry.provider === id));
+    },
     cache: config.cache.enabled
       ? new ResponseCache({
           ttlMs: config.cache.ttlSeconds * 1000,
@@ -130,8 +143,11 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
   context.metrics.addCollector(daemonCollector(context));
   context.metrics.addCollector(() => local.metrics());
 
+  const webUi = new WebUi(context);
+  const apiRoutes = buildRoutes(context);
+  const shared = webUi.sharedRoutes();
   const core = createRequestHandler({
-    routes: buildRoutes(context),
+    routes: [...apiRoutes, ...shared, webUi.loginRoute()],
     hostCheck: createHostCheck(() => boundPort),
     auth: createAuth(token),
     logger,
@@ -162,6 +178,8 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     throw error;
   }
   boundPort = (server.address() as AddressInfo).port;
+  // The browser's origin gets the API but not the model endpoints: a page spends nothing.
+  await webUi.start([...apiRoutes.filter((route) => !route.path.startsWith('/v1/')), ...shared]);
 
   const state: DaemonState = {
     pid: process.pid,
@@ -175,6 +193,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
   const claim = claimDaemonState(paths.daemonState, state);
   if (!claim.claimed) {
     server.close();
+    await webUi.stop();
     logger.close();
     throw new LodestarError(`Lodestar is already running on ${claim.holder.url} (pid ${claim.holder.pid})`, { exitCode: 0 });
   }
@@ -202,6 +221,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
       void tunnel?.stop();
       server.close();
       server.closeIdleConnections();
+      void webUi.stop();
       const deadline = new Promise<'timeout'>((resolve) => setTimeout(resolve, config.timeouts.shutdownMs, 'timeout').unref());
       const outcome = await Promise.race([core.whenIdle().then(() => 'idle' as const), deadline]);
       if (outcome === 'timeout') logger.warn('shutdown deadline reached; closing open requests', { inFlight: core.inFlight() });

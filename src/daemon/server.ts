@@ -12,7 +12,7 @@ export interface RouteParams {
 }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   path: string;
   /** Whether the daemon token is required; only /health is open. */
   auth: boolean;

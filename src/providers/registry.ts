@@ -12,14 +12,20 @@ import type { ChatProvider } from './spec/provider.js';
 export function createProviders(config: LodestarConfig): Map<ProviderId, ChatProvider> {
   const providers = new Map<ProviderId, ChatProvider>();
   for (const id of PROVIDER_IDS) {
-    const settings = config.providers[id];
-    if (!settings.enabled) continue;
-    if (PROVIDERS[id].apiKeyEnv && !settings.apiKey) continue;
-    if (id === 'ollama') providers.set(id, new OllamaProvider(config.providers.ollama));
-    else if (id === 'anthropic') providers.set(id, new AnthropicProvider(settings));
-    else providers.set(id, new OpenAICompatibleProvider({ ...settings, id }));
+    const provider = createProvider(config, id);
+    if (provider) providers.set(id, provider);
   }
   return providers;
+}
+
+/** One provider as config has it now; undefined when it is disabled or lacks its key. */
+export function createProvider(config: LodestarConfig, id: ProviderId): ChatProvider | undefined {
+  const settings = config.providers[id];
+  if (!settings.enabled) return undefined;
+  if (PROVIDERS[id].apiKeyEnv && !settings.apiKey) return undefined;
+  if (id === 'ollama') return new OllamaProvider(config.providers.ollama);
+  if (id === 'anthropic') return new AnthropicProvider(settings);
+  return new OpenAICompatibleProvider({ ...settings, id });
 }
 
 /** Why a provider is not usable, for error messages that say how to fix it. */

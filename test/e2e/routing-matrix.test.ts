@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TYPICAL_SESSION } from '../../src/cli/commands/models.js';
+import { TYPICAL_SESSION } from '../../src/router/typical-session.js';
 import { ARCHITECT_MAIN_SYSTEM, ASK_MAIN_SYSTEM, COMMIT_SYSTEM, EDIT_MAIN_SYSTEM, SUMMARIZE } from '../../src/shared/aider-prompts.js';
 import { startAnthropicDouble, startOllamaDouble, startOpenAIDouble, type Double, type OpenAIFlavor } from '../doubles/index.js';
 import { cleanupHome, daemonState, runCli, tempHome } from '../helpers/cli.js';

@@ -11,29 +11,14 @@ import { CATALOG, type Tier } from '../../router/catalog.js';
 import { TASKS, type Task } from '../../router/classify-task.js';
 import { buildProfiles } from '../../router/profiles.js';
 import { shippedQuality, type QualityKind } from '../../router/quality-evidence.js';
-import { againstFloor, estimateCost, rankCandidates, TYPICAL_OUTPUT_TOKENS, type ChoiceBasis, type ModelProfile } from '../../router/rank.js';
+import { LONG_CONTEXT_PROMPT, sessionCost, TYPICAL_SESSION } from '../../router/typical-session.js';
+import { againstFloor, rankCandidates, TYPICAL_OUTPUT_TOKENS, type ChoiceBasis, type ModelProfile } from '../../router/rank.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-ids.js';
 import { LodestarError, UsageError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
 import { getJson } from '../http-json.js';
 import { formatMoney } from '../../shared/format.js';
 import { renderTable } from '../output/table.js';
-
-/**
- * A typical Aider session, for comparing models by what they would cost in use: 20 edits,
- * 3 architect plans, 5 questions, 10 commit messages, 2 history summaries (input tokens with
- * repo map and files, output tokens).
- */
-export const TYPICAL_SESSION: ReadonlyArray<{ task: Task; count: number; input: number; output: number }> = [
-  { task: 'edit', count: 20, input: 12_000, output: 800 },
-  { task: 'architect', count: 3, input: 12_000, output: 1_200 },
-  { task: 'chat', count: 5, input: 8_000, output: 500 },
-  { task: 'commit', count: 10, input: 1_500, output: 30 },
-  { task: 'summary', count: 2, input: 4_000, output: 400 },
-];
-
-/** A long-context request as recommend sizes it: a large repository's map and files, past Aider's usual 8-32k. */
-const LONG_CONTEXT_PROMPT = 100_000;
 
 export interface ModelRow {
   id: string;
@@ -200,17 +185,6 @@ function unavailableBecause(profile: ModelProfile, configured: ReadonlySet<Provi
   }
   if (!configured.has(profile.provider)) return PROVIDERS[profile.provider].apiKeyEnv ? `${PROVIDERS[profile.provider].apiKeyEnv} not set` : 'disabled';
   return undefined;
-}
-
-/** USD for the typical session on this model alone; 0 for local; undefined if its price is unknown. */
-export function sessionCost(profile: ModelProfile): number | undefined {
-  let total = 0;
-  for (const part of TYPICAL_SESSION) {
-    const cost = estimateCost(profile, part.input, part.output);
-    if (cost === undefined) return undefined;
-    total += cost * part.count;
-  }
-  return total;
 }
 
 const LIST_COLUMNS = [

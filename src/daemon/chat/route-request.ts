@@ -16,7 +16,7 @@ export interface Routing {
   decision: RouteDecision | undefined;
 }
 
-const profileCache = new WeakMap<DaemonContext, Map<string, { at: number; key: string; profiles: ModelProfile[] }>>();
+const profileCache = new WeakMap<DaemonContext, Map<string, { at: number; key: string; providers: ReadonlySet<ProviderId>; profiles: ModelProfile[] }>>();
 /** Profiles change only when Ollama's models or a project's settings do: rebuilt at most every second. */
 const PROFILE_TTL_MS = 1000;
 
@@ -29,10 +29,15 @@ export function currentProfiles(context: DaemonContext, project?: string): Model
   if (!byProject) profileCache.set(context, (byProject = new Map()));
   const now = Date.now();
   const cached = byProject.get(project ?? '');
-  if (cached && cached.key === key && now - cached.at < PROFILE_TTL_MS) return cached.profiles;
+  if (cached && cached.key === key && cached.providers === availability.providers && now - cached.at < PROFILE_TTL_MS) return cached.profiles;
   const profiles = buildCurrentProfiles(context, availability, settings);
-  byProject.set(project ?? '', { at: now, key, profiles });
+  byProject.set(project ?? '', { at: now, key, providers: availability.providers, profiles });
   return profiles;
+}
+
+/** Settings the profiles are built from changed (prices, scores, a provider): the next request builds them again. */
+export function invalidateProfiles(context: DaemonContext): void {
+  profileCache.delete(context);
 }
 
 function buildCurrentProfiles(context: DaemonContext, availability: ReturnType<DaemonContext['availability']>, settings: ReturnType<DaemonContext['projects']['get']>): ModelProfile[] {
@@ -51,7 +56,7 @@ function buildCurrentProfiles(context: DaemonContext, availability: ReturnType<D
 }
 
 /** A model's list price per million tokens at this moment, as the router compares models. */
-function priceAt(context: DaemonContext, now: Date): (provider: ProviderId, model: string) => { inputPerMTok: number; outputPerMTok: number } | undefined {
+export function priceAt(context: DaemonContext, now: Date): (provider: ProviderId, model: string) => { inputPerMTok: number; outputPerMTok: number } | undefined {
   return (provider, model) => {
     const rates = context.pricing.rates(provider, model, {}, now);
     return rates && { inputPerMTok: rates.inputPerMTok, outputPerMTok: rates.outputPerMTok };

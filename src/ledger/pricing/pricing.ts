@@ -53,11 +53,16 @@ const CHILD_SCRIPT = fileURLToPath(new URL('./price-table-child.js', import.meta
  * near id) is flagged approximate.
  */
 export class Pricing {
-  private readonly userPrices: Readonly<Record<string, Rates>>;
+  private userPrices: Readonly<Record<string, Rates>>;
   private readonly table = new Map<string, TableEntry | null>();
 
   constructor(userPrices: Readonly<Record<string, Rates>> = {}) {
     this.userPrices = userPrices;
+  }
+
+  /** The user's own prices (config `prices`) changed: they apply from the next request. */
+  setUserPrices(prices: Readonly<Record<string, Rates>>): void {
+    this.userPrices = prices;
   }
 
   /** The price of `usage` on `provider/model` at `at`. */
