@@ -17,6 +17,7 @@ import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-
 import { LodestarError, UsageError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
 import { getJson } from '../http-json.js';
+import { registerModelSelect } from './models-select.js';
 import { formatMoney } from '../../shared/format.js';
 import { renderTable } from '../output/table.js';
 
@@ -98,6 +99,7 @@ export function registerModels(program: Command, context: CliContext): void {
       else for (const line of describeWarm(body.results)) context.output.line(line);
       if (body.results.some((result) => result.outcome === 'failed')) context.exitCode = 1;
     });
+  registerModelSelect(models, context);
 }
 
 interface WarmResultView {
