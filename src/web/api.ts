@@ -1,0 +1,345 @@
+// Typed calls to the daemon's HTTP API (src/web/API.md). Every call is same-origin with the
+// session cookie; an answer that is not 2xx becomes an ApiError carrying the daemon's message
+// and, for a 400, the config path of the field at fault.
+
+export const TASKS = ['edit', 'architect', 'long-context', 'chat', 'commit', 'summary'] as const;
+export type Task = (typeof TASKS)[number];
+
+export interface Session {
+  version: string;
+  apiPort: number;
+  uiPort: number | null;
+  timeZone: string;
+}
+
+export interface ReportTotals {
+  requests: number;
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  baselineCostUsd: number;
+  savedUsd: number;
+  savedPercent: number;
+  cacheHits: number;
+  errors: number;
+  unpricedRequests: number;
+  approximateRequests: number;
+}
+
+export interface ReportRow extends ReportTotals {
+  key: string;
+}
+
+export type ReportGroup = 'day' | 'task' | 'model' | 'project' | 'provider';
+
+export interface Report {
+  period: { from: string; to: string };
+  timeZone: string;
+  by: ReportGroup;
+  totals: ReportTotals;
+  rows: ReportRow[];
+  flags: { unpricedModels: string[]; approximateModels: string[] };
+}
+
+export type BudgetMode = 'hard' | 'soft';
+
+export interface BudgetLimit {
+  limitUsd: number;
+  mode: BudgetMode;
+}
+
+export interface BudgetStatus {
+  scope: string;
+  period: 'monthly' | 'daily';
+  periodKey: string;
+  limitUsd: number;
+  mode: BudgetMode;
+  spentUsd: number;
+  reservedUsd: number;
+  percent: number;
+  alertsFired: number[];
+  reached: boolean;
+}
+
+export interface BudgetAlert {
+  scope: string;
+  period: 'monthly' | 'daily';
+  threshold: number;
+  spentUsd: number;
+  limitUsd: number;
+  mode: BudgetMode;
+  message: string;
+}
+
+/** The fields of a request event (src/ledger/request-event.ts) the UI shows. */
+export interface RequestEvent {
+  id: string;
+  time: string;
+  project?: string;
+  task?: string;
+  requestedModel: string;
+  model?: string;
+  status: 'ok' | 'error' | 'aborted';
+  httpStatus: number;
+  error?: string;
+  costUsd?: number;
+  latencyMs: number;
+  cacheHit?: boolean;
+  budgetLimited?: boolean;
+}
+
+export interface ProviderHealth {
+  state: 'closed' | 'open' | 'half-open';
+  consecutiveFailures: number;
+  lastError?: string;
+  lastErrorAt?: string;
+  retryAt?: string;
+  successes: number;
+  failures: number;
+  latencyMs?: number;
+}
+
+export interface LoadedModel {
+  name: string;
+  sizeMiB: number;
+  vramMiB: number;
+  offloaded: boolean;
+  gpuPercent: number;
+  expiresAt?: string;
+  contextLength?: number;
+}
+
+export interface WarmResult {
+  model: string;
+  outcome: 'loaded' | 'ready' | 'skipped' | 'failed';
+  ms?: number;
+  reason?: string;
+  evicted?: string[];
+}
+
+/** Ollama in /health: `{enabled: false}` when it is off, else what the daemon last saw of it. */
+export interface OllamaHealth {
+  enabled?: false;
+  url?: string;
+  reachable?: boolean;
+  pending?: boolean;
+  reason?: string;
+  lastError?: string;
+  latencyMs?: number;
+  checkedAt?: string;
+  models?: number;
+  loaded?: LoadedModel[];
+  queue?: { inFlight: Record<string, number>; queued: Record<string, number> };
+  warmup?: { state: 'off' | 'waiting' | 'running' | 'done'; results: WarmResult[]; finishedAt?: string };
+  warnings?: string[];
+}
+
+export interface GpuSample {
+  index?: number;
+  name: string;
+  memoryUsedMiB?: number;
+  memoryTotalMiB?: number;
+  utilizationPercent?: number;
+  temperatureC?: number;
+}
+
+/** The GPU in /health and in `gpu` events: available null while the first reading is out. */
+export interface GpuView {
+  available: boolean | null;
+  reason?: string;
+  at?: string;
+  gpus?: GpuSample[];
+}
+
+export interface Health {
+  status: 'ok' | 'degraded' | 'down';
+  ready: boolean;
+  pending: string[];
+  providers: Record<string, ProviderHealth>;
+  ollama: OllamaHealth;
+  gpu: GpuView;
+  version: string;
+  uptimeSeconds: number;
+}
+
+export interface GpuHistory {
+  history: Array<{ at: string; gpus: GpuSample[] }>;
+}
+
+export interface TaskChoice {
+  task: Task;
+  floor: number;
+  chosen: string | null;
+  chosenFrom: 'project' | 'global' | null;
+  routerChoice: string | null;
+}
+
+export interface ModelRow {
+  id: string;
+  provider: string;
+  local: boolean;
+  available: boolean;
+  unavailable?: string;
+  contextWindow?: number;
+  price: { inputPerMTok: number; outputPerMTok: number } | null;
+  quality: number | null;
+  qualitySource: string | null;
+  qualityKind: string | null;
+  qualityError: number | null;
+  tier: string | null;
+  sessionCostUsd: number | null;
+  loaded: boolean;
+  sizeBytes?: number;
+  fitsVram?: boolean | null;
+}
+
+export interface ModelsView {
+  tasks: TaskChoice[];
+  models: ModelRow[];
+  projects: string[];
+}
+
+export interface Preview {
+  task: Task;
+  floor: number;
+  model: string | null;
+  /** A cost is null when a model on the way has no known price. */
+  typicalSession: { costUsd: number | null; baselineCostUsd: number | null; requests: number };
+  ranking: Array<{ rank: number; id: string; why: string; estimatedCostUsd: number | null; quality: number | null }>;
+  warnings: string[];
+}
+
+export interface ChoiceSaved {
+  saved: true;
+  file: string;
+  task: Task;
+  model: string | null;
+}
+
+export interface ProjectView {
+  name: string;
+  /** Its registered .lodestarrc; null for a project seen only in the ledger (nothing to edit). */
+  file: string | null;
+  monthSpendUsd: number;
+  monthRequests: number;
+  todaySpendUsd: number;
+  /** The floors in effect: the global ones with the project's own over them. */
+  floors: Partial<Record<Task, number>>;
+  preferred: string[];
+  forbidden: string[];
+  taskModels: Partial<Record<Task, string>>;
+  budget: { monthly?: BudgetLimit; daily?: BudgetLimit };
+  /** Its own baseline; null: the global one. */
+  baseline: string | null;
+}
+
+export interface ProjectPatch {
+  /** floors: null removes a task's own floor (the global one applies again). */
+  routing?: { floors?: Partial<Record<Task, number | null>>; preferred?: string[]; forbidden?: string[] };
+  budget?: { monthly?: BudgetLimit | null; daily?: BudgetLimit | null };
+}
+
+export interface KeyStatus {
+  set: boolean;
+  last4: string | null;
+  from: 'config' | 'environment' | null;
+  /** The environment variable that holds the key when `from` is "environment" (OPENAI_API_KEY). */
+  variable: string;
+}
+
+export interface Settings {
+  file: string;
+  /** key: null for a provider that takes none (Ollama). */
+  providers: Record<string, { enabled: boolean; baseUrl: string; key: KeyStatus | null }>;
+  budgets: { monthly?: BudgetLimit | null; daily?: BudgetLimit | null };
+  cache: { enabled: boolean; ttlSeconds: number; store: string };
+  /** The user's own prices by model, USD per million tokens, in config.json's shape. */
+  prices: Record<string, { input: number; output: number; cacheRead?: number; cacheWrite?: number }>;
+  baseline: string;
+  routing: { floors: Record<Task, number>; preferred: string[]; forbidden: string[]; taskModels: Partial<Record<Task, string>> };
+  needsRestart: string[];
+}
+
+/** A patch in config.json's own shape: null removes a key. */
+export type SettingsPatch = Record<string, unknown>;
+
+export interface SettingsSaved {
+  applied: string[];
+  needsRestart: string[];
+  settings: Settings;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  /** The config path of the field at fault (a 400), e.g. budgets.monthly.limitUsd. */
+  readonly param: string | null;
+
+  constructor(status: number, message: string, param: string | null = null) {
+    super(message);
+    this.status = status;
+    this.param = param;
+  }
+}
+
+/** Whatever a call threw, as an ApiError to show. */
+export function asApiError(reason: unknown): ApiError {
+  return reason instanceof ApiError ? reason : new ApiError(0, String(reason));
+}
+
+let onUnauthorized: () => void = () => {};
+
+/** Called when a call answers 401 after the page started: the session ended. */
+export function whenUnauthorized(listener: () => void): void {
+  onUnauthorized = listener;
+}
+
+async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch {
+    throw new ApiError(0, 'The Lodestar daemon does not answer. Is it running? (lodestar start)');
+  }
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (response.ok) return json as T;
+  const error = (json as { error?: { message?: unknown; param?: unknown } } | undefined)?.error;
+  const message = typeof error?.message === 'string' ? error.message : `${method} ${path} failed: HTTP ${response.status}`;
+  const param = typeof error?.param === 'string' ? error.param : null;
+  if (response.status === 401 && path !== '/api/ui/session') onUnauthorized();
+  throw new ApiError(response.status, message, param);
+}
+
+const query = (params: Record<string, string | undefined>): string => {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) search.set(name, value);
+  return search.toString();
+};
+
+export const api = {
+  session: () => call<Session>('GET', '/api/ui/session'),
+  /** `month` YYYY-MM; empty means this month. */
+  usageMonth: (month: string, by: ReportGroup) => call<Report>('GET', `/api/usage?${query({ month, by })}`),
+  budget: () => call<{ timeZone: string; budgets: BudgetStatus[] }>('GET', '/api/budget'),
+  health: () => call<Health>('GET', '/health'),
+  gpuHistory: () => call<GpuHistory>('GET', '/api/ui/gpu'),
+  warm: () => call<{ results: WarmResult[] }>('POST', '/api/models/warm', {}),
+  models: (project: string | undefined) => call<ModelsView>('GET', `/api/ui/models${project === undefined ? '' : `?${query({ project })}`}`),
+  preview: (task: Task, model: string | null, project: string | undefined) => call<Preview>('POST', '/api/ui/models/preview', { task, model, ...(project === undefined ? {} : { project }) }),
+  saveChoice: (task: Task, model: string | null, project: string | undefined) => call<ChoiceSaved>('PUT', '/api/ui/models/choice', { task, model, ...(project === undefined ? {} : { project }) }),
+  projects: () => call<{ projects: ProjectView[] }>('GET', '/api/ui/projects'),
+  saveProject: (name: string, patch: ProjectPatch) => call<{ project: ProjectView }>('PUT', `/p/${encodeURIComponent(name)}/api/ui/project`, patch),
+  settings: () => call<Settings>('GET', '/api/ui/settings'),
+  saveSettings: (patch: SettingsPatch) => call<SettingsSaved>('PUT', '/api/ui/settings', patch),
+};

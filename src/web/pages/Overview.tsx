@@ -1,0 +1,86 @@
+import { useState } from 'preact/hooks';
+import { api, type BudgetAlert, type Report, type RequestEvent } from '../api.js';
+import { ErrorNote, Loading } from '../components/Status.js';
+import { formatCount, todayIn } from '../format.js';
+import { useThrottled, useEvents, useResource } from '../hooks.js';
+import { Breakdown } from './overview/Breakdown.js';
+import { DailyChart } from './overview/DailyChart.js';
+import { LiveRequests } from './overview/LiveRequests.js';
+import { RequestsCard } from './overview/RequestsCard.js';
+import { SavingsCard } from './overview/SavingsCard.js';
+import { SpendCard } from './overview/SpendCard.js';
+
+const LIVE_ROWS = 20;
+
+async function loadOverview() {
+  const [budget, days, tasks, models] = await Promise.all([api.budget(), api.usageMonth('', 'day'), api.usageMonth('', 'task'), api.usageMonth('', 'model')]);
+  return { budgets: budget.budgets, days, tasks, models };
+}
+
+function requestsOf(report: Report, key: string): string {
+  const row = report.rows.find((item) => item.key === key);
+  return `${formatCount(row?.requests ?? 0)} requests`;
+}
+
+/** Spend against the budgets, savings, the month day by day, and requests as they happen. */
+export function Overview({ timeZone }: { timeZone: string }) {
+  const overview = useResource(loadOverview, []);
+  const [requests, setRequests] = useState<RequestEvent[]>([]);
+  const [alert, setAlert] = useState<BudgetAlert | undefined>(undefined);
+  const refresh = useThrottled(overview.reload, 300, 2000);
+
+  const add = (event: RequestEvent) => setRequests((list) => [event, ...list.filter((item) => item.id !== event.id)].slice(0, LIVE_ROWS));
+  const live = useEvents(`types=request,budget&recent=${LIVE_ROWS}`, {
+    // Replayed on connect: already in the totals.
+    recent: (data) => add(data as RequestEvent),
+    request: (data) => {
+      add(data as RequestEvent);
+      refresh();
+    },
+    budget: (data) => {
+      setAlert(data as BudgetAlert);
+      refresh();
+    },
+  });
+
+  const data = overview.data;
+  const today = todayIn(timeZone);
+  const budget = (period: 'daily' | 'monthly') => data?.budgets.find((item) => item.scope === 'all' && item.period === period);
+  const unpriced = data?.days.flags.unpricedModels ?? [];
+
+  return (
+    <>
+      <div class="page-head">
+        <h1>Overview</h1>
+        <p class="muted">This month in {timeZone}, updated as requests arrive.</p>
+      </div>
+      {alert && (
+        <div class={`notice ${alert.threshold >= 100 ? 'error' : 'warn'}`} role="alert">
+          <span>{alert.message}</span>
+          <button type="button" class="button small" onClick={() => setAlert(undefined)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {overview.error && <ErrorNote error={overview.error} retry={overview.reload} />}
+      {!data && !overview.error && <Loading what="Loading this month" />}
+      {data && (
+        <div class="grid overview-grid">
+          <SpendCard title="Spent today" testid="spend-today" spentUsd={data.days.rows.find((row) => row.key === today)?.costUsd ?? 0} budget={budget('daily')} detail={requestsOf(data.days, today)} />
+          <SpendCard title="Spent this month" testid="spend-month" spentUsd={data.days.totals.costUsd} budget={budget('monthly')} detail={`${formatCount(data.days.totals.requests)} requests`} />
+          <SavingsCard totals={data.days.totals} />
+          <RequestsCard totals={data.days.totals} />
+          {unpriced.length > 0 && (
+            <div class="notice warn span-full" role="note">
+              <span>No known price for {unpriced.join(', ')}: their requests are not in these costs. Add a price in Settings.</span>
+            </div>
+          )}
+          <DailyChart report={data.days} today={today} />
+          <Breakdown title="Requests by task" testid="requests-by-task" report={data.tasks} none="unclassified" />
+          <Breakdown title="Requests by model" testid="requests-by-model" report={data.models} none="no model reached" />
+          <LiveRequests requests={requests} live={live} timeZone={timeZone} />
+        </div>
+      )}
+    </>
+  );
+}
