@@ -24,6 +24,7 @@ import { runRouterBench } from './router.js';
 import { runGpuBench } from './gpu.js';
 import { runCacheBench } from './cache.js';
 import { runSoakBench } from './soak.js';
+import { runUiBench } from './ui.js';
 import { replaceSection } from './lib/markdown.js';
 import { cleanupAll } from './lib/processes.js';
 
@@ -34,6 +35,7 @@ const BENCHES = {
   gpu: runGpuBench,
   cache: runCacheBench,
   soak: runSoakBench,
+  ui: runUiBench,
 };
 
 const BENCHMARKS_MD = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
