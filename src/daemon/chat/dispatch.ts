@@ -13,22 +13,14 @@ import { FallbackPlan, isProviderWide } from './fallback-plan.js';
 import { StreamWriter } from './stream-writer.js';
 import { upstreamErrorResponse } from './upstream-error-response.js';
 
-export interface DispatchInput {
+export interface DispatchInput extends CandidateLoopInput {
   request: ChatCompletionRequest;
-  candidates: readonly Candidate[];
   stream: boolean;
   /** The client asked for the usage chunk (stream_options.include_usage). */
   includeUsage: boolean;
-  providers: ReadonlyMap<ProviderId, ChatProvider>;
   response: ServerResponse;
-  /** Aborted when the client goes away. */
-  clientSignal: AbortSignal;
-  /** performance.now() when the request arrived (headers parsed): the start of Lodestar's own time. */
-  arrivedAt: number;
   /** Extra response headers (cache state, routing notes). */
   headers?: Record<string, string>;
-  breakers: CircuitBreakers;
-  policy: RetryPolicy;
   /** Sees every chunk of a successful stream (the cache assembles the answer from them). */
   onChunk?: (data: string) => void;
 }
@@ -64,7 +56,71 @@ export interface DispatchResult {
  * error. `finished` runs once, before the last byte goes out, so that whatever records the
  * request (the ledger) has it even if the daemon dies right after answering.
  */
-export async function dispatchChat(input: DispatchInput, finished: (result: DispatchResult) => void): Promise<void> {
+export function dispatchChat(input: DispatchInput, finished: (result: DispatchResult) => void): Promise<void> {
+  return runCandidates(
+    input,
+    async (attempt) => {
+      const call = { request: { ...input.request, model: attempt.candidate.model }, signal: attempt.signal };
+      if (input.stream) {
+        const upstream = await attempt.provider.stream(call);
+        const first = await upstream.chunks.next();
+        const readyAt = attempt.ready();
+        await relayStream(input, attempt.candidate, upstream, first, attempt.fallbacks, attempt.overheadMs, readyAt, attempt.controller, finished);
+        return;
+      }
+      const completion = await attempt.provider.complete(call);
+      const readyAt = attempt.ready();
+      const body = completion.body;
+      // The ledger is written first; the overhead header then counts it with the rest of our time.
+      finished({ status: 'ok', httpStatus: 200, candidate: attempt.candidate, outcome: completion.outcome, error: undefined, fallbacks: attempt.fallbacks, firstByteAt: undefined, overheadMs: attempt.overheadMs + (performance.now() - readyAt), body });
+      const headers = {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+        ...lodestarHeaders(attempt.candidate, attempt.fallbacks, attempt.overheadMs + (performance.now() - readyAt)),
+        ...input.headers,
+      };
+      input.response.writeHead(200, headers);
+      input.response.end(body);
+    },
+    finished,
+    (failure) => sendError(input.response, failure),
+  );
+}
+
+/** One try of one candidate, as runCandidates hands it to an inbound format. */
+export interface Attempt {
+  candidate: Candidate;
+  provider: ChatProvider;
+  /** Aborted when the client goes away or the attempt is abandoned. */
+  signal: AbortSignal;
+  controller: AbortController;
+  /** The candidates tried before this one, and why each failed. */
+  fallbacks: FallbackAttempt[];
+  /** Lodestar's own time so far. */
+  overheadMs: number;
+  /** The upstream accepted (its first byte, or its whole answer, is in): counts a success for its circuit; returns when. */
+  ready(): number;
+}
+
+export interface CandidateLoopInput {
+  candidates: readonly Candidate[];
+  providers: ReadonlyMap<ProviderId, ChatProvider>;
+  /** Aborted when the client goes away. */
+  clientSignal: AbortSignal;
+  /** performance.now() when the request arrived (headers parsed): the start of Lodestar's own time. */
+  arrivedAt: number;
+  breakers: CircuitBreakers;
+  policy: RetryPolicy;
+}
+
+/**
+ * The candidate loop every inbound format shares: circuits, fallback across providers, retries
+ * with backoff, the client going away. `attempt` calls one candidate and answers the client
+ * (calling `finished` itself); it throws before the first byte for the next candidate to be
+ * tried. When none answers, `finished` gets the failure and `fail` sends it in the format's own
+ * error envelope.
+ */
+export async function runCandidates(input: CandidateLoopInput, attempt: (attempt: Attempt) => Promise<void>, finished: (result: DispatchResult) => void, fail: (failure: HttpError, last: unknown) => void): Promise<void> {
   const fallbacks: FallbackAttempt[] = [];
   const { breakers, policy } = input;
   let lastError: unknown;
@@ -98,41 +154,31 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
     }
     // One signal per attempt, aborted when the client goes away or the attempt is abandoned.
     // (A listener rather than AbortSignal.any, which costs ~10 us a request in this path.)
-    const attempt = new AbortController();
-    const follow = (): void => attempt.abort();
+    const controller = new AbortController();
+    const follow = (): void => controller.abort();
     input.clientSignal.addEventListener('abort', follow, { once: true });
-    const call = { request: { ...input.request, model: candidate.model }, signal: attempt.signal };
     plan.attempting(candidate);
     const dispatchedAt = performance.now();
     overheadMs += dispatchedAt - cursor;
     try {
-      if (input.stream) {
-        const upstream = await provider.stream(call);
-        const first = await upstream.chunks.next();
-        const readyAt = performance.now();
-        breakers.success(candidate.provider, readyAt - dispatchedAt);
-        await relayStream(input, candidate, upstream, first, fallbacks, overheadMs, readyAt, attempt, finished);
-      } else {
-        const completion = await provider.complete(call);
-        const readyAt = performance.now();
-        breakers.success(candidate.provider, readyAt - dispatchedAt);
-        const body = completion.body;
-        // The ledger is written first; the overhead header then counts it with the rest of our time.
-        finished({ status: 'ok', httpStatus: 200, candidate, outcome: completion.outcome, error: undefined, fallbacks, firstByteAt: undefined, overheadMs: overheadMs + (performance.now() - readyAt), body });
-        const headers = {
-          'content-type': 'application/json',
-          'content-length': String(Buffer.byteLength(body)),
-          ...lodestarHeaders(candidate, fallbacks, overheadMs + (performance.now() - readyAt)),
-          ...input.headers,
-        };
-        input.response.writeHead(200, headers);
-        input.response.end(body);
-      }
+      await attempt({
+        candidate,
+        provider,
+        signal: controller.signal,
+        controller,
+        fallbacks,
+        overheadMs,
+        ready: () => {
+          const readyAt = performance.now();
+          breakers.success(candidate.provider, readyAt - dispatchedAt);
+          return readyAt;
+        },
+      });
       input.clientSignal.removeEventListener('abort', follow);
       return;
     } catch (error) {
       input.clientSignal.removeEventListener('abort', follow);
-      attempt.abort();
+      controller.abort();
       cursor = performance.now();
       if (input.clientSignal.aborted || (error instanceof UpstreamError && error.kind === 'aborted')) {
         breakers.release(candidate.provider);
@@ -179,7 +225,7 @@ export async function dispatchChat(input: DispatchInput, finished: (result: Disp
   const attempts = lastError === undefined ? fallbacks : fallbacks.slice(0, -1);
   const failed = lastError === undefined ? undefined : input.candidates.find((candidate) => candidate.id === fallbacks.at(-1)?.model);
   finished({ status: 'error', httpStatus: failure.status, candidate: failed, outcome: undefined, error: failure.message, fallbacks: attempts, firstByteAt: undefined, overheadMs });
-  sendError(input.response, failure);
+  fail(failure, fallbacks.length > 1 ? undefined : lastError);
 }
 
 /**
@@ -266,7 +312,7 @@ async function relayStream(
   writer.done();
 }
 
-function lodestarHeaders(candidate: Candidate, fallbacks: readonly FallbackAttempt[], overheadMs: number): Record<string, string> {
+export function lodestarHeaders(candidate: Candidate, fallbacks: readonly FallbackAttempt[], overheadMs: number): Record<string, string> {
   const headers: Record<string, string> = {
     'x-lodestar-model': candidate.id,
     'x-lodestar-provider': candidate.provider,
