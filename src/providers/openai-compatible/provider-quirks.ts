@@ -15,7 +15,18 @@ export interface OpenAICompatibleQuirks {
   prepare?(request: ChatCompletionRequest): void;
 }
 
-const standard: OpenAICompatibleQuirks = { chatPath: '/chat/completions', streamOptions: true };
+/**
+ * An assistant turn's reasoning_content (the thinking of an earlier answer, which a Messages
+ * request from Claude Code carries back) is DeepSeek's field: DeepSeek wants it back on tool-call
+ * turns in thinking mode; OpenAI, Groq and Mistral refuse a message property they don't know.
+ */
+function withoutReasoning(request: ChatCompletionRequest): void {
+  if (request.messages.some((message) => message.reasoning_content !== undefined)) {
+    request.messages = request.messages.map(({ reasoning_content: _reasoning, ...rest }) => rest as ChatMessage);
+  }
+}
+
+const standard: OpenAICompatibleQuirks = { chatPath: '/chat/completions', streamOptions: true, prepare: withoutReasoning };
 
 export const QUIRKS: Readonly<Record<Exclude<ProviderId, 'ollama' | 'anthropic'>, OpenAICompatibleQuirks>> = {
   openai: standard,
@@ -36,12 +47,15 @@ export const QUIRKS: Readonly<Record<Exclude<ProviderId, 'ollama' | 'anthropic'>
   },
   openrouter: {
     ...standard,
+    // OpenRouter passes reasoning on to the models that take it, DeepSeek's among them.
+    prepare: undefined,
     // OpenRouter's attribution headers (optional; they name the app in its dashboard).
     headers: { 'http-referer': 'https://github.com/lodestar-router/lodestar', 'x-title': 'Lodestar' },
   },
   groq: {
     ...standard,
     prepare(request) {
+      withoutReasoning(request);
       // Groq answers 400 to these instead of ignoring them.
       delete request.logprobs;
       delete request.top_logprobs;
@@ -56,6 +70,7 @@ export const QUIRKS: Readonly<Record<Exclude<ProviderId, 'ollama' | 'anthropic'>
     // Mistral sends usage in its last chunk on its own and is strict about unknown fields.
     streamOptions: false,
     prepare(request) {
+      withoutReasoning(request);
       delete request.stream_options;
       if (request.seed !== undefined && request.seed !== null) {
         request.random_seed = request.seed;
