@@ -75,6 +75,8 @@ export interface LodestarConfig {
   aider: { model: string; weakModel: string; editorModel: string | undefined };
   /** The web UI: a second listener on 127.0.0.1 (0 = any free port). */
   ui: { enabled: boolean; port: number };
+  /** Where Claude Code's kinds of request go (`lodestar claude`): a served model per class; unset, the router decides. */
+  claude: Partial<Record<ClaudeClass, string>>;
   /** The GPU monitor: nvidia-smi every pollSeconds. */
   gpu: { enabled: boolean; pollSeconds: number };
   /** The time zone of budget periods and report days; undefined means the system's. */
@@ -90,6 +92,9 @@ export interface QualityConfig {
   /** Lineage rules turned off one by one, by id. */
   disabledRules: string[];
 }
+
+/** Claude Code's kinds of request: its main loop, Haiku-class background work, thinking, long context, subagents. */
+export type ClaudeClass = 'main' | 'background' | 'thinking' | 'longContext' | 'subagent';
 
 export type TaskName = 'edit' | 'architect' | 'long-context' | 'chat' | 'commit' | 'summary';
 
@@ -187,6 +192,7 @@ export function defaultConfig(): LodestarConfig {
     cache: { enabled: true, ttlSeconds: 1800, maxEntries: 2000, maxBytes: 64 * 1024 * 1024, store: 'memory', redisUrl: undefined, deterministicOnly: true },
     aider: { model: 'lodestar/auto', weakModel: 'lodestar/cheap', editorModel: undefined },
     ui: { enabled: true, port: DEFAULT_UI_PORT },
+    claude: {},
     gpu: { enabled: true, pollSeconds: 5 },
     timezone: undefined,
     budgets: { monthly: undefined, daily: undefined, projects: {}, alerts: { webhook: undefined, desktop: false } },

@@ -246,6 +246,7 @@ export function resolveConfig(layers: readonly ConfigFile[]): LodestarConfig {
     if (layer.cache) Object.assign(config.cache, definedOnly(layer.cache));
     if (layer.gpu) Object.assign(config.gpu, definedOnly(layer.gpu));
     if (layer.ui) Object.assign(config.ui, definedOnly(layer.ui));
+    if (layer.claude) Object.assign(config.claude, definedOnly(layer.claude));
     if (layer.aider) Object.assign(config.aider, definedOnly(layer.aider));
     if (layer.routing) {
       const { circuit, floors, preferred, forbidden, taskModels, ...rest } = layer.routing;

@@ -201,6 +201,15 @@ export const configFileSchema = v.strictObject({
       editorModel: v.optional(servedModel),
     }),
   ),
+  claude: v.optional(
+    v.strictObject({
+      main: v.optional(servedModel),
+      background: v.optional(servedModel),
+      thinking: v.optional(servedModel),
+      longContext: v.optional(servedModel),
+      subagent: v.optional(servedModel),
+    }),
+  ),
   budget: v.optional(budgetPair),
   timezone: v.optional(v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone such as Europe/Paris or UTC'))),
   budgets: v.optional(

@@ -67,6 +67,32 @@ export function sendError(response: ServerResponse, error: HttpError): void {
 }
 
 /**
+ * The same error in Anthropic's envelope, {"type":"error","error":{"type","message"}}, for the
+ * Messages endpoint: Anthropic's SDK (and Claude Code's recovery) read the type.
+ */
+export function sendAnthropicError(response: ServerResponse, error: HttpError): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  sendJson(response, error.status, { type: 'error', error: { type: anthropicErrorType(error.status), message: error.message } }, error.headers);
+}
+
+/** Anthropic's error type for a status (platform.claude.com/docs/en/api/errors). */
+export function anthropicErrorType(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 402) return 'billing_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 413) return 'request_too_large';
+  if (status === 429) return 'rate_limit_error';
+  if (status === 504) return 'timeout_error';
+  if (status === 529 || status === 503) return 'overloaded_error';
+  if (status >= 500) return 'api_error';
+  return 'invalid_request_error';
+}
+
+/**
  * What Node's HTTP parser refuses before any route sees it (a malformed request line, a header
  * block over 16 KB, a bad chunk size): answered in the same JSON envelope as every other error,
  * rather than Node's bare "400 Bad Request", then the connection is closed.

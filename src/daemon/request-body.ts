@@ -18,7 +18,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * 400 when it is cut off, not UTF-8, empty, not JSON, or nested deeper than MAX_NESTING (which
  * would overflow the stack of whatever serializes it later).
  */
-export function readJsonBody(request: IncomingMessage, limits: BodyLimits): Promise<unknown> {
+export function readJsonBody(request: IncomingMessage, limits: BodyLimits): Promise<unknown>;
+/** The same, with the body's text as it came (a pass-through sends it on byte for byte). */
+export function readJsonBody(request: IncomingMessage, limits: BodyLimits, withText: true): Promise<{ value: unknown; text: string }>;
+export function readJsonBody(request: IncomingMessage, limits: BodyLimits, withText = false): Promise<unknown> {
   const { maxBytes } = limits;
   const declared = Number(request.headers['content-length']);
   if (declared > maxBytes) {
@@ -82,7 +85,7 @@ export function readJsonBody(request: IncomingMessage, limits: BodyLimits): Prom
         settle(new HttpError(400, `The request body nests arrays or objects more than ${MAX_NESTING} levels deep`, { code: 'invalid_json' }));
         return;
       }
-      settle(undefined, value);
+      settle(undefined, withText ? { value, text } : value);
     });
     // A client that hangs up mid-body gets no answer, but this is its doing, not a daemon failure.
     request.on('aborted', () => settle(new HttpError(400, `The request body was cut off after ${size} bytes: the client closed the connection`, { code: 'incomplete_body' })));

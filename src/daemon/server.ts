@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../shared/logger.js';
-import { HttpError, sendError } from './http-error.js';
+import { HttpError, sendAnthropicError, sendError } from './http-error.js';
 
 export interface RouteParams {
   /** From /p/{project}/...; undefined on the plain paths. */
@@ -18,6 +18,8 @@ export interface Route {
   auth: boolean;
   /** Whether /p/{project}/ may prefix the path. */
   projectScoped?: boolean;
+  /** The envelope of its errors: OpenAI's (the default) or Anthropic's (the Messages endpoints). */
+  errors?: 'anthropic';
   handle(request: IncomingMessage, response: ServerResponse, params: RouteParams): void | Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export function createRequestHandler(options: RequestHandlerOptions): {
   function handle(request: IncomingMessage, response: ServerResponse): void {
     active++;
     response.once('close', finished);
+    let anthropic = false;
     try {
       options.hostCheck(request);
       const url = request.url ?? '/';
@@ -72,6 +75,8 @@ export function createRequestHandler(options: RequestHandlerOptions): {
       if (path.startsWith('/s/')) [session, path] = prefix(path, 'session', 'Session id');
       if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
       const route = table.get(`${request.method ?? 'GET'} ${path}`);
+      // A client of the Messages API reads Anthropic's envelope, for a wrong token or path too.
+      anthropic = route ? route.errors === 'anthropic' : path.startsWith('/v1/messages');
       const scoped = project !== undefined || session !== undefined;
       if (!route || (scoped && !route.projectScoped)) {
         const allowed = methodsByPath.get(path);
@@ -84,9 +89,9 @@ export function createRequestHandler(options: RequestHandlerOptions): {
       }
       if (route.auth) options.auth(request);
       const result = route.handle(request, response, { project, session, query });
-      if (result) result.catch((error: unknown) => fail(response, error, options.logger));
+      if (result) result.catch((error: unknown) => fail(response, error, options.logger, anthropic));
     } catch (error) {
-      fail(response, error, options.logger);
+      fail(response, error, options.logger, anthropic);
     }
   }
 
@@ -97,13 +102,14 @@ export function createRequestHandler(options: RequestHandlerOptions): {
   };
 }
 
-function fail(response: ServerResponse, error: unknown, logger: Logger): void {
+function fail(response: ServerResponse, error: unknown, logger: Logger, anthropic: boolean): void {
+  const send = anthropic ? sendAnthropicError : sendError;
   if (error instanceof HttpError) {
-    sendError(response, error);
+    send(response, error);
     return;
   }
   logger.error('request failed', { error });
-  sendError(response, new HttpError(500, 'Lodestar failed to handle this request; see $LODESTAR_HOME/logs/daemon.log', { code: 'internal_error' }));
+  send(response, new HttpError(500, 'Lodestar failed to handle this request; see $LODESTAR_HOME/logs/daemon.log', { code: 'internal_error' }));
 }
 
 /** Splits "/p/{name}/rest" (or "/s/..."): the checked name and the rest of the path. */

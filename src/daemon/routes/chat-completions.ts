@@ -1,23 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { RequestEvent } from '../../ledger/request-event.js';
 import { classifyTask, estimatePromptTokens, isTask, TASKS } from '../../router/classify-task.js';
 import { promptTokensFor, routeRequest } from '../chat/route-request.js';
 import { cacheKey, isCacheable } from '../../cache/cache-key.js';
 import { StreamAssembler } from '../../cache/stream-assembler.js';
-import { deliverBudgetAlert } from '../budget-alerts.js';
 import { serveCached } from '../chat/serve-cached.js';
 import { applyBudgets } from '../chat/budget-gate.js';
-import { dispatchChat, type DispatchResult } from '../chat/dispatch.js';
+import { dispatchChat } from '../chat/dispatch.js';
+import { publish } from '../chat/publish.js';
+import { identifierHeader } from '../chat/identifiers.js';
 import { validateChatRequest } from '../chat/validate-chat-request.js';
 import type { DaemonContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { readJsonBody } from '../request-body.js';
 import type { Route } from '../server.js';
-
-/** A project name or a session id, in a header or the path. */
-const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** POST /v1/chat/completions (and /p/{project}/v1/chat/completions): the gateway itself. */
 export function chatCompletionsRoute(context: DaemonContext): Route {
@@ -121,23 +117,6 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
   };
 }
 
-/**
- * An x-lodestar-project or x-lodestar-session header: absent or empty is undefined; anything
- * but 1-64 letters, digits, ".", "_" or "-" (starting with a letter or digit) is a 400.
- */
-function identifierHeader(request: IncomingMessage, kind: 'project' | 'session'): string | undefined {
-  const name = `x-lodestar-${kind}`;
-  const value = request.headers[name];
-  const identifier = Array.isArray(value) ? value[0] : value;
-  if (identifier === undefined || identifier === '') return undefined;
-  if (!IDENTIFIER.test(identifier)) {
-    throw new HttpError(400, `The ${name} header ${JSON.stringify(identifier.slice(0, 80))} is not a valid ${kind === 'project' ? 'project name' : 'session id'}: use 1-64 letters, digits, ".", "_" or "-"`, {
-      param: name,
-    });
-  }
-  return identifier;
-}
-
 function taskHeader(request: IncomingMessage): string | undefined {
   const value = request.headers['x-lodestar-task'];
   const task = Array.isArray(value) ? value[0] : value;
@@ -146,90 +125,4 @@ function taskHeader(request: IncomingMessage): string | undefined {
     throw new HttpError(400, `The x-lodestar-task header ${JSON.stringify(task.slice(0, 40))} is not a task: use one of ${TASKS.join(', ')}`, { param: 'x-lodestar-task' });
   }
   return task;
-}
-
-function publish(
-  context: DaemonContext,
-  result: DispatchResult,
-  meta: { time: string; arrivedAt: number; project: string | undefined; session: string | undefined; task: string; stream: boolean; request: IncomingMessage; requestedModel: string; budgetLimited: boolean; cacheHit: boolean },
-): void {
-  const now = performance.now();
-  const userAgent = meta.request.headers['user-agent'];
-  const usage = result.outcome?.usage ?? {};
-  const at = new Date(meta.time);
-  const cost = meta.cacheHit
-    ? { costUsd: 0, price: { source: 'cache' as const, matched: result.candidate?.id ?? '-', inputPerMTok: 0, outputPerMTok: 0 } }
-    : result.candidate
-      ? context.pricing.cost(result.candidate.provider, result.candidate.model, usage, at)
-      : { costUsd: undefined, price: undefined };
-  const baselineModel = context.projects.get(meta.project)?.baseline ?? context.config.baseline;
-  const baseline = context.pricing.costOf(baselineModel, usage, at);
-  const event: RequestEvent = {
-    id: randomUUID(),
-    time: meta.time,
-    project: meta.project,
-    ...(meta.session === undefined ? {} : { session: meta.session }),
-    client: userAgent ? userAgent.slice(0, 80) : undefined,
-    task: meta.task,
-    requestedModel: meta.requestedModel,
-    model: result.candidate?.id,
-    provider: result.candidate?.provider,
-    stream: meta.stream,
-    status: result.status,
-    httpStatus: result.httpStatus,
-    error: result.error === undefined ? undefined : context.redactor.redact(result.error),
-    usage,
-    costUsd: cost.costUsd,
-    price: cost.price,
-    baselineModel,
-    baselineCostUsd: baseline.costUsd,
-    baselinePrice: baseline.price,
-    finishReason: result.outcome?.finishReason,
-    latencyMs: round(now - meta.arrivedAt),
-    ttftMs: result.firstByteAt === undefined ? undefined : round(result.firstByteAt - meta.arrivedAt),
-    overheadMs: round(result.overheadMs),
-    fallbacks: result.fallbacks,
-    loadDurationMs: result.outcome?.loadDurationMs === undefined ? undefined : round(result.outcome.loadDurationMs),
-    ...(meta.budgetLimited ? { budgetLimited: true } : {}),
-    ...(meta.cacheHit ? { cacheHit: true } : {}),
-  };
-  // The ledger first, synchronously: the event is in the file before the answer's last byte.
-  try {
-    context.ledger.record(event);
-  } catch (error) {
-    context.logger.error('could not write the ledger', { error, id: event.id });
-  }
-  context.events.publish({ type: 'request', data: event });
-  const alerts = context.budgets.record(event);
-  if (alerts.length) {
-    const { webhook, desktop } = context.budgets.alertsConfig;
-    setImmediate(() => {
-      for (const alert of alerts) deliverBudgetAlert(alert, { logger: context.logger, events: context.events, webhook, desktop });
-    });
-  }
-  // Every request is in the ledger; the log carries failures, and every request at debug level.
-  const level = event.status === 'error' ? 'warn' : 'debug';
-  if (context.logger.enabled(level)) {
-    context.logger[level]('request', {
-      id: event.id,
-      project: event.project,
-      requested: event.requestedModel,
-      model: event.model,
-      status: event.status,
-      httpStatus: event.httpStatus,
-      stream: event.stream,
-      task: event.task,
-      inputTokens: event.usage.inputTokens,
-      outputTokens: event.usage.outputTokens,
-      costUsd: event.costUsd,
-      latencyMs: event.latencyMs,
-      overheadMs: event.overheadMs,
-      fallbacks: event.fallbacks.length ? event.fallbacks : undefined,
-      error: event.error,
-    });
-  }
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

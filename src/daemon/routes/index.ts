@@ -8,8 +8,10 @@ import { usageRoute } from './usage.js';
 import { budgetReloadRoute, budgetRoute } from './budget.js';
 import { warmRoute } from './warm.js';
 import { metricsRoute } from './metrics.js';
+import { messagesRoute } from './messages.js';
+import { countTokensRoute } from './count-tokens.js';
 
 /** Every endpoint of the daemon's HTTP API (INTERFACE.md). */
 export function buildRoutes(context: DaemonContext): Route[] {
-  return [healthRoute(context, () => healthSections(context)), chatCompletionsRoute(context), modelsRoute(context), eventsRoute(context), usageRoute(context), budgetRoute(context), budgetReloadRoute(context), warmRoute(context), metricsRoute(context.metrics)];
+  return [healthRoute(context, () => healthSections(context)), chatCompletionsRoute(context), messagesRoute(context), countTokensRoute(context), modelsRoute(context), eventsRoute(context), usageRoute(context), budgetRoute(context), budgetReloadRoute(context), warmRoute(context), metricsRoute(context.metrics)];
 }

@@ -11,6 +11,7 @@ import type { Route } from '../server.js';
  * with each one's context window where it is known (a local model's is the num_ctx it is sent
  * with; a virtual model's the largest of the models it may route to), so that a client such as
  * Aider can size its repo map and history (`lodestar aider` writes them into Aider's metadata).
+ * Asked with an anthropic-version header (Claude Code's /model), the same list in Anthropic's shape.
  */
 export function modelsRoute(context: DaemonContext): Route {
   const created = Math.floor(context.startedAt.getTime() / 1000);
@@ -19,7 +20,7 @@ export function modelsRoute(context: DaemonContext): Route {
     path: '/v1/models',
     auth: true,
     projectScoped: true,
-    handle(_request, response, params) {
+    handle(request, response, params) {
       const windows = new Map<string, number>();
       let widest = 0;
       let widestLocal = 0;
@@ -42,6 +43,13 @@ export function modelsRoute(context: DaemonContext): Route {
           ...(entry?.maxOutputTokens === undefined ? {} : { max_output_tokens: entry.maxOutputTokens }),
         };
       });
+      // Asked as Anthropic's API (anthropic-version, as Claude Code's /model does): its shape.
+      if (request.headers['anthropic-version'] !== undefined) {
+        const createdAt = context.startedAt.toISOString();
+        const models = data.map((model) => ({ type: 'model', id: model.id, display_name: model.id, created_at: createdAt }));
+        sendJson(response, 200, { data: models, has_more: false, first_id: models[0]?.id ?? null, last_id: models.at(-1)?.id ?? null });
+        return;
+      }
       sendJson(response, 200, { object: 'list', data });
     },
   };

@@ -1,6 +1,6 @@
 import type { ProviderConfig } from '../../config/defaults.js';
 import { readSse } from '../http/sse.js';
-import { UpstreamClient } from '../http/upstream-client.js';
+import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client.js';
 import { newOutcome, type ChatCall, type ChatProvider, type ChunkStream, type Completion } from '../spec/provider.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import { translateAnthropicStream } from './anthropic-stream.js';
@@ -59,6 +59,16 @@ export class AnthropicProvider implements ChatProvider {
       }
     }
     return { chunks: chunks(), outcome };
+  }
+
+  /**
+   * A Messages request as the client wrote it: its body's bytes and its own anthropic-version and
+   * anthropic-beta headers, with only the key ours (Anthropic's format both ways: nothing to
+   * translate, nothing lost). Resolves with Anthropic's answer once it is 2xx; an error status
+   * throws an UpstreamError that carries Anthropic's answer, for the client to get as it was.
+   */
+  passThrough(call: { path: string; body: string; headers: Record<string, string>; stream: boolean; signal: AbortSignal }): Promise<UpstreamResponse> {
+    return this.client.post(call.path, call.body, { ...this.headers, ...call.headers, accept: call.stream ? 'text/event-stream' : 'application/json' }, { signal: call.signal, stream: call.stream });
   }
 
   close(): Promise<void> {

@@ -83,6 +83,7 @@ export class UpstreamClient {
       status: response.status,
       upstreamType: type,
       retryAfterMs: parseRetryAfter(response.headers),
+      answer: { body: text, headers: relayedHeaders(response.headers) },
     });
   }
 
@@ -266,6 +267,18 @@ export class UpstreamClient {
 }
 
 function ignore(): void {}
+
+/** Of an upstream's error answer, the headers a client acts on: its type, its request id, when to retry. */
+const RELAYED = ['content-type', 'request-id', 'retry-after', 'retry-after-ms', 'x-should-retry'];
+
+function relayedHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of RELAYED) {
+    const value = headers[name];
+    if (typeof value === 'string') kept[name] = value;
+  }
+  return kept;
+}
 
 const PROXY_VARIABLES = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'] as const;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);

@@ -20,12 +20,14 @@ export class UpstreamError extends Error {
   readonly retryAfterMs: number | undefined;
   /** Whether another attempt (the same model later, or another candidate) could succeed. */
   readonly retryable: boolean;
+  /** An error answer as the upstream sent it (its body, and the headers a client may need), for a pass-through that relays it unwrapped. */
+  readonly answer: { body: string; headers: Record<string, string> } | undefined;
 
   constructor(
     provider: ProviderId,
     kind: UpstreamFailureKind,
     message: string,
-    options: { status?: number; upstreamType?: string; retryAfterMs?: number; retryable?: boolean; cause?: unknown } = {},
+    options: { status?: number; upstreamType?: string; retryAfterMs?: number; retryable?: boolean; cause?: unknown; answer?: { body: string; headers: Record<string, string> } } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'UpstreamError';
@@ -35,6 +37,7 @@ export class UpstreamError extends Error {
     this.upstreamType = options.upstreamType;
     this.retryAfterMs = options.retryAfterMs;
     this.retryable = options.retryable ?? defaultRetryable(kind, options.status);
+    this.answer = options.answer;
   }
 }
 

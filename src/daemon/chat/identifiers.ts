@@ -1,0 +1,22 @@
+import type { IncomingMessage } from 'node:http';
+import { HttpError } from '../http-error.js';
+
+/** A project name or a session id, in a header or the path. */
+export const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * An x-lodestar-project or x-lodestar-session header: absent or empty is undefined; anything
+ * but 1-64 letters, digits, ".", "_" or "-" (starting with a letter or digit) is a 400.
+ */
+export function identifierHeader(request: IncomingMessage, kind: 'project' | 'session'): string | undefined {
+  const name = `x-lodestar-${kind}`;
+  const value = request.headers[name];
+  const identifier = Array.isArray(value) ? value[0] : value;
+  if (identifier === undefined || identifier === '') return undefined;
+  if (!IDENTIFIER.test(identifier)) {
+    throw new HttpError(400, `The ${name} header ${JSON.stringify(identifier.slice(0, 80))} is not a valid ${kind === 'project' ? 'project name' : 'session id'}: use 1-64 letters, digits, ".", "_" or "-"`, {
+      param: name,
+    });
+  }
+  return identifier;
+}

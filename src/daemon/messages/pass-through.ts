@@ -1,0 +1,211 @@
+import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { AnthropicProvider } from '../../providers/anthropic/anthropic-provider.js';
+import { convertAnthropicUsage } from '../../providers/anthropic/convert-anthropic-usage.js';
+import { newOutcome, type CallOutcome } from '../../providers/spec/provider.js';
+import { UpstreamError } from '../../providers/spec/upstream-error.js';
+import { lodestarHeaders, type Attempt, type DispatchResult } from '../chat/dispatch.js';
+
+export interface PassThroughInput {
+  /** The client's body, byte for byte. */
+  raw: string;
+  /** The model the client named; when the router chose another Anthropic model, only that field changes. */
+  requestedModel: string;
+  stream: boolean;
+  /** `/v1/messages` and the client's query (`?beta=true`). */
+  path: string;
+  /** The client's anthropic-version and anthropic-beta. */
+  headers: Record<string, string>;
+  response: ServerResponse;
+  extraHeaders: Record<string, string>;
+}
+
+/**
+ * An Anthropic candidate for a Messages request: the request goes as the client sent it, and the
+ * answer comes back as Anthropic sent it, byte for byte, read on the side for its usage (input
+ * uncached, cache reads and writes, output) and stop reason. The ledger has the request before
+ * the stream's message_stop goes out.
+ */
+export async function passThroughAttempt(attempt: Attempt, input: PassThroughInput, finished: (result: DispatchResult) => void): Promise<void> {
+  const provider = attempt.provider as AnthropicProvider;
+  const body = forAnthropic(input.raw, input.requestedModel, attempt.candidate.model);
+  const upstream = await provider.passThrough({ path: input.path, body, headers: input.headers, stream: input.stream, signal: attempt.signal });
+  const readyAt = attempt.ready();
+  const outcome = newOutcome();
+  const overheadMs = attempt.overheadMs + (performance.now() - readyAt);
+  const headers: Record<string, string> = { ...lodestarHeaders(attempt.candidate, attempt.fallbacks, overheadMs), ...input.extraHeaders };
+  const requestId = upstream.headers['request-id'];
+  if (typeof requestId === 'string') headers['request-id'] = requestId;
+  const result = (status: DispatchResult['status'], error?: string, firstByteAt?: number): DispatchResult => ({ status, httpStatus: 200, candidate: attempt.candidate, outcome, error, fallbacks: attempt.fallbacks, firstByteAt, overheadMs });
+
+  if (!input.stream) {
+    let text: string;
+    try {
+      text = await upstream.body.text();
+    } catch (error) {
+      throw error instanceof UpstreamError ? error : new UpstreamError('anthropic', 'connection', `anthropic's answer was cut off: ${String(error)}`);
+    }
+    readMessage(text, outcome);
+    finished(result('ok'));
+    input.response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+    input.response.end(text);
+    return;
+  }
+
+  const response = input.response;
+  response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers });
+  const firstByteAt = performance.now();
+  const scanner = new UsageScanner(outcome);
+  let ended = false;
+  try {
+    for await (const chunk of upstream.body) {
+      const stop = scanner.push(chunk.toString('utf8'));
+      // The ledger before the last event: a daemon killed right after still has the request.
+      if (stop && !ended) {
+        ended = true;
+        finished(result('ok', undefined, firstByteAt));
+      }
+      if (!response.write(chunk)) await drained(response);
+      if (response.destroyed) throw new UpstreamError('anthropic', 'aborted', 'the client went away');
+    }
+  } catch (error) {
+    attempt.controller.abort();
+    if (ended) return;
+    if (response.destroyed || (error instanceof UpstreamError && error.kind === 'aborted')) {
+      finished(result('aborted', 'the client went away mid-stream', firstByteAt));
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    finished(result('error', message, firstByteAt));
+    response.end(errorEvent('api_error', `${message} (after part of the answer was sent)`));
+    return;
+  }
+  if (!ended) {
+    finished(result('error', 'anthropic ended the stream without message_stop', firstByteAt));
+    response.end(errorEvent('api_error', 'anthropic ended the stream without message_stop (after part of the answer was sent)'));
+    return;
+  }
+  response.end();
+}
+
+/**
+ * The body for Anthropic: the client's bytes, unless the router chose another Anthropic model
+ * (only the model's value changes, in place) or the history holds thinking blocks without a
+ * signature (written by another provider's answer earlier in the session, which Anthropic
+ * refuses: they are left out).
+ */
+export function forAnthropic(raw: string, requested: string, model: string): string {
+  let body = raw;
+  if (model !== requested) {
+    const field = `"model":${JSON.stringify(requested)}`;
+    const at = body.indexOf(field);
+    body = at !== -1 && body.indexOf(field, at + 1) === -1 ? `${body.slice(0, at)}"model":${JSON.stringify(model)}${body.slice(at + field.length)}` : JSON.stringify({ ...(JSON.parse(body) as object), model });
+  }
+  if (body.includes('"signature":""')) body = withoutUnsignedThinking(body);
+  return body;
+}
+
+function withoutUnsignedThinking(raw: string): string {
+  const parsed = JSON.parse(raw) as { messages?: Array<{ content?: unknown }> };
+  let changed = false;
+  for (const message of parsed.messages ?? []) {
+    if (!Array.isArray(message.content)) continue;
+    const kept = message.content.filter((block) => !((block as { type?: string }).type === 'thinking' && (block as { signature?: string }).signature === ''));
+    if (kept.length !== message.content.length) {
+      message.content = kept.length ? kept : [{ type: 'text', text: '' }];
+      changed = true;
+    }
+  }
+  return changed ? JSON.stringify(parsed) : raw;
+}
+
+function readMessage(text: string, outcome: CallOutcome): void {
+  try {
+    const message = JSON.parse(text) as { model?: string; stop_reason?: string; usage?: unknown };
+    convertAnthropicUsage(message.usage, outcome.usage);
+    outcome.finishReason = message.stop_reason;
+    outcome.upstreamModel = message.model;
+  } catch {
+    // not JSON: passed on as it is, with no usage known
+  }
+}
+
+export function errorEvent(type: string, message: string): string {
+  return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type, message } })}\n\n`;
+}
+
+/** Until the client's socket takes more (or is gone). */
+export function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.once('drain', done);
+    response.once('close', done);
+  });
+}
+
+/**
+ * Reads Anthropic's stream as it passes, for what the ledger needs: message_start's usage (input,
+ * cache), message_delta's cumulative usage and stop reason; says when message_stop arrives.
+ * Events of other types are not parsed.
+ */
+class UsageScanner {
+  private buffer = '';
+  private readonly outcome: CallOutcome;
+
+  constructor(outcome: CallOutcome) {
+    this.outcome = outcome;
+  }
+
+  /** True when this text completes the message_stop event. */
+  push(text: string): boolean {
+    this.buffer += text;
+    let stop = false;
+    for (;;) {
+      const end = this.buffer.search(/\r?\n\r?\n/);
+      if (end === -1) break;
+      const event = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end).replace(/^\r?\n\r?\n/, '');
+      if (event.includes('message_stop')) stop = true;
+      else if (event.includes('message_start') || event.includes('message_delta')) this.read(event);
+    }
+    return stop;
+  }
+
+  private read(event: string): void {
+    const data = event
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).trimStart())
+      .join('\n');
+    try {
+      const payload = JSON.parse(data) as { type?: string; message?: { model?: string; usage?: unknown }; delta?: { stop_reason?: string }; usage?: unknown };
+      if (payload.type === 'message_start') {
+        this.outcome.upstreamModel = payload.message?.model;
+        convertAnthropicUsage(payload.message?.usage, this.outcome.usage);
+      } else if (payload.type === 'message_delta') {
+        convertAnthropicUsage(mergedDeltaUsage(payload.usage, this.outcome), this.outcome.usage);
+        if (payload.delta?.stop_reason) this.outcome.finishReason = payload.delta.stop_reason;
+      }
+    } catch {
+      // not JSON: relayed all the same
+    }
+  }
+}
+
+/**
+ * message_delta's usage is cumulative and its input fields may be absent or null: what
+ * message_start said of the input stands unless the delta restates it.
+ */
+function mergedDeltaUsage(raw: unknown, outcome: CallOutcome): unknown {
+  if (!raw || typeof raw !== 'object') return raw;
+  const delta = raw as Record<string, unknown>;
+  const known = outcome.usage;
+  const read = typeof delta.cache_read_input_tokens === 'number' ? delta.cache_read_input_tokens : (known.cachedInputTokens ?? 0);
+  const write = typeof delta.cache_creation_input_tokens === 'number' ? delta.cache_creation_input_tokens : (known.cacheWriteTokens ?? 0);
+  const uncached = typeof delta.input_tokens === 'number' ? delta.input_tokens : known.inputTokens === undefined ? undefined : known.inputTokens - (known.cachedInputTokens ?? 0) - (known.cacheWriteTokens ?? 0);
+  return { input_tokens: uncached, cache_read_input_tokens: read, cache_creation_input_tokens: write, output_tokens: delta.output_tokens };
+}

@@ -1,0 +1,155 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js';
+import { TranslationError } from '../../providers/spec/translation-error.js';
+import { UpstreamError } from '../../providers/spec/upstream-error.js';
+import { messagesToChat } from '../../providers/messages/messages-to-chat.js';
+import { applyBudgets } from '../chat/budget-gate.js';
+import { runCandidates } from '../chat/dispatch.js';
+import { IDENTIFIER, identifierHeader } from '../chat/identifiers.js';
+import { publish } from '../chat/publish.js';
+import { routeRequest } from '../chat/route-request.js';
+import type { Task } from '../../router/classify-task.js';
+import { isVirtual, type Candidate } from '../../router/resolve-model.js';
+import type { DaemonContext } from '../context.js';
+import { HttpError, sendAnthropicError } from '../http-error.js';
+import { CLASS_DEFAULT, CLASS_TASK, claudeClass, classTarget } from '../messages/claude-class.js';
+import { passThroughAttempt } from '../messages/pass-through.js';
+import { translatedAttempt } from '../messages/translated.js';
+import { validateMessagesRequest } from '../messages/validate-messages-request.js';
+import { readJsonBody } from '../request-body.js';
+import type { Route } from '../server.js';
+
+/** Characters a token, as the router estimates a prompt (the whole body: system, tools and messages). */
+const CHARACTERS_PER_TOKEN = 3.5;
+
+/**
+ * POST /v1/messages (and /p/{project}/v1/messages; `?beta=true` as Claude Code sends it):
+ * Anthropic's Messages API over the same routing, budgets, ledger and events as the OpenAI
+ * endpoint. To Anthropic the request passes through unchanged; to any other provider it is
+ * translated both ways. Errors are in Anthropic's envelope, and Anthropic's own come back as it
+ * sent them.
+ */
+export function messagesRoute(context: DaemonContext): Route {
+  return {
+    method: 'POST',
+    path: '/v1/messages',
+    auth: true,
+    projectScoped: true,
+    errors: 'anthropic',
+    async handle(request, response, params) {
+      const arrivedAt = performance.now();
+      const time = new Date().toISOString();
+      if (context.closing()) throw new HttpError(503, 'Lodestar is shutting down; try again in a moment', { headers: { 'retry-after': '2' } });
+      const { value, text } = await readJsonBody(request, { maxBytes: context.config.limits.maxBodyBytes, idleMs: context.config.limits.bodyIdleMs }, true);
+      const body = validateMessagesRequest(value);
+      const project = params.project ?? identifierHeader(request, 'project');
+      const session = params.session ?? identifierHeader(request, 'session') ?? claudeSession(request, body.metadata?.user_id);
+      const stream = body.stream === true;
+
+      // The OpenAI shape, for routing and for any candidate that is not Anthropic's; a request
+      // only Anthropic can read (a document, a server tool) stays with Anthropic's models.
+      let chat: ChatCompletionRequest | undefined;
+      let onlyAnthropic: TranslationError | undefined;
+      try {
+        const translated = messagesToChat(body as never, body.model);
+        chat = translated.request;
+        if (translated.notes.length && context.logger.enabled('debug')) context.logger.debug('messages: what a non-Anthropic model would not get', { notes: translated.notes });
+      } catch (error) {
+        if (!(error instanceof TranslationError)) throw error;
+        onlyAnthropic = error;
+      }
+      const promptTokens = Math.ceil(text.length / CHARACTERS_PER_TOKEN);
+      const kind = claudeClass(body, promptTokens);
+      const task = CLASS_TASK[kind.class];
+      const target = classTarget(kind.class, body.model, context.config, context.projects.get(project)?.claude, context.providers.has('anthropic'));
+      const routing: ChatCompletionRequest = { ...(chat ?? { messages: [] }), model: target.model, max_tokens: body.max_tokens };
+      const meta = { time, arrivedAt, project, session, task, stream, request, requestedModel: body.model, budgetLimited: false, cacheHit: false };
+
+      let budget;
+      try {
+        let candidates = routeRequest(context, routing, task, promptTokens, project).candidates;
+        // A model named outright (the Claude model asked for, or one config names) has the
+        // router's choices for its class behind it, for when its provider fails.
+        if (chat && !isVirtual(target.model)) candidates = withFallbacks(context, candidates, { ...routing, model: CLASS_DEFAULT[kind.class] }, task, promptTokens, project);
+        if (onlyAnthropic) {
+          candidates = candidates.filter((candidate) => candidate.provider === 'anthropic');
+          if (!candidates.length) throw new HttpError(400, `${onlyAnthropic.message}: no Anthropic model is available for it`, { param: onlyAnthropic.param });
+        }
+        context.events.publish({ type: 'route', data: { project, requestedModel: body.model, task, taskReason: `claude ${kind.class}: ${kind.reason}`, reason: `${target.model} (${target.why})`, candidates: candidates.map((candidate) => candidate.id) } });
+        budget = applyBudgets(candidates, { budgets: context.budgets, pricing: context.pricing, project, request: routing, promptTokens, requestedModel: body.model });
+      } catch (error) {
+        if (error instanceof HttpError) {
+          publish(context, { status: 'error', httpStatus: error.status, candidate: undefined, outcome: undefined, error: error.message, fallbacks: [], firstByteAt: undefined, overheadMs: performance.now() - arrivedAt }, meta);
+        }
+        throw error;
+      }
+      const release = context.budgets.reserve(project, budget.reserveUsd);
+      const extraHeaders: Record<string, string> = { 'x-lodestar-claude-class': kind.class };
+      if (budget.skipped.length) extraHeaders['x-lodestar-budget'] = budget.candidates.every((candidate) => candidate.provider === 'ollama') ? 'local-only' : 'limited';
+
+      const abort = new AbortController();
+      response.once('close', () => {
+        if (!response.writableFinished) abort.abort();
+      });
+      const finished = (result: Parameters<typeof publish>[1]): void => {
+        release();
+        publish(context, result, { ...meta, budgetLimited: budget.skipped.length > 0 });
+      };
+      const path = `/v1/messages${params.query ? `?${params.query}` : ''}`;
+      await runCandidates(
+        { candidates: budget.candidates, providers: context.providers, clientSignal: abort.signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
+        (attempt) =>
+          attempt.candidate.provider === 'anthropic'
+            ? passThroughAttempt(attempt, { raw: text, requestedModel: body.model, stream, path, headers: anthropicHeaders(request), response, extraHeaders }, finished)
+            : translatedAttempt(attempt, { body, chat: chat as ChatCompletionRequest, stream, response, extraHeaders }, finished),
+        finished,
+        (failure, last) => answerFailure(response, failure, last),
+      );
+    },
+  };
+}
+
+function withFallbacks(context: DaemonContext, first: Candidate[], routing: ChatCompletionRequest, task: Task, promptTokens: number, project: string | undefined): Candidate[] {
+  let more: Candidate[] = [];
+  try {
+    more = routeRequest(context, routing, task, promptTokens, project).candidates;
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+  }
+  return [...first, ...more.filter((candidate) => !first.some((chosen) => chosen.id === candidate.id))];
+}
+
+/** The client's anthropic-version and anthropic-beta, for Anthropic (every beta goes on as asked). */
+export function anthropicHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of ['anthropic-version', 'anthropic-beta']) {
+    const value = request.headers[name];
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+}
+
+/**
+ * Anthropic's own error, as it sent it (status, body, request-id, retry-after: Claude Code's
+ * recovery reads its wording), when Anthropic was the one candidate tried; otherwise ours, in
+ * Anthropic's envelope.
+ */
+function answerFailure(response: ServerResponse, failure: HttpError, last: unknown): void {
+  if (last instanceof UpstreamError && last.provider === 'anthropic' && last.answer && last.status !== undefined && !response.headersSent) {
+    response.writeHead(last.status, { 'content-type': 'application/json', ...last.answer.headers, 'content-length': String(Buffer.byteLength(last.answer.body)) });
+    response.end(last.answer.body);
+    return;
+  }
+  sendAnthropicError(response, failure);
+}
+
+/** Claude Code's session: its X-Claude-Code-Session-Id header, else the session in metadata.user_id ("..._session_<uuid>"). */
+function claudeSession(request: IncomingMessage, userId: string | undefined): string | undefined {
+  const header = request.headers['x-claude-code-session-id'];
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value && IDENTIFIER.test(value)) return value;
+  const fromUser = typeof userId === 'string' ? /_session_([A-Za-z0-9][A-Za-z0-9._-]{0,63})$/.exec(userId)?.[1] : undefined;
+  return fromUser;
+}
+
