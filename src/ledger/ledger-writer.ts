@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, fsyncSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir } from '../shared/files.js';
 import type { RequestEvent } from './request-event.js';
@@ -105,5 +105,17 @@ export class LedgerWriter {
         this.offset += 1;
       }
     }
+  }
+}
+
+/** The months that have a ledger file, oldest first. */
+export function ledgerMonths(directory: string): string[] {
+  try {
+    return readdirSync(directory)
+      .filter((name) => /^\d{4}-\d{2}\.jsonl$/.test(name))
+      .map((name) => name.slice(0, 7))
+      .sort();
+  } catch {
+    return [];
   }
 }

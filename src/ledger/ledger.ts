@@ -1,8 +1,8 @@
-import { LedgerWriter } from './ledger-writer.js';
+import { LedgerWriter, ledgerMonths } from './ledger-writer.js';
 import { buildReport, monthsCovering, type Report, type ReportQuery } from './report.js';
 import type { RequestEvent } from './request-event.js';
 import type { Bucket } from './rollup.js';
-import { ledgerMonths, MonthRollup } from './rollup-store.js';
+import { MonthRollup } from './rollup-store.js';
 
 /**
  * The ledger: every finished request as a JSONL line (the source of truth), and per-month

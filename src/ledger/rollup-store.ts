@@ -203,14 +203,3 @@ function emptyFile(): RollupFile {
   return { version: ROLLUP_VERSION, metrics: METRICS, offset: 0, corruptLines: 0, buckets: [] };
 }
 
-/** The months that have a ledger file, oldest first. */
-export function ledgerMonths(directory: string): string[] {
-  try {
-    return readdirSync(directory)
-      .filter((name) => /^\d{4}-\d{2}\.jsonl$/.test(name))
-      .map((name) => name.slice(0, 7))
-      .sort();
-  } catch {
-    return [];
-  }
-}

@@ -1,7 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { ledgerFile } from './ledger-writer.js';
+import { ledgerFile, ledgerMonths } from './ledger-writer.js';
 import type { RequestEvent } from './request-event.js';
-import { ledgerMonths } from './rollup-store.js';
 
 /** Where each month's ledger file ended at some moment: a session reads only what came after. */
 export type LedgerMark = Record<string, number>;
