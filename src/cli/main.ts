@@ -15,6 +15,8 @@ import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
 import { registerUi } from './commands/ui.js';
+import { registerClaude } from './commands/claude.js';
+import { registerStatusline } from './commands/statusline.js';
 import { createCliContext, type CliContext } from './context.js';
 import { createOutput, type Output } from './output/print.js';
 
@@ -53,6 +55,8 @@ export function buildProgram(context: CliContext): Command {
   registerInit(program, context);
   registerDashboard(program, context);
   registerUi(program, context);
+  registerClaude(program, context);
+  registerStatusline(program, context);
   return program;
 }
 

@@ -1,9 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { constants } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { LodestarError } from '../shared/errors.js';
 import { findOnPath } from '../shared/which.js';
+import { runTool } from './run-tool.js';
 
 /** Aider's own recommended installer (aider.chat/docs/install.html). */
 export const AIDER_INSTALL = 'python -m pip install aider-install && aider-install';
@@ -98,31 +96,7 @@ export function aiderEnvironment(env: NodeJS.ProcessEnv, baseUrl: string, token:
   return { ...env, OPENAI_API_BASE: baseUrl, OPENAI_API_KEY: token, AIDER_OPENAI_API_BASE: baseUrl, AIDER_OPENAI_API_KEY: token };
 }
 
-/**
- * Runs Aider in this terminal and resolves with its exit status. Ctrl-C reaches Aider straight
- * from the terminal (same process group) and Aider handles it itself: a first ^C stops the reply,
- * a second one quits; so Lodestar ignores SIGINT while Aider runs, and passes SIGTERM and SIGHUP
- * on, so that Aider never outlives it. A signal that ends Aider gives 128 + its number, as a shell would.
- */
-export async function runAider(bin: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
-  const child = execa(bin, args, { stdio: 'inherit', env, extendEnv: false, cwd, reject: false, cleanup: true, forceKillAfterDelay: 3000 });
-  const ignore = (): void => {};
-  const forward = (signal: NodeJS.Signals) => (): void => {
-    child.kill(signal);
-  };
-  const onTerm = forward('SIGTERM');
-  const onHup = forward('SIGHUP');
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', onTerm);
-  process.on('SIGHUP', onHup);
-  try {
-    const result = await child;
-    if (result.exitCode !== undefined) return result.exitCode;
-    if (result.signal) return 128 + (constants.signals[result.signal] ?? 1);
-    throw new LodestarError(`Aider could not be started (${bin}): ${result.code ?? result.shortMessage}`, { hint: `Check that it runs on its own (${bin} --version), or reinstall it: ${AIDER_INSTALL}` });
-  } finally {
-    process.off('SIGINT', ignore);
-    process.off('SIGTERM', onTerm);
-    process.off('SIGHUP', onHup);
-  }
+/** Runs Aider in this terminal; its exit status (see runTool). */
+export function runAider(bin: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+  return runTool({ name: 'Aider', install: AIDER_INSTALL }, bin, args, env, cwd);
 }

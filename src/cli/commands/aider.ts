@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { summarizeSession, markLedger, sessionEvents, type SessionSummary } from '../../ledger/session.js';
+import { summarizeSession, markLedger, sessionEvents } from '../../ledger/session.js';
+import { describeSummary } from '../output/session-summary.js';
 import type { RequestEvent } from '../../ledger/request-event.js';
 import { AIDER_INSTALL, aiderArguments, aiderEnvironment, findAider, runAider, writeAiderModelFiles } from '../../launch/aider.js';
 import { LodestarError, UsageError } from '../../shared/errors.js';
@@ -14,7 +15,6 @@ import { ensureDaemon } from '../daemon-control.js';
 import { resolveProject } from '../project.js';
 import { subscribeToEvents } from '../events-client.js';
 import { formatMoney, formatTokens } from '../../shared/format.js';
-import { renderTable } from '../output/table.js';
 
 interface AiderOptions {
   aiderBin?: string;
@@ -173,22 +173,6 @@ class Counter {
     // Control characters out of the title: a model name is data.
     return parts.join(' · ').replace(/[\x00-\x1f\x7f]/g, '');
   }
-}
-
-function describeSummary(session: string, project: string, summary: SessionSummary): string[] {
-  if (!summary.requests) return [`Lodestar: no requests in this session (${session}, project ${project}).`];
-  const saved = summary.baselineCostUsd > 0 ? ` (${((summary.savedUsd / summary.baselineCostUsd) * 100).toFixed(1)}%)` : '';
-  const lines = [
-    '',
-    `Lodestar session ${session} (project ${project}): ${summary.requests} requests${summary.failed ? `, ${summary.failed} failed` : ''}, ${formatTokens(summary.inputTokens)} tokens in${summary.cachedInputTokens ? ` (${formatTokens(summary.cachedInputTokens)} from the provider's cache)` : ''}, ${formatTokens(summary.outputTokens)} out.`,
-    `Spent ${formatMoney(summary.costUsd)}${summary.unpriced ? ` plus ${summary.unpriced} requests of unknown price` : ''}; the same tokens on ${summary.baselineModel ?? 'the baseline'}: ${formatMoney(summary.baselineCostUsd)}; saved ${formatMoney(summary.savedUsd)}${saved}.`,
-    renderTable(
-      [{ header: 'model', flexible: true }, { header: 'requests', align: 'right' }, { header: 'in', align: 'right' }, { header: 'out', align: 'right' }, { header: 'cost', align: 'right' }],
-      summary.byModel.map((row) => [row.model, String(row.requests), formatTokens(row.inputTokens), formatTokens(row.outputTokens), row.unpriced && !row.costUsd ? 'unknown' : formatMoney(row.costUsd)]),
-      120,
-    ),
-  ];
-  return lines;
 }
 
 /**
