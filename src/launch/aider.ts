@@ -58,6 +58,8 @@ export function writeAiderModelFiles(directory: string, models: AiderModels, win
       name: aiderModelName(model),
       edit_format: local ? 'whole' : 'diff',
       use_repo_map: true,
+      // Every request says it is Aider's, for `lodestar report --by tool`.
+      extra_params: { extra_headers: { 'x-lodestar-tool': 'aider' } },
       ...(model === models.model ? { weak_model_name: aiderModelName(models.weakModel), editor_model_name: aiderModelName(models.editorModel), editor_edit_format: local ? 'editor-whole' : 'editor-diff' } : {}),
     };
   });

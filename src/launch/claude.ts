@@ -28,6 +28,9 @@ export function claudeEnvironment(env: NodeJS.ProcessEnv, baseUrl: string, token
   for (const host of ['127.0.0.1', 'localhost', '::1']) if (!noProxy.includes(host)) noProxy.push(host);
   next.NO_PROXY = noProxy.join(',');
   next.no_proxy = next.NO_PROXY;
+  // Every request says it is Claude Code's (for `lodestar report --by tool`), beside the user's own headers.
+  const headers = (env.ANTHROPIC_CUSTOM_HEADERS ?? '').split('\n').filter((line) => line.trim() && !/^x-lodestar-tool\s*:/i.test(line));
+  next.ANTHROPIC_CUSTOM_HEADERS = [...headers, 'x-lodestar-tool: claude'].join('\n');
   return next;
 }
 

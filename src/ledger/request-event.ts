@@ -23,6 +23,8 @@ export interface RequestEvent {
   session?: string;
   /** The client's user agent, shortened. */
   client: string | undefined;
+  /** The coding tool that sent it: aider (`lodestar aider`), claude (Claude Code), other. */
+  tool?: 'aider' | 'claude' | 'other';
   /** The task class the router saw (commit, summary, edit, architect, chat, long-context). */
   task: string | undefined;
   /** The model the client asked for, virtual or concrete. */

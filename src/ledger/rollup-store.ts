@@ -14,10 +14,11 @@ interface RollupFile {
   /** How far into the month's JSONL these rollups have counted, in bytes. */
   offset: number;
   corruptLines: number;
-  buckets: Array<[string, string, string, string, string, ...number[]]>;
+  buckets: Array<[string, string, string, string, string, string, ...number[]]>;
 }
 
-const ROLLUP_VERSION = 1;
+/** 2: buckets have the tool (aider, claude, other); a version 1 file is rebuilt from the ledger. */
+const ROLLUP_VERSION = 2;
 
 export function rollupFile(directory: string, month: string): string {
   return join(directory, `${month}.rollup.json`);
@@ -173,7 +174,7 @@ export class MonthRollup {
     this.offset = data.offset;
     this.corruptLines = data.corruptLines;
     this.index = undefined;
-    this.list = data.buckets.map(([slot, project, model, provider, task, ...metrics]) => ({ slot, project, model, provider, task, metrics }));
+    this.list = data.buckets.map(([slot, project, model, provider, task, tool, ...metrics]) => ({ slot, project, model, provider, task, tool, metrics }));
   }
 
   private reset(): void {
@@ -190,13 +191,13 @@ export class MonthRollup {
       metrics: METRICS,
       offset: this.offset,
       corruptLines: this.corruptLines,
-      buckets: this.buckets.map((bucket) => [bucket.slot, bucket.project, bucket.model, bucket.provider, bucket.task, ...bucket.metrics]),
+      buckets: this.buckets.map((bucket) => [bucket.slot, bucket.project, bucket.model, bucket.provider, bucket.task, bucket.tool, ...bucket.metrics]),
     };
   }
 }
 
 function bucketKey(bucket: Bucket): string {
-  return `${bucket.slot}\u0000${bucket.project}\u0000${bucket.model}\u0000${bucket.provider}\u0000${bucket.task}`;
+  return `${bucket.slot}\u0000${bucket.project}\u0000${bucket.model}\u0000${bucket.provider}\u0000${bucket.task}\u0000${bucket.tool}`;
 }
 
 function emptyFile(): RollupFile {

@@ -2,7 +2,7 @@ import type { RequestEvent } from './request-event.js';
 
 /**
  * Rollups: the ledger's events summed per 15-minute slot (UTC) x project x model x provider x
- * task. 15 minutes because every time zone's offset is a multiple of it, so a report can group
+ * task x tool (the client: aider, claude, other). 15 minutes because every time zone's offset is a multiple of it, so a report can group
  * by day in any time zone exactly, without reading events.
  */
 export const METRICS = [
@@ -28,7 +28,7 @@ export const METRICS = [
 export type Metric = (typeof METRICS)[number];
 export type Metrics = Record<Metric, number>;
 
-export const DIMENSIONS = ['slot', 'project', 'model', 'provider', 'task'] as const;
+export const DIMENSIONS = ['slot', 'project', 'model', 'provider', 'task', 'tool'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 export interface Bucket {
@@ -37,7 +37,18 @@ export interface Bucket {
   model: string;
   provider: string;
   task: string;
+  tool: string;
   metrics: number[];
+}
+
+/**
+ * The tool that sent a request. Events from before the field existed: Claude Code by its user
+ * agent; a session's requests otherwise came from `lodestar aider`, the only launcher then.
+ */
+export function toolOf(event: RequestEvent): string {
+  if (event.tool) return event.tool;
+  if (event.client?.startsWith('claude-cli')) return 'claude';
+  return event.session ? 'aider' : 'other';
 }
 
 /** "2026-11-24T03:17:42.123Z" -> "2026-11-24T03:15". */
@@ -62,10 +73,11 @@ export function addEvent(buckets: Map<string, Bucket>, event: RequestEvent): voi
   const model = event.model ?? NONE;
   const provider = event.provider ?? NONE;
   const task = event.task ?? NONE;
-  const key = `${slot}\u0000${project}\u0000${model}\u0000${provider}\u0000${task}`; // as bucketKey() in rollup-store
+  const tool = toolOf(event);
+  const key = `${slot}\u0000${project}\u0000${model}\u0000${provider}\u0000${task}\u0000${tool}`; // as bucketKey() in rollup-store
   let bucket = buckets.get(key);
   if (!bucket) {
-    bucket = { slot, project, model, provider, task, metrics: new Array<number>(METRICS.length).fill(0) };
+    bucket = { slot, project, model, provider, task, tool, metrics: new Array<number>(METRICS.length).fill(0) };
     buckets.set(key, bucket);
   }
   const metrics = bucket.metrics;

@@ -111,6 +111,8 @@ describe('lodestar aider', () => {
       ['commit', 'lodestar/cheap', 'webshop'],
     ]);
     expect(events[1]?.model).toBe(got.requests[1]?.servedBy);
+    // Aider sent the header its model settings carry: these are Aider's requests in `report --by tool`.
+    expect(events.map((event) => event.tool)).toEqual(['aider', 'aider']);
     // The cheap model for a commit message is a free local one here (Ollama double).
     expect(events[1]?.provider).toBe('ollama');
 

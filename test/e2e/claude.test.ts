@@ -106,6 +106,13 @@ describe('lodestar claude', () => {
     expect(got.statusline?.exitCode).toBe(0);
     expect(got.statusline?.firstLine).toContain(`Lodestar ${formatMoney(cost)}`);
     expect(got.statusline?.firstLine).toContain(`${events.length} requests`);
+
+    // The tool is a dimension of the ledger: Claude Code's requests are all under "claude".
+    expect(events.every((event) => event.tool === 'claude')).toBe(true);
+    const byTool = await runCli(['report', '--month', '--by', 'tool', '--json'], { home: gateway.home });
+    const rows = (JSON.parse(byTool.stdout) as { rows: Array<{ key: string; requests: number; costUsd: number }> }).rows;
+    expect(rows.find((row) => row.key === 'claude')).toMatchObject({ requests: events.length });
+    expect(rows.find((row) => row.key === 'claude')?.costUsd).toBeCloseTo(cost, 9);
   }, 60_000);
 
   it('says how to install Claude Code when there is none, and exits 1', async () => {

@@ -20,3 +20,19 @@ export function identifierHeader(request: IncomingMessage, kind: 'project' | 'se
   }
   return identifier;
 }
+
+const TOOLS = ['aider', 'claude', 'other'] as const;
+
+/**
+ * The coding tool behind a request: its x-lodestar-tool header (`lodestar aider` and
+ * `lodestar claude` have their tool send it), else Claude Code by its user agent, else other.
+ */
+export function toolOf(request: IncomingMessage): 'aider' | 'claude' | 'other' {
+  const value = request.headers['x-lodestar-tool'];
+  const tool = Array.isArray(value) ? value[0] : value;
+  if (tool !== undefined && tool !== '') {
+    if (!(TOOLS as readonly string[]).includes(tool)) throw new HttpError(400, `The x-lodestar-tool header ${JSON.stringify(tool.slice(0, 40))} is not a tool: use aider, claude or other`, { param: 'x-lodestar-tool' });
+    return tool as (typeof TOOLS)[number];
+  }
+  return request.headers['user-agent']?.startsWith('claude-cli') ? 'claude' : 'other';
+}

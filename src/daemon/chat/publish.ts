@@ -13,6 +13,7 @@ export interface RequestMeta {
   project: string | undefined;
   session: string | undefined;
   task: string;
+  tool: 'aider' | 'claude' | 'other';
   stream: boolean;
   request: IncomingMessage;
   requestedModel: string;
@@ -43,6 +44,7 @@ export function publish(context: DaemonContext, result: DispatchResult, meta: Re
     project: meta.project,
     ...(meta.session === undefined ? {} : { session: meta.session }),
     client: userAgent ? userAgent.slice(0, 80) : undefined,
+    tool: meta.tool,
     task: meta.task,
     requestedModel: meta.requestedModel,
     model: result.candidate?.id,

@@ -8,7 +8,7 @@ import { serveCached } from '../chat/serve-cached.js';
 import { applyBudgets } from '../chat/budget-gate.js';
 import { dispatchChat } from '../chat/dispatch.js';
 import { publish } from '../chat/publish.js';
-import { identifierHeader } from '../chat/identifiers.js';
+import { identifierHeader, toolOf } from '../chat/identifiers.js';
 import { validateChatRequest } from '../chat/validate-chat-request.js';
 import type { DaemonContext } from '../context.js';
 import { HttpError } from '../http-error.js';
@@ -37,7 +37,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
 
       const stream = chatRequest.stream === true;
       const includeUsage = chatRequest.stream_options?.include_usage === true;
-      const meta = { time, arrivedAt, project, session, task: task.task, stream, request, requestedModel: chatRequest.model, budgetLimited: false, cacheHit: false };
+      const meta = { time, arrivedAt, project, session, task: task.task, tool: toolOf(request), stream, request, requestedModel: chatRequest.model, budgetLimited: false, cacheHit: false };
 
       // The cache: a deterministic request answered before is answered again, at no cost.
       const cacheControl = String(request.headers['cache-control'] ?? '').toLowerCase();

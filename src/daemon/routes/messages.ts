@@ -6,7 +6,7 @@ import { UpstreamError } from '../../providers/spec/upstream-error.js';
 import { messagesToChat } from '../../providers/messages/messages-to-chat.js';
 import { applyBudgets } from '../chat/budget-gate.js';
 import { runCandidates } from '../chat/dispatch.js';
-import { IDENTIFIER, identifierHeader } from '../chat/identifiers.js';
+import { IDENTIFIER, identifierHeader, toolOf } from '../chat/identifiers.js';
 import { publish } from '../chat/publish.js';
 import { routeRequest } from '../chat/route-request.js';
 import type { Task } from '../../router/classify-task.js';
@@ -64,7 +64,7 @@ export function messagesRoute(context: DaemonContext): Route {
       const task = CLASS_TASK[kind.class];
       const target = classTarget(kind.class, body.model, context.config, context.projects.get(project)?.claude, context.providers.has('anthropic'));
       const routing: ChatCompletionRequest = { ...(chat ?? { messages: [] }), model: target.model, max_tokens: body.max_tokens };
-      const meta = { time, arrivedAt, project, session, task, stream, request, requestedModel: body.model, budgetLimited: false, cacheHit: false };
+      const meta = { time, arrivedAt, project, session, task, tool: toolOf(request), stream, request, requestedModel: body.model, budgetLimited: false, cacheHit: false };
 
       let budget;
       try {
