@@ -10,6 +10,9 @@
 // stream_options.include_usage is true, then `data: [DONE]`. Each frame is one `data: <json>\n\n`
 // write. GET /__stats tells how many requests it served and what the last one looked like (model,
 // authorization present), so the bench can check a gateway really forwarded what it should.
+// POST /v1/messages answers as Anthropic's Messages API would, just as cheaply: a fixed Message,
+// or with "stream": true its events (message_start, a text block of N deltas, message_delta,
+// message_stop), each one write.
 import { createServer } from 'node:http';
 
 const args = process.argv.slice(2);
@@ -60,6 +63,27 @@ const usageFrame = frame({ id: ID, object: 'chat.completion.chunk', created: CRE
 const doneFrame = Buffer.from('data: [DONE]\n\n');
 const streamHeaders = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 
+const messageBody = Buffer.from(
+  JSON.stringify({
+    id: 'msg_bench000000000000000000',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-4-5-20250929',
+    content: [{ type: 'text', text: 'Hello from the fake upstream.' }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: 12, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: chunkCount },
+  }),
+);
+const messageHeaders = { 'content-type': 'application/json', 'content-length': String(messageBody.length), 'request-id': 'req_bench0000000000000000' };
+const event = (type, value) => Buffer.from(`event: ${type}\ndata: ${JSON.stringify({ type, ...value })}\n\n`);
+const messageFrames = [
+  event('message_start', { message: { id: 'msg_bench000000000000000000', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 } } }),
+  event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+];
+for (let index = 0; index < chunkCount; index++) messageFrames.push(event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: index === 0 ? 'tok0' : ` tok${index}` } }));
+messageFrames.push(event('content_block_stop', { index: 0 }), event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: chunkCount } }), event('message_stop', {}));
+
 const STREAM = /"stream"\s*:\s*true/;
 const INCLUDE_USAGE = /"include_usage"\s*:\s*true/;
 const notFound = Buffer.from(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error', param: null, code: null } }));
@@ -69,7 +93,18 @@ let last = { body: '', authorization: undefined, chunks: 0, framing: undefined }
 
 function answer(request, response, body, chunks) {
   served++;
-  last = { body, authorization: request.headers.authorization, chunks, headers: request.headers };
+  last = { body, authorization: request.headers.authorization ?? request.headers['x-api-key'], chunks, headers: request.headers };
+  if (request.url.startsWith('/v1/messages')) {
+    if (!STREAM.test(body)) {
+      response.writeHead(200, messageHeaders);
+      response.end(messageBody);
+      return;
+    }
+    response.writeHead(200, streamHeaders);
+    for (let index = 0; index < messageFrames.length - 1; index++) response.write(messageFrames[index]);
+    response.end(messageFrames.at(-1));
+    return;
+  }
   // A regex on the raw body instead of JSON.parse: cheaper, and enough for a fixed benchmark.
   if (!STREAM.test(body)) {
     response.writeHead(200, completionHeaders);
@@ -84,7 +119,7 @@ function answer(request, response, body, chunks) {
 
 const server = createServer({ keepAliveTimeout: 120_000, noDelay: true }, (request, response) => {
   const url = request.url ?? '/';
-  if (request.method === 'POST' && url.endsWith('/chat/completions')) {
+  if (request.method === 'POST' && (url.endsWith('/chat/completions') || url.startsWith('/v1/messages'))) {
     const chunks = [];
     request.on('data', (data) => chunks.push(data));
     request.on('end', () => answer(request, response, chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString(), chunks.length));

@@ -63,7 +63,7 @@ export async function startUpstream({ env, work }) {
  * pid and port (from daemon.json), the client token, the Node flags `lodestar start` gave the
  * daemon (read from its command line), and `stop` (`lodestar stop`, then a kill if need be).
  */
-export async function startLodestar({ env, work, cpuProf, upstreamPort, result, name = 'home', config = { cache: { enabled: false } } }) {
+export async function startLodestar({ env, work, cpuProf, upstreamPort, result, name = 'home', config = { cache: { enabled: false } }, extraEnv = {} }) {
   const home = join(work, name);
   // By default the response cache is off: the benchmark sends the same body again and again, and
   // it measures the path of a request that goes upstream (bench/cache.js measures hits).
@@ -77,6 +77,7 @@ export async function startLodestar({ env, work, cpuProf, upstreamPort, result, 
     LODESTAR_UI_PORT: '0',
     OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
     OPENAI_API_KEY: API_KEY,
+    ...extraEnv,
     NODE_OPTIONS: [GUARD_IMPORT, ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])].join(' '),
     ...(cpuProf ? { LODESTAR_BENCH_MEMFILE: join(work, 'memory') } : {}),
   };

@@ -25,6 +25,7 @@ import { runGpuBench } from './gpu.js';
 import { runCacheBench } from './cache.js';
 import { runSoakBench } from './soak.js';
 import { runUiBench } from './ui.js';
+import { runMessagesBench } from './messages.js';
 import { replaceSection } from './lib/markdown.js';
 import { cleanupAll } from './lib/processes.js';
 
@@ -36,6 +37,7 @@ const BENCHES = {
   cache: runCacheBench,
   soak: runSoakBench,
   ui: runUiBench,
+  messages: runMessagesBench,
 };
 
 const BENCHMARKS_MD = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));

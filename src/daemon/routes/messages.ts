@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js';
-import { TranslationError } from '../../providers/spec/translation-error.js';
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
 import { messagesToChat } from '../../providers/messages/messages-to-chat.js';
 import { applyBudgets } from '../chat/budget-gate.js';
@@ -19,6 +18,9 @@ import { translatedAttempt } from '../messages/translated.js';
 import { validateMessagesRequest } from '../messages/validate-messages-request.js';
 import { readJsonBody } from '../request-body.js';
 import type { Route } from '../server.js';
+
+/** What translations have lost so far, each logged once at info. */
+const noted = new Set<string>();
 
 /** Characters a token, as the router estimates a prompt (the whole body: system, tools and messages). */
 const CHARACTERS_PER_TOKEN = 3.5;
@@ -47,23 +49,28 @@ export function messagesRoute(context: DaemonContext): Route {
       const session = params.session ?? identifierHeader(request, 'session') ?? claudeSession(request, body.metadata?.user_id);
       const stream = body.stream === true;
 
-      // The OpenAI shape, for routing and for any candidate that is not Anthropic's; a request
-      // only Anthropic can read (a document, a server tool) stays with Anthropic's models.
+      // The OpenAI shape, for a candidate that is not Anthropic's: made when one is tried (a
+      // pass-through never pays for it), once. What only Anthropic reads (a document, a server
+      // tool) fails it, and that candidate is passed over.
       let chat: ChatCompletionRequest | undefined;
-      let onlyAnthropic: TranslationError | undefined;
-      try {
-        const translated = messagesToChat(body as never, body.model);
-        chat = translated.request;
-        if (translated.notes.length && context.logger.enabled('debug')) context.logger.debug('messages: what a non-Anthropic model would not get', { notes: translated.notes });
-      } catch (error) {
-        if (!(error instanceof TranslationError)) throw error;
-        onlyAnthropic = error;
-      }
+      const translated = (): ChatCompletionRequest => {
+        if (!chat) {
+          const translation = messagesToChat(body as never, body.model);
+          const fresh = translation.notes.filter((note) => !noted.has(note));
+          for (const note of fresh) noted.add(note);
+          // Each kind of loss once at info (a session would repeat them on every request), then at debug.
+          if (fresh.length) context.logger.info("a Messages request translated for a model that is not Anthropic's loses", { notes: fresh });
+          else if (translation.notes.length && context.logger.enabled('debug')) context.logger.debug("a Messages request translated for a model that is not Anthropic's loses", { notes: translation.notes });
+          chat = translation.request;
+        }
+        return chat;
+      };
       const promptTokens = Math.ceil(text.length / CHARACTERS_PER_TOKEN);
       const kind = claudeClass(body, promptTokens);
       const task = CLASS_TASK[kind.class];
       const target = classTarget(kind.class, body.model, context.config, context.projects.get(project)?.claude, context.providers.has('anthropic'));
-      const routing: ChatCompletionRequest = { ...(chat ?? { messages: [] }), model: target.model, max_tokens: body.max_tokens };
+      // Routing reads the model, the size and max_tokens: not the messages.
+      const routing: ChatCompletionRequest = { model: target.model, messages: [], max_tokens: body.max_tokens };
       const meta = { time, arrivedAt, project, session, task, tool: toolOf(request), stream, request, requestedModel: body.model, budgetLimited: false, cacheHit: false };
 
       let budget;
@@ -71,11 +78,7 @@ export function messagesRoute(context: DaemonContext): Route {
         let candidates = routeRequest(context, routing, task, promptTokens, project).candidates;
         // A model named outright (the Claude model asked for, or one config names) has the
         // router's choices for its class behind it, for when its provider fails.
-        if (chat && !isVirtual(target.model)) candidates = withFallbacks(context, candidates, { ...routing, model: CLASS_DEFAULT[kind.class] }, task, promptTokens, project);
-        if (onlyAnthropic) {
-          candidates = candidates.filter((candidate) => candidate.provider === 'anthropic');
-          if (!candidates.length) throw new HttpError(400, `${onlyAnthropic.message}: no Anthropic model is available for it`, { param: onlyAnthropic.param });
-        }
+        if (!isVirtual(target.model)) candidates = withFallbacks(context, candidates, { ...routing, model: CLASS_DEFAULT[kind.class] }, task, promptTokens, project);
         context.events.publish({ type: 'route', data: { project, requestedModel: body.model, task, taskReason: `claude ${kind.class}: ${kind.reason}`, reason: `${target.model} (${target.why})`, candidates: candidates.map((candidate) => candidate.id) } });
         budget = applyBudgets(candidates, { budgets: context.budgets, pricing: context.pricing, project, request: routing, promptTokens, requestedModel: body.model });
       } catch (error) {
@@ -102,7 +105,7 @@ export function messagesRoute(context: DaemonContext): Route {
         (attempt) =>
           attempt.candidate.provider === 'anthropic'
             ? passThroughAttempt(attempt, { raw: text, requestedModel: body.model, stream, path, headers: anthropicHeaders(request), response, extraHeaders }, finished)
-            : translatedAttempt(attempt, { body, chat: chat as ChatCompletionRequest, stream, response, extraHeaders }, finished),
+            : translatedAttempt(attempt, { body, chat: translated(), stream, response, extraHeaders }, finished),
         finished,
         (failure, last) => answerFailure(response, failure, last),
       );
