@@ -88,3 +88,13 @@ export function catalogEntry(provider: ProviderId, model: string): CatalogModel 
 export function findByBareName(model: string): CatalogModel[] {
   return CATALOG.filter((entry) => entry.model === model);
 }
+
+/**
+ * Whether a model reasons before it answers (takes reasoning_effort or a thinking switch): the
+ * model lines that do, as their makers document them (OpenAI's gpt-5 and o-series, DeepSeek's
+ * current models in thinking mode, Gemini 2.5 and later, gpt-oss). A translated request with
+ * thinking on keeps it only for these; the others would refuse the field or ignore it.
+ */
+export function reasons(id: string): boolean {
+  return /^(openai\/(gpt-5|o\d)|deepseek\/|gemini\/gemini-(2\.5|[3-9])|groq\/openai\/gpt-oss|openrouter\/(openai\/(gpt-5|o\d|gpt-oss)|deepseek\/|google\/gemini-(2\.5|[3-9])))/.test(id);
+}

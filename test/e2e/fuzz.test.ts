@@ -160,7 +160,7 @@ const badUtf8 = fc.constantFrom([0xff], [0xc3, 0x28], [0x80], [0xed, 0xa0, 0x80]
 
 const wrongHeaders = fc.oneof(
   weirdString.filter((value) => !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value) && /^[\x20-\x7e]+$/.test(value)).map((project) => chat('bad project header', VALID, /x-lodestar-project/, { headers: { 'x-lodestar-project': project } })),
-  fc.string({ unit: fc.constantFrom(...'abcxyz-_ '), minLength: 1, maxLength: 12 }).filter((task) => !['commit', 'summary', 'edit', 'architect', 'chat', 'long-context'].includes(task.trim())).map((task) => chat('bad task header', VALID, /x-lodestar-task/, { headers: { 'x-lodestar-task': task } })),
+  fc.string({ unit: fc.constantFrom(...'abcxyz-_ '), minLength: 1, maxLength: 12 }).filter((task) => task.trim() !== '' && !['commit', 'summary', 'edit', 'architect', 'chat', 'long-context'].includes(task.trim())).map((task) => chat('bad task header', VALID, /x-lodestar-task/, { headers: { 'x-lodestar-task': task } })),
   fc.string({ unit: fc.constantFrom(...'abcdef0123456789'), maxLength: 64 }).map((wrong) => chat('wrong token', VALID, /token/, { status: 401, headers: { authorization: `Bearer ${wrong}` } })),
   fc.constantFrom('evil.example', 'lodestar.attacker.test:4141', '127.0.0.1.nip.io', 'localhost.evil').map((host) => chat('foreign Host', VALID, /Host/, { status: 403, headers: { host } })),
 );
@@ -182,7 +182,27 @@ const otherEndpoints = fc.oneof(
   weirdString.filter((name) => !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name) && !name.includes('/')).map((name) => chat('bad project in the path', VALID, /Project name/, { path: `/p/${encodeURIComponent(name)}/v1/chat/completions` })),
 );
 
+/** Anthropic's Messages endpoint: the same request checks, answered in Anthropic's envelope. */
+const VALID_MESSAGES = { model: 'lodestar/auto', max_tokens: 100, messages: [{ role: 'user', content: 'Rename foo to bar' }] };
+function messages(what: string, body: unknown, names: RegExp): Case {
+  return { what: `messages: ${what}`, method: 'POST', path: '/v1/messages', body: Buffer.from(JSON.stringify(body)), names };
+}
+const wrongMessagesApi: fc.Arbitrary<Case> = fc.oneof(
+  notString.map((model) => messages('model', { ...VALID_MESSAGES, model }, /model/)),
+  fc.oneof(notNumber, fc.integer({ max: -1 }), fc.double({ min: 0.1, max: 10, noNaN: true }).filter((value) => !Number.isInteger(value))).map((maxTokens) => messages('max_tokens', { ...VALID_MESSAGES, max_tokens: maxTokens }, /max_tokens/)),
+  fc.constant(messages('max_tokens missing', { model: 'lodestar/auto', messages: VALID_MESSAGES.messages }, /max_tokens/)),
+  fc.oneof(notString.filter((value) => !Array.isArray(value)), fc.constant([])).map((list) => messages('messages', { ...VALID_MESSAGES, messages: list }, /messages/)),
+  weirdString.filter((role) => role !== 'user' && role !== 'assistant').map((role) => messages('role', { ...VALID_MESSAGES, messages: [{ role, content: 'hi' }] }, /role/)),
+  fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.dictionary(fc.string({ maxLength: 3 }), fc.string(), { maxKeys: 2 })).map((content) => messages('content', { ...VALID_MESSAGES, messages: [{ role: 'user', content }] }, /content/)),
+  notBoolean.map((stream) => messages('stream', { ...VALID_MESSAGES, stream }, /stream/)),
+  fc.oneof(fc.integer(), fc.string({ maxLength: 5 }), fc.dictionary(fc.string({ maxLength: 3 }), fc.string(), { maxKeys: 2 })).map((tools) => messages('tools', { ...VALID_MESSAGES, tools }, /tools/)),
+  fc.oneof(fc.integer(), fc.boolean(), fc.dictionary(fc.string({ maxLength: 3 }), fc.string(), { maxKeys: 2 })).map((system) => messages('system', { ...VALID_MESSAGES, system }, /system/)),
+  fc.integer({ min: 1, max: JSON.stringify(VALID_MESSAGES).length - 1 }).map((cut) => ({ what: `messages: JSON cut at ${cut}`, method: 'POST', path: '/v1/messages', body: Buffer.from(JSON.stringify(VALID_MESSAGES).slice(0, cut)), names: /JSON/ }) satisfies Case),
+  anyJson.filter((value) => typeof value !== 'object' || value === null || Array.isArray(value)).map((value) => ({ what: 'messages: not an object', method: 'POST', path: '/v1/messages/count_tokens', body: Buffer.from(JSON.stringify(value)), names: /JSON object/ }) satisfies Case),
+);
+
 const anyCase: fc.Arbitrary<Case> = fc.oneof(
+  { arbitrary: wrongMessagesApi, weight: 2 },
   { arbitrary: wrongModel, weight: 2 },
   { arbitrary: wrongMessages, weight: 3 },
   { arbitrary: wrongNumber, weight: 2 },
@@ -228,13 +248,17 @@ function send(item: Case, dress: { contentType: string; apiKeyHeader: boolean })
 function judge(item: Case, answer: Answer): string | undefined {
   if (answer.status < 400 || answer.status >= 500) return `${item.what}: status ${answer.status}: ${answer.text.slice(0, 200)}`;
   if (item.status !== undefined && answer.status !== item.status) return `${item.what}: status ${answer.status}, expected ${item.status}: ${answer.text.slice(0, 200)}`;
-  let error: { message?: unknown; type?: unknown; param?: unknown } | undefined;
+  let parsed: { type?: unknown; error?: { message?: unknown; type?: unknown; param?: unknown } };
   try {
-    error = (JSON.parse(answer.text) as { error?: typeof error }).error;
+    parsed = JSON.parse(answer.text) as typeof parsed;
   } catch {
     return `${item.what}: not JSON: ${answer.text.slice(0, 200)}`;
   }
-  if (!error || typeof error.message !== 'string' || typeof error.type !== 'string') return `${item.what}: not OpenAI's envelope: ${answer.text.slice(0, 200)}`;
+  const error = parsed.error;
+  if (!error || typeof error.message !== 'string' || typeof error.type !== 'string') return `${item.what}: not an error envelope: ${answer.text.slice(0, 200)}`;
+  // The Messages endpoints answer in Anthropic's envelope, the rest in OpenAI's.
+  if (item.path.startsWith('/v1/messages') && (parsed.type !== 'error' || 'param' in error)) return `${item.what}: not Anthropic's envelope: ${answer.text.slice(0, 200)}`;
+  if (!item.path.startsWith('/v1/messages') && !('param' in error)) return `${item.what}: not OpenAI's envelope: ${answer.text.slice(0, 200)}`;
   if (!item.names.test(`${String(error.param ?? '')} ${error.message}`)) return `${item.what}: the message does not name it: ${error.message.slice(0, 200)}`;
   return undefined;
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestEvent } from '../../src/ledger/request-event.js';
@@ -155,6 +157,16 @@ describe('POST /v1/messages to other providers: translated both ways', () => {
     const event = await eventOf('translated');
     expect(event).toMatchObject({ model: 'deepseek/deepseek-flash', status: 'ok', stream: true });
     expect(event.usage).toMatchObject({ inputTokens: 900, cachedInputTokens: 800, outputTokens: 30 });
+  });
+
+  it("sends thinking as reasoning to a model that reasons, and leaves it out for one that doesn't", async () => {
+    const ask = (model: string) => client().messages.create({ model, max_tokens: 2048, thinking: { type: 'enabled', budget_tokens: 8000 }, messages: [{ role: 'user', content: 'Plan the refactor.' }] });
+    await ask('deepseek/deepseek-flash');
+    expect((gateway.deepseek.requests.at(-1)?.body as { reasoning_effort?: string }).reasoning_effort).toBe('medium');
+    await ask('openai/gpt-4o-mini');
+    expect(gateway.openai.requests.at(-1)?.body).not.toHaveProperty('reasoning_effort');
+    const log = readFileSync(join(gateway.home, 'logs', 'daemon.log'), 'utf8');
+    expect(log).toContain('thinking dropped for openai/gpt-4o-mini: it does not reason');
   });
 
   it('routes lodestar/auto and answers a plain request as an Anthropic Message', async () => {

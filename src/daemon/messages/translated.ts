@@ -4,6 +4,7 @@ import { ChatStreamToMessages } from '../../providers/messages/chat-stream-to-me
 import { completionToMessage } from '../../providers/messages/chat-to-message.js';
 import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js';
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
+import { reasons } from '../../router/catalog.js';
 import { lodestarHeaders, type Attempt, type DispatchResult } from '../chat/dispatch.js';
 import { drained } from './pass-through.js';
 import type { MessagesBody } from './validate-messages-request.js';
@@ -18,6 +19,8 @@ export interface TranslatedInput {
   stream: boolean;
   response: ServerResponse;
   extraHeaders: Record<string, string>;
+  /** Says what the request loses on this candidate (logged once a kind). */
+  dropped: (note: string) => void;
 }
 
 /**
@@ -27,7 +30,13 @@ export interface TranslatedInput {
  * long silences. The model the client named is the one the answer names.
  */
 export async function translatedAttempt(attempt: Attempt, input: TranslatedInput, finished: (result: DispatchResult) => void): Promise<void> {
-  const call = { request: { ...input.chat, model: attempt.candidate.model }, signal: attempt.signal };
+  const request: ChatCompletionRequest = { ...input.chat, model: attempt.candidate.model };
+  // Thinking goes as the model's reasoning where it has some, and is left out where it has none.
+  if (request.reasoning_effort !== undefined && !reasons(attempt.candidate.id)) {
+    delete request.reasoning_effort;
+    input.dropped(`thinking dropped for ${attempt.candidate.id}: it does not reason`);
+  }
+  const call = { request, signal: attempt.signal };
   const response = input.response;
   if (!input.stream) {
     const completion = await attempt.provider.complete(call);

@@ -53,14 +53,17 @@ export function messagesRoute(context: DaemonContext): Route {
       // pass-through never pays for it), once. What only Anthropic reads (a document, a server
       // tool) fails it, and that candidate is passed over.
       let chat: ChatCompletionRequest | undefined;
+      // Each kind of loss once at info (a session would repeat it on every request), then at debug.
+      const dropped = (note: string): void => {
+        if (!noted.has(note)) {
+          noted.add(note);
+          context.logger.info("a Messages request translated for a model that is not Anthropic's loses", { note });
+        } else if (context.logger.enabled('debug')) context.logger.debug("a Messages request translated for a model that is not Anthropic's loses", { note });
+      };
       const translated = (): ChatCompletionRequest => {
         if (!chat) {
           const translation = messagesToChat(body as never, body.model);
-          const fresh = translation.notes.filter((note) => !noted.has(note));
-          for (const note of fresh) noted.add(note);
-          // Each kind of loss once at info (a session would repeat them on every request), then at debug.
-          if (fresh.length) context.logger.info("a Messages request translated for a model that is not Anthropic's loses", { notes: fresh });
-          else if (translation.notes.length && context.logger.enabled('debug')) context.logger.debug("a Messages request translated for a model that is not Anthropic's loses", { notes: translation.notes });
+          for (const note of translation.notes) dropped(note);
           chat = translation.request;
         }
         return chat;
@@ -105,7 +108,7 @@ export function messagesRoute(context: DaemonContext): Route {
         (attempt) =>
           attempt.candidate.provider === 'anthropic'
             ? passThroughAttempt(attempt, { raw: text, requestedModel: body.model, stream, path, headers: anthropicHeaders(request), response, extraHeaders }, finished)
-            : translatedAttempt(attempt, { body, chat: translated(), stream, response, extraHeaders }, finished),
+            : translatedAttempt(attempt, { body, chat: translated(), stream, response, extraHeaders, dropped }, finished),
         finished,
         (failure, last) => answerFailure(response, failure, last),
       );
