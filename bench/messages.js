@@ -20,9 +20,9 @@ import { Target } from './lib/http-client.js';
 import { registerCleanup } from './lib/processes.js';
 import { max, median, min, rotate } from './lib/stats.js';
 
-export const TARGETS = { passThroughAboveChatMs: 0.1, firstEventLaterMs: 1, translate200Ms: 2 };
-const PLAN = { latencyWarmup: 1000, latencyRounds: 7, latencyPerRound: 300, streamWarmup: 300, streamRounds: 7, streamPerRound: 200, translateRuns: 2000 };
-const QUICK = { latencyWarmup: 200, latencyRounds: 3, latencyPerRound: 100, streamWarmup: 50, streamRounds: 3, streamPerRound: 50, translateRuns: 300 };
+export const TARGETS = { passThroughAboveChatMs: 0.1, firstEventLaterMs: 1, translate200Ms: 2, statuslineMs: 50 };
+const PLAN = { latencyWarmup: 1000, latencyRounds: 7, latencyPerRound: 300, streamWarmup: 300, streamRounds: 7, streamPerRound: 200, translateRuns: 2000, statuslineRuns: 20 };
+const QUICK = { latencyWarmup: 200, latencyRounds: 3, latencyPerRound: 100, streamWarmup: 50, streamRounds: 3, streamPerRound: 50, translateRuns: 300, statuslineRuns: 5 };
 const ANTHROPIC_KEY = 'bench-anthropic-key-0000000000';
 
 /** A Messages request target: Anthropic's body and headers. */
@@ -68,6 +68,10 @@ export async function runMessagesBench(options = {}) {
     }
     result.latency = { rounds, chatAdded: spread(rounds.map((round) => round.chat)), messagesAdded: spread(rounds.map((round) => round.messages)), difference: spread(rounds.map((round) => round.messages - round.chat)) };
 
+    log('status line: `lodestar statusline` for a session of 50 requests, against a bare `node -e 0`');
+    result.statusline = await measureStatusLine(daemon, messages[1], plan);
+    log(`  ${result.statusline.ms.median.toFixed(1)} ms (node alone ${result.statusline.nodeMs.median.toFixed(1)} ms)`);
+
     log('streams: time to the first content event, direct and through the daemon');
     result.stream = await measureFirstEvent(messages, plan);
     log(`  first content event: direct ${result.stream.direct.median.toFixed(3)} ms, daemon ${result.stream.lodestar.median.toFixed(3)} ms`);
@@ -84,6 +88,47 @@ export async function runMessagesBench(options = {}) {
 }
 
 const spread = (values) => ({ median: median(values), min: min(values), max: max(values) });
+
+/**
+ * What Claude Code waits for after each message: the whole `lodestar statusline` command, as it
+ * runs it (a new process, JSON on stdin), for a session of 50 requests in the ledger, with the
+ * daemon up; and a bare Node start, the floor of any command written in Node.
+ */
+async function measureStatusLine(daemon, target, plan) {
+  const { spawnSync } = await import('node:child_process');
+  const session = 'bench-statusline-session';
+  const headers = { ...target.baseHeaders, 'x-lodestar-session': session };
+  for (let index = 0; index < 50; index++) {
+    await new Promise((resolve, reject) => {
+      const request = http.request({ ...target.options('plain'), headers: { ...headers, 'content-length': String(target.bodies.plain.length) } }, (response) => {
+        response.resume();
+        response.on('end', resolve);
+      });
+      request.on('error', reject);
+      request.end(target.bodies.plain);
+    });
+  }
+  const env = { ...process.env, LODESTAR_HOME: daemon.home };
+  const input = JSON.stringify({ session_id: session, model: { id: 'claude-sonnet-4-5', display_name: 'Sonnet 4.5' } });
+  const time = (args) => {
+    const started = performance.now();
+    const run = spawnSync(process.execPath, args, { env, input, encoding: 'utf8' });
+    return { ms: performance.now() - started, out: run.stdout };
+  };
+  const bin = join(ROOT, 'bin', 'lodestar');
+  for (let index = 0; index < 3; index++) time([bin, 'statusline']); // Node's compile cache filled
+  const runs = [];
+  const bare = [];
+  let line = '';
+  for (let index = 0; index < plan.statuslineRuns; index++) {
+    const run = time([bin, 'statusline']);
+    runs.push(run.ms);
+    line = run.out.trim();
+    bare.push(time(['-e', '0']).ms);
+  }
+  if (!line.includes('50 requests')) throw new Error(`the status line did not count the session: ${JSON.stringify(line)}`);
+  return { ms: spread(runs), nodeMs: spread(bare), line };
+}
 
 /** Per round, each target's median time to the first content_block_delta of a streamed Message. */
 async function measureFirstEvent(targets, plan) {
@@ -158,6 +203,11 @@ function verdicts(result) {
       target: `first streamed event <= ${TARGETS.firstEventLaterMs} ms later than direct`,
       measured: `${result.stream.later.median.toFixed(3)} ms later (direct ${result.stream.direct.median.toFixed(3)} ms, through the daemon ${result.stream.lodestar.median.toFixed(3)} ms)`,
       met: result.stream.later.median <= TARGETS.firstEventLaterMs,
+    },
+    {
+      target: `lodestar statusline <= ${TARGETS.statuslineMs} ms`,
+      measured: `${result.statusline.ms.median.toFixed(1)} ms median (${result.statusline.ms.min.toFixed(1)}-${result.statusline.ms.max.toFixed(1)}), of which a bare Node start is ${result.statusline.nodeMs.median.toFixed(1)} ms here: "${result.statusline.line}"`,
+      met: result.statusline.ms.median <= TARGETS.statuslineMs,
     },
     {
       target: `translating a 200-event stream costs <= ${TARGETS.translate200Ms} ms in all`,
