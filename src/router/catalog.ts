@@ -98,3 +98,25 @@ export function findByBareName(model: string): CatalogModel[] {
 export function reasons(id: string): boolean {
   return /^(openai\/(gpt-5|o\d)|deepseek\/|gemini\/gemini-(2\.5|[3-9])|groq\/openai\/gpt-oss|openrouter\/(openai\/(gpt-5|o\d|gpt-oss)|deepseek\/|google\/gemini-(2\.5|[3-9])))/.test(id);
 }
+
+/** What a request needs of a model besides a window: to read images, to call tools. */
+export interface Needs {
+  images?: boolean;
+  tools?: boolean;
+}
+
+/**
+ * What a model can't do, as far as its maker documents it; undefined means it can, or nobody
+ * knows (then it is not held against it). Text-only lines: DeepSeek's API, the Groq and
+ * OpenRouter models of text-only makers (Llama 3.3, gpt-oss, Kimi K2, DeepSeek), Mistral's code
+ * models; local models read images only when they are vision models by name (llava, -vl, ...).
+ * Tools: the local code-completion families that have no tool template in Ollama.
+ */
+export function capabilities(id: string): { vision?: false; tools?: false } {
+  const local = id.startsWith('ollama/');
+  const vision = local
+    ? /(llava|vision|-vl\b|vl:|gemma3|minicpm-v|moondream)/.test(id)
+    : !/^(deepseek\/|groq\/(llama-3\.3|openai\/gpt-oss|moonshotai\/kimi)|mistral\/(codestral|devstral)|openrouter\/(deepseek|moonshotai)\/)/.test(id);
+  const tools = !(local && /^ollama\/(deepseek-coder|codellama|starcoder|codegemma|phi)/.test(id));
+  return { ...(vision ? {} : { vision: false }), ...(tools ? {} : { tools: false }) };
+}

@@ -1,5 +1,5 @@
 import { isProviderId, type ProviderId } from '../shared/provider-ids.js';
-import type { CatalogModel, Tier } from './catalog.js';
+import { capabilities, type CatalogModel, type Tier } from './catalog.js';
 import type { QualityScore } from './quality-evidence.js';
 import { qualityLabel, type ModelProfile } from './rank.js';
 
@@ -56,7 +56,13 @@ export function buildProfiles(sources: ProfileSources): ModelProfile[] {
       // A model outside the catalog has no declared tier; a local one is small whatever it is.
       tier: tier ?? (local ? 'small' : undefined),
       loaded: local && sources.loaded.has(model),
+      // Always both keys, so that every profile has one shape (the ranking loop stays monomorphic).
+      vision: undefined,
+      tools: undefined,
     };
+    const can = capabilities(id);
+    profile.vision = can.vision;
+    profile.tools = can.tools;
     profile.label = qualityLabel(profile);
     profiles.set(id, profile);
   };

@@ -181,4 +181,16 @@ describe('rankCandidates', () => {
       expect(ids(absent)[0]).toBe('deepseek/deepseek-flash');
     });
   });
+
+  it('leaves out a model known not to read images or call tools when the request needs it', () => {
+    const profiles = [...PROFILES, profile('deepseek/deepseek-v4-pro', { price: { inputPerMTok: 0.1, outputPerMTok: 0.5 }, quality: 71, vision: false })];
+    const plain = rankCandidates({ virtual: 'lodestar/auto', task: 'edit', promptTokens: 9000, outputTokens: 1000 }, profiles, POLICY, closed);
+    expect(ids(plain)[0]).toBe('deepseek/deepseek-v4-pro');
+    const withImage = rankCandidates({ virtual: 'lodestar/auto', task: 'edit', promptTokens: 9000, outputTokens: 1000, needs: { images: true } }, profiles, POLICY, closed);
+    expect(ids(withImage)).not.toContain('deepseek/deepseek-v4-pro');
+    expect(withImage.considered.find((entry) => entry.id === 'deepseek/deepseek-v4-pro')?.why).toBe('does not read images, and the request has some');
+    const local = [profile('ollama/deepseek-coder:1.3b', { tools: false }), profile('ollama/qwen2.5-coder:3b')];
+    const withTools = rankCandidates({ virtual: 'lodestar/auto', task: 'commit', promptTokens: 500, outputTokens: 60, needs: { tools: true } }, local, POLICY, closed);
+    expect(ids(withTools)).toEqual(['ollama/qwen2.5-coder:3b']);
+  });
 });

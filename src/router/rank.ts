@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { ProviderId } from '../shared/provider-ids.js';
-import { TIERS, type Tier } from './catalog.js';
+import { TIERS, type Needs, type Tier } from './catalog.js';
 import type { CircuitState } from './circuit-breaker.js';
 import type { Task } from './classify-task.js';
 import { FLOOR_CONFIDENCE_Z, type QualityKind } from './quality-evidence.js';
@@ -31,6 +31,10 @@ export interface ModelProfile {
   label?: string | undefined;
   /** A local model already in VRAM (switching to another would pay a load). */
   loaded: boolean;
+  /** false: known not to read images (catalog.capabilities); undefined: it can, or unknown. */
+  vision?: false;
+  /** false: known not to call tools. */
+  tools?: false;
 }
 
 export interface RoutingPolicy {
@@ -53,6 +57,8 @@ export interface RouteInput {
   promptTokens: number;
   /** How much the answer is expected to take (max_tokens, or a typical length for the task). */
   outputTokens: number;
+  /** What the request needs besides a window: a model known not to do it is left out. */
+  needs?: Needs;
 }
 
 export interface Consideration {
@@ -281,6 +287,8 @@ function exclusion(profile: ModelProfile, input: RouteInput, policy: RoutingPoli
   if (isForbidden(profile.id, policy.forbidden)) return 'forbidden by routing.forbidden';
   if (input.virtual === 'lodestar/local' && !profile.local) return 'not a local model';
   if (circuit(profile.provider) === 'open') return `${profile.provider}'s circuit is open`;
+  if (input.needs?.images && profile.vision === false) return 'does not read images, and the request has some';
+  if (input.needs?.tools && profile.tools === false) return 'does not call tools, and the request offers some';
   if (profile.contextWindow !== undefined && input.promptTokens + input.outputTokens > profile.contextWindow) {
     return `context window ${profile.contextWindow} too small for ~${input.promptTokens} + ${input.outputTokens} tokens`;
   }

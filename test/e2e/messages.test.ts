@@ -169,6 +169,16 @@ describe('POST /v1/messages to other providers: translated both ways', () => {
     expect(log).toContain('thinking dropped for openai/gpt-4o-mini: it does not reason');
   });
 
+  it('never sends an image to a model that cannot read one', async () => {
+    const pixel = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    const ask = { model: 'lodestar/auto', max_tokens: 300, messages: [{ role: 'user' as const, content: [{ type: 'image' as const, source: { type: 'base64' as const, media_type: 'image/png' as const, data: pixel } }, { type: 'text' as const, text: 'Fix the layout shown.' }] }] };
+    const { response } = await client().messages.create(ask).withResponse();
+    // Without the image, an edit goes to DeepSeek (the cheapest at 70% or more); DeepSeek's API reads no images.
+    const plain = await client().messages.create({ ...ask, messages: [{ role: 'user', content: 'Fix the layout.' }] }).withResponse();
+    expect(plain.response.headers.get('x-lodestar-model')).toBe('deepseek/deepseek-flash');
+    expect(response.headers.get('x-lodestar-model')).not.toMatch(/^deepseek\//);
+  });
+
   it('routes lodestar/auto and answers a plain request as an Anthropic Message', async () => {
     const { data, response } = await client().messages.create({ model: 'lodestar/auto', max_tokens: 300, messages: [{ role: 'user', content: 'Say hello.' }] }).withResponse();
     expect(data).toMatchObject({ type: 'message', role: 'assistant', model: 'lodestar/auto', stop_reason: 'end_turn' });

@@ -1,5 +1,5 @@
 import { contentText, type ChatCompletionRequest } from '../../providers/spec/chat-request.js';
-import { CATALOG } from '../../router/catalog.js';
+import { CATALOG, type Needs } from '../../router/catalog.js';
 import type { Task } from '../../router/classify-task.js';
 import { buildProfiles } from '../../router/profiles.js';
 import { shippedQuality } from '../../router/quality-evidence.js';
@@ -94,7 +94,7 @@ export async function promptTokensFor(context: DaemonContext, request: ChatCompl
   return Math.ceil(countTokens(text) * FOREIGN_TOKENIZER_MARGIN);
 }
 
-export function routeRequest(context: DaemonContext, request: ChatCompletionRequest, task: Task, promptTokens: number, project?: string): Routing {
+export function routeRequest(context: DaemonContext, request: ChatCompletionRequest, task: Task, promptTokens: number, project?: string, needs?: Needs): Routing {
   const requested = request.model;
   const availability = context.availability();
   if (!isVirtual(requested)) {
@@ -113,7 +113,7 @@ export function routeRequest(context: DaemonContext, request: ChatCompletionRequ
     forbidden: own?.forbidden ?? routing.forbidden,
     taskModels: own?.taskModels ? { ...routing.taskModels, ...own.taskModels } : routing.taskModels,
   };
-  const input = { virtual: requested, task, promptTokens, outputTokens };
+  const input = { virtual: requested, task, promptTokens, outputTokens, needs: needs ?? needsOf(request) };
   const decision = rankCandidates(input, currentProfiles(context, project), policy, (provider) => context.breakers.state(provider));
   if (!decision.candidates.length) {
     const left = decision.considered.map((entry) => `${entry.id}: ${entry.why}`).join('; ');
@@ -123,6 +123,18 @@ export function routeRequest(context: DaemonContext, request: ChatCompletionRequ
     });
   }
   return { candidates: decision.candidates, decision };
+}
+
+/** What a Chat Completions request needs of a model: to read its images, to call its tools. */
+export function needsOf(request: ChatCompletionRequest): Needs {
+  let images = false;
+  for (const message of request.messages) {
+    if (Array.isArray(message.content) && message.content.some((part) => part.type === 'image_url')) {
+      images = true;
+      break;
+    }
+  }
+  return { images, tools: (request.tools?.length ?? 0) > 0 };
 }
 
 /** Up to this many tokens, a larger num_ctx on a small GPU is a fix worth naming. */

@@ -9,13 +9,14 @@ import { IDENTIFIER, identifierHeader, toolOf } from '../chat/identifiers.js';
 import { publish } from '../chat/publish.js';
 import { routeRequest } from '../chat/route-request.js';
 import type { Task } from '../../router/classify-task.js';
+import type { Needs } from '../../router/catalog.js';
 import { isVirtual, type Candidate } from '../../router/resolve-model.js';
 import type { DaemonContext } from '../context.js';
 import { HttpError, sendAnthropicError } from '../http-error.js';
 import { CLASS_DEFAULT, CLASS_TASK, claudeClass, classTarget } from '../messages/claude-class.js';
 import { passThroughAttempt } from '../messages/pass-through.js';
 import { translatedAttempt } from '../messages/translated.js';
-import { validateMessagesRequest } from '../messages/validate-messages-request.js';
+import { validateMessagesRequest, type MessagesBody } from '../messages/validate-messages-request.js';
 import { readJsonBody } from '../request-body.js';
 import type { Route } from '../server.js';
 
@@ -78,10 +79,11 @@ export function messagesRoute(context: DaemonContext): Route {
 
       let budget;
       try {
-        let candidates = routeRequest(context, routing, task, promptTokens, project).candidates;
+        const needs = messagesNeeds(body);
+        let candidates = routeRequest(context, routing, task, promptTokens, project, needs).candidates;
         // A model named outright (the Claude model asked for, or one config names) has the
         // router's choices for its class behind it, for when its provider fails.
-        if (!isVirtual(target.model)) candidates = withFallbacks(context, candidates, { ...routing, model: CLASS_DEFAULT[kind.class] }, task, promptTokens, project);
+        if (!isVirtual(target.model)) candidates = withFallbacks(context, candidates, { ...routing, model: CLASS_DEFAULT[kind.class] }, task, promptTokens, project, needs);
         context.events.publish({ type: 'route', data: { project, requestedModel: body.model, task, taskReason: `claude ${kind.class}: ${kind.reason}`, reason: `${target.model} (${target.why})`, candidates: candidates.map((candidate) => candidate.id) } });
         budget = applyBudgets(candidates, { budgets: context.budgets, pricing: context.pricing, project, request: routing, promptTokens, requestedModel: body.model });
       } catch (error) {
@@ -116,14 +118,21 @@ export function messagesRoute(context: DaemonContext): Route {
   };
 }
 
-function withFallbacks(context: DaemonContext, first: Candidate[], routing: ChatCompletionRequest, task: Task, promptTokens: number, project: string | undefined): Candidate[] {
+function withFallbacks(context: DaemonContext, first: Candidate[], routing: ChatCompletionRequest, task: Task, promptTokens: number, project: string | undefined, needs: Needs): Candidate[] {
   let more: Candidate[] = [];
   try {
-    more = routeRequest(context, routing, task, promptTokens, project).candidates;
+    more = routeRequest(context, routing, task, promptTokens, project, needs).candidates;
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
   }
   return [...first, ...more.filter((candidate) => !first.some((chosen) => chosen.id === candidate.id))];
+}
+
+/** What a Messages request needs of a model: to read its images (in a turn or a tool result), to call its tools. */
+function messagesNeeds(body: MessagesBody): Needs {
+  const hasImage = (content: unknown): boolean =>
+    Array.isArray(content) && content.some((block: { type?: unknown; content?: unknown }) => block?.type === 'image' || (block?.type === 'tool_result' && hasImage(block.content)));
+  return { images: body.messages.some((message) => hasImage(message.content)), tools: (body.tools?.length ?? 0) > 0 };
 }
 
 /** The client's anthropic-version and anthropic-beta, for Anthropic (every beta goes on as asked). */
