@@ -199,8 +199,12 @@ describe('the rest of Anthropic\'s API', () => {
   it("lists the gateway's models in Anthropic's shape for a client that asks as Anthropic's", async () => {
     const page = await client().models.list();
     const ids = page.data.map((model) => model.id);
-    expect(ids).toContain('lodestar/auto');
+    // Claude Code's /model lists only ids that start with claude or anthropic: the virtual models come as aliases.
+    expect(ids.filter((id) => !/^(claude|anthropic)/.test(id)).filter((id) => id.startsWith('lodestar/'))).toEqual([]);
+    expect(ids).toContain('claude-lodestar-auto');
     expect(ids).toContain('anthropic/claude-sonnet-4-5');
-    expect(page.data[0]).toMatchObject({ type: 'model' });
+    expect(page.data[0]).toMatchObject({ type: 'model', id: 'claude-lodestar-auto', display_name: 'lodestar/auto (Lodestar picks)' });
+    const { response } = await client().messages.create({ model: 'claude-lodestar-auto', max_tokens: 100, messages: [{ role: 'user', content: 'Rename the function.' }] }).withResponse();
+    expect(response.headers.get('x-lodestar-model')).not.toMatch(/^anthropic\//);
   });
 });

@@ -44,16 +44,30 @@ function isSubagent(system: unknown): boolean {
 }
 
 /**
- * The model a class goes to: the project's `claude` setting, then the global one; else the
- * Claude model asked for, at Anthropic, when Anthropic is configured (pass-through); else the
- * class's virtual model, for the router to pick.
+ * Claude Code's /model lists only ids that start with "claude" or "anthropic": the virtual
+ * models are offered to it as claude-lodestar-auto, -local, -cheap and -strong.
+ */
+export const VIRTUAL_ALIASES: Readonly<Record<string, string>> = {
+  'claude-lodestar-auto': 'lodestar/auto',
+  'claude-lodestar-local': 'lodestar/local',
+  'claude-lodestar-cheap': 'lodestar/cheap',
+  'claude-lodestar-strong': 'lodestar/strong',
+};
+
+/**
+ * The model a class goes to: a Lodestar name the client chose (a virtual model, its
+ * claude-lodestar-* alias, or "<provider>/<model>"); else the project's `claude` setting, then
+ * the global one; else the Claude model asked for, at Anthropic, when Anthropic is configured
+ * (pass-through); else the class's virtual model, for the router to pick.
  */
 export function classTarget(cls: ClaudeClass, requested: string, config: LodestarConfig, projectClaude: Partial<Record<string, string>> | undefined, anthropicAvailable: boolean): { model: string; why: string } {
+  const alias = VIRTUAL_ALIASES[requested];
+  if (alias) return { model: alias, why: `${requested}, the name Claude Code's /model lists for it` };
+  if (requested.includes('/')) return { model: requested, why: 'the model the client named' };
   const own = projectClaude?.[cls];
   if (own) return { model: own, why: `the project's claude.${cls}` };
   const global = config.claude[cls];
   if (global) return { model: global, why: `claude.${cls} in config.json` };
-  if (requested.startsWith('lodestar/') || requested.includes('/')) return { model: requested, why: 'the model the client named' };
   if (anthropicAvailable) return { model: `anthropic/${requested}`, why: 'the Claude model asked for, at Anthropic' };
   return { model: CLASS_DEFAULT[cls], why: `Anthropic is not configured: ${CLASS_DEFAULT[cls]} picks for the ${cls} class` };
 }

@@ -4,6 +4,7 @@ import { isProviderId } from '../../shared/provider-ids.js';
 import { currentProfiles } from '../chat/route-request.js';
 import type { DaemonContext } from '../context.js';
 import { sendJson } from '../http-error.js';
+import { VIRTUAL_ALIASES } from '../messages/claude-class.js';
 import type { Route } from '../server.js';
 
 /**
@@ -46,7 +47,9 @@ export function modelsRoute(context: DaemonContext): Route {
       // Asked as Anthropic's API (anthropic-version, as Claude Code's /model does): its shape.
       if (request.headers['anthropic-version'] !== undefined) {
         const createdAt = context.startedAt.toISOString();
-        const models = data.map((model) => ({ type: 'model', id: model.id, display_name: model.id, created_at: createdAt }));
+        // Claude Code's /model shows only ids that start with claude or anthropic: the virtual models under their aliases.
+        const aliases = Object.entries(VIRTUAL_ALIASES).map(([alias, model]) => ({ type: 'model', id: alias, display_name: `${model} (Lodestar picks)`, created_at: createdAt }));
+        const models = [...aliases, ...data.filter((model) => !model.id.startsWith('lodestar/')).map((model) => ({ type: 'model', id: model.id, display_name: model.id, created_at: createdAt }))];
         sendJson(response, 200, { data: models, has_more: false, first_id: models[0]?.id ?? null, last_id: models.at(-1)?.id ?? null });
         return;
       }
