@@ -208,3 +208,19 @@ describe('the rest of Anthropic\'s API', () => {
     expect(response.headers.get('x-lodestar-model')).not.toMatch(/^anthropic\//);
   });
 });
+
+describe('a Claude model asked for under a hard budget', () => {
+  it("is served by a free local model among the router's for its class (Claude Code's background work), not refused", async () => {
+    const own = await startGateway({ config: { budgets: { monthly: { limitUsd: 0, mode: 'hard' } } } });
+    try {
+      const anthropic = new Anthropic({ apiKey: own.token, baseURL: `http://127.0.0.1:${own.port}`, maxRetries: 0 });
+      const { data, response } = await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'Write a 5-word title for this conversation.' }] }).withResponse();
+      expect(data.type).toBe('message');
+      expect(response.headers.get('x-lodestar-model')).toMatch(/^ollama\//);
+      expect(response.headers.get('x-lodestar-budget')).toBe('local-only');
+      expect(own.anthropic.requests.filter((request) => request.path.startsWith('/v1/messages'))).toHaveLength(0);
+    } finally {
+      await own.stop();
+    }
+  });
+});

@@ -104,6 +104,12 @@ export interface Attempt {
 
 export interface CandidateLoopInput {
   candidates: readonly Candidate[];
+  /**
+   * More candidates, worked out only once those given have all failed or been skipped (the
+   * router's choices behind a model named outright): a request that the first answers never
+   * pays for them.
+   */
+  more?: () => readonly Candidate[];
   providers: ReadonlyMap<ProviderId, ChatProvider>;
   /** Aborted when the client goes away. */
   clientSignal: AbortSignal;
@@ -129,17 +135,27 @@ export async function runCandidates(input: CandidateLoopInput, attempt: (attempt
   // Lodestar's own time: from the request's arrival (or the last attempt failing) to dispatch,
   // then from the upstream's answer to ours. Reading the body and parsing it count as ours.
   let cursor = input.arrivedAt;
-  const plan = new FallbackPlan(input.candidates, policy.maxProviders);
+  const candidates = [...input.candidates];
+  const plan = new FallbackPlan(candidates, policy.maxProviders);
   let retrying = false;
+  let more = input.more;
+  /** Past the last candidate given: the further ones, if there are. */
+  const grow = (index: number): void => {
+    if (!more || index < candidates.length - 1) return;
+    const extra = more();
+    more = undefined;
+    for (const candidate of extra) if (!candidates.some((known) => known.id === candidate.id)) candidates.push(candidate);
+  };
 
-  for (let index = 0; index < input.candidates.length; index++) {
-    const candidate = input.candidates[index] as Candidate;
+  for (let index = 0; index < candidates.length; index++) {
+    const candidate = candidates[index] as Candidate;
     // The same candidate again after a pause is a retry, whatever its provider did before.
     if (!retrying && !plan.admits(candidate)) continue;
     retrying = false;
     const provider = input.providers.get(candidate.provider);
     if (!provider) {
       fallbacks.push({ model: candidate.id, provider: candidate.provider, error: `${candidate.provider} is not configured` });
+      grow(index);
       continue;
     }
     if (!breakers.tryAcquire(candidate.provider)) {
@@ -150,6 +166,7 @@ export async function runCandidates(input: CandidateLoopInput, attempt: (attempt
         lastError = new UpstreamError(candidate.provider, 'connection', message, { retryable: true });
         circuitSkips.add(lastError as UpstreamError);
       }
+      grow(index);
       continue;
     }
     // One signal per attempt, aborted when the client goes away or the attempt is abandoned.
@@ -197,6 +214,7 @@ export async function runCandidates(input: CandidateLoopInput, attempt: (attempt
         ...(error instanceof UpstreamError && error.status !== undefined ? { status: error.status } : {}),
       });
       plan.failed(candidate, error);
+      if (!plan.hasNext(index)) grow(index);
       const last = !plan.hasNext(index);
       if (last && retryable && retriesLeft > 0) {
         // No other candidate: try this one again after a pause (retry-after, if within bounds).
@@ -220,10 +238,10 @@ export async function runCandidates(input: CandidateLoopInput, attempt: (attempt
     }
   }
 
-  const failure = toHttpError(lastError, input.candidates, fallbacks);
+  const failure = toHttpError(lastError, candidates, fallbacks);
   // The last attempt is the failure itself, not a fallback: the request is counted against it.
   const attempts = lastError === undefined ? fallbacks : fallbacks.slice(0, -1);
-  const failed = lastError === undefined ? undefined : input.candidates.find((candidate) => candidate.id === fallbacks.at(-1)?.model);
+  const failed = lastError === undefined ? undefined : candidates.find((candidate) => candidate.id === fallbacks.at(-1)?.model);
   finished({ status: 'error', httpStatus: failure.status, candidate: failed, outcome: undefined, error: failure.message, fallbacks: attempts, firstByteAt: undefined, overheadMs });
   fail(failure, fallbacks.length > 1 ? undefined : lastError);
 }

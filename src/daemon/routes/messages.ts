@@ -78,14 +78,22 @@ export function messagesRoute(context: DaemonContext): Route {
       const meta = { time, arrivedAt, project, session, task, tool: toolOf(request), stream, request, requestedModel: body.model, budgetLimited: false, cacheHit: false };
 
       let budget;
+      const needs = messagesNeeds(body);
+      const gate = (candidates: readonly Candidate[]) => applyBudgets(candidates, { budgets: context.budgets, pricing: context.pricing, project, request: routing, promptTokens, requestedModel: body.model });
+      // A model named outright (the Claude model asked for, or one config names) has the router's
+      // choices for its class behind it, for when its provider fails: worked out only then.
+      let fallbacks = isVirtual(target.model) ? undefined : () => routeFallbacks(context, { ...routing, model: CLASS_DEFAULT[kind.class] }, task, promptTokens, project, needs);
       try {
-        const needs = messagesNeeds(body);
-        let candidates = routeRequest(context, routing, task, promptTokens, project, needs).candidates;
-        // A model named outright (the Claude model asked for, or one config names) has the
-        // router's choices for its class behind it, for when its provider fails.
-        if (!isVirtual(target.model)) candidates = withFallbacks(context, candidates, { ...routing, model: CLASS_DEFAULT[kind.class] }, task, promptTokens, project, needs);
+        const candidates = routeRequest(context, routing, task, promptTokens, project, needs).candidates;
         context.events.publish({ type: 'route', data: { project, requestedModel: body.model, task, taskReason: `claude ${kind.class}: ${kind.reason}`, reason: `${target.model} (${target.why})`, candidates: candidates.map((candidate) => candidate.id) } });
-        budget = applyBudgets(candidates, { budgets: context.budgets, pricing: context.pricing, project, request: routing, promptTokens, requestedModel: body.model });
+        try {
+          budget = gate(candidates);
+        } catch (error) {
+          // A hard budget that stops the named model may leave a free local one among the router's.
+          if (!(error instanceof HttpError && error.status === 402 && fallbacks)) throw error;
+          budget = gate([...candidates, ...fallbacks()]);
+          fallbacks = undefined;
+        }
       } catch (error) {
         if (error instanceof HttpError) {
           publish(context, { status: 'error', httpStatus: error.status, candidate: undefined, outcome: undefined, error: error.message, fallbacks: [], firstByteAt: undefined, overheadMs: performance.now() - arrivedAt }, meta);
@@ -105,8 +113,19 @@ export function messagesRoute(context: DaemonContext): Route {
         publish(context, result, { ...meta, budgetLimited: budget.skipped.length > 0 });
       };
       const path = `/v1/messages${params.query ? `?${params.query}` : ''}`;
+      const later = fallbacks;
+      const more = later
+        ? (): readonly Candidate[] => {
+            try {
+              return gate(later()).candidates;
+            } catch (error) {
+              if (error instanceof HttpError) return []; // every one of them over a hard budget
+              throw error;
+            }
+          }
+        : undefined;
       await runCandidates(
-        { candidates: budget.candidates, providers: context.providers, clientSignal: abort.signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
+        { candidates: budget.candidates, more, providers: context.providers, clientSignal: abort.signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
         (attempt) =>
           attempt.candidate.provider === 'anthropic'
             ? passThroughAttempt(attempt, { raw: text, requestedModel: body.model, stream, path, headers: anthropicHeaders(request), response, extraHeaders }, finished)
@@ -118,14 +137,14 @@ export function messagesRoute(context: DaemonContext): Route {
   };
 }
 
-function withFallbacks(context: DaemonContext, first: Candidate[], routing: ChatCompletionRequest, task: Task, promptTokens: number, project: string | undefined, needs: Needs): Candidate[] {
-  let more: Candidate[] = [];
+/** The router's candidates for a class, or none when it has none. */
+function routeFallbacks(context: DaemonContext, routing: ChatCompletionRequest, task: Task, promptTokens: number, project: string | undefined, needs: Needs): Candidate[] {
   try {
-    more = routeRequest(context, routing, task, promptTokens, project, needs).candidates;
+    return routeRequest(context, routing, task, promptTokens, project, needs).candidates;
   } catch (error) {
-    if (!(error instanceof HttpError)) throw error;
+    if (error instanceof HttpError) return [];
+    throw error;
   }
-  return [...first, ...more.filter((candidate) => !first.some((chosen) => chosen.id === candidate.id))];
 }
 
 /** What a Messages request needs of a model: to read its images (in a turn or a tool result), to call its tools. */
