@@ -25,6 +25,7 @@ import { ResponseCache } from '../cache/response-cache.js';
 import { currentProfiles, firstLocalChoice, warmRouter } from './chat/route-request.js';
 import { createProvider, createProviders } from '../providers/registry.js';
 import { WebUi } from './ui/web-ui.js';
+import { keepStatusFile } from './status-file.js';
 import { BudgetTracker } from '../ledger/budgets.js';
 import { Ledger } from '../ledger/ledger.js';
 import { defaultTimeZone } from '../ledger/report-query.js';
@@ -140,6 +141,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
   };
 
   context.metrics.listen(context.events);
+  const stopStatusFile = keepStatusFile(context, join(paths.home, 'status.json'));
   context.metrics.addCollector(daemonCollector(context));
   context.metrics.addCollector(() => local.metrics());
 
@@ -222,6 +224,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
       server.close();
       server.closeIdleConnections();
       void webUi.stop();
+      stopStatusFile();
       const deadline = new Promise<'timeout'>((resolve) => setTimeout(resolve, config.timeouts.shutdownMs, 'timeout').unref());
       const outcome = await Promise.race([core.whenIdle().then(() => 'idle' as const), deadline]);
       if (outcome === 'timeout') logger.warn('shutdown deadline reached; closing open requests', { inFlight: core.inFlight() });

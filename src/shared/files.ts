@@ -1,6 +1,16 @@
 import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
+
+/**
+ * A temporary name beside `path`, unique across processes (the pid) and within this one (a
+ * counter): opened with 'wx', so a leftover of a crashed process with the same pid only fails
+ * the open, never another write. (No crypto: the status line loads this, and node:crypto costs
+ * it milliseconds.)
+ */
+let temporaries = 0;
+function temporaryFor(path: string): string {
+  return `${path}.${process.pid}.${(temporaries++).toString(36)}.${Date.now().toString(36)}.tmp`;
+}
 
 /** State folders hold the token and the ledger: owner only. */
 export function ensurePrivateDir(path: string): void {
@@ -13,7 +23,7 @@ export function ensurePrivateDir(path: string): void {
  */
 export function writeFileAtomic(path: string, content: string, mode = 0o600, options: { durable?: boolean } = {}): void {
   ensurePrivateDir(dirname(path));
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temporary = temporaryFor(path);
   const descriptor = openSync(temporary, 'wx', mode);
   try {
     writeSync(descriptor, content);
@@ -37,7 +47,7 @@ export function writeFileAtomic(path: string, content: string, mode = 0o600, opt
  */
 export function createFileExclusive(path: string, content: string, mode = 0o600): boolean {
   ensurePrivateDir(dirname(path));
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temporary = temporaryFor(path);
   const descriptor = openSync(temporary, 'wx', mode);
   try {
     writeSync(descriptor, content);

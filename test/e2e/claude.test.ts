@@ -107,6 +107,12 @@ describe('lodestar claude', () => {
     expect(got.statusline?.firstLine).toContain(`Lodestar ${formatMoney(cost)}`);
     expect(got.statusline?.firstLine).toContain(`${events.length} requests`);
 
+    // With a budget, the line says what is left of it (from the status file the daemon keeps, within a second).
+    expect((await runCli(['budget', 'set', '--monthly', '20'], { home: gateway.home })).exitCode).toBe(0);
+    await expect
+      .poll(async () => (await runCli(['statusline', '--session', session], { home: gateway.home, input: '{}' })).stdout, { timeout: 5000 })
+      .toContain(`${formatMoney(20 - cost)} left of $20.00 this month`);
+
     // The tool is a dimension of the ledger: Claude Code's requests are all under "claude".
     expect(events.every((event) => event.tool === 'claude')).toBe(true);
     const byTool = await runCli(['report', '--month', '--by', 'tool', '--json'], { home: gateway.home });

@@ -26,6 +26,7 @@ export function budgetReloadRoute(context: DaemonContext): Route {
       try {
         const { config } = loadConfig({ includeProject: false });
         context.budgets.reload(config.budgets);
+        context.events.publish({ type: 'settings', data: { changed: ['budgets'] } });
       } catch (error) {
         if (error instanceof ConfigError) throw new HttpError(400, error.message, { code: 'invalid_config' });
         throw error;

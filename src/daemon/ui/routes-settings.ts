@@ -59,6 +59,7 @@ export function uiSettingsUpdateRoute(context: DaemonContext, env: NodeJS.Proces
       pendingRestart.set(context, pending);
       for (const path of result.needsRestart) pending.add(path);
       context.logger.info('settings saved from the web UI', { applied: result.applied, needsRestart: result.needsRestart });
+      if (result.applied.length) context.events.publish({ type: 'settings', data: { changed: result.applied } });
       sendJson(response, 200, { ...result, settings: settingsView(context, env) });
     },
   };
