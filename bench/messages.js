@@ -90,14 +90,20 @@ export async function runMessagesBench(options = {}) {
 const spread = (values) => ({ median: median(values), min: min(values), max: max(values) });
 
 /**
- * What Claude Code waits for after each message: the whole `lodestar statusline` command, as it
- * runs it (a new process, JSON on stdin), for a session of 50 requests in the ledger, with the
- * daemon up; and a bare Node start, the floor of any command written in Node.
+ * What Claude Code waits for after each message: the whole `lodestar statusline` command as
+ * `lodestar claude` sets it up (a new process, JSON on stdin, the session and where the ledger
+ * stood when it began), for a session of 50 requests after thousands of others, with the daemon
+ * up; and a bare Node start, the floor of any command written in Node.
  */
 async function measureStatusLine(daemon, target, plan) {
   const { spawnSync } = await import('node:child_process');
   const session = 'bench-statusline-session';
   const headers = { ...target.baseHeaders, 'x-lodestar-session': session };
+  // Where the ledger stood when the session began, as `lodestar claude` passes it: the status
+  // line reads the session's part of the month, not the thousands of requests the bench sent before.
+  const { readdirSync, statSync } = await import('node:fs');
+  const ledger = join(daemon.home, 'ledger');
+  const since = readdirSync(ledger).filter((name) => /^\d{4}-\d{2}\.jsonl$/.test(name)).map((name) => `${name.slice(0, 7)}:${statSync(join(ledger, name)).size}`).join(',') || 'start';
   for (let index = 0; index < 50; index++) {
     await new Promise((resolve, reject) => {
       const request = http.request({ ...target.options('plain'), headers: { ...headers, 'content-length': String(target.bodies.plain.length) } }, (response) => {
@@ -116,12 +122,13 @@ async function measureStatusLine(daemon, target, plan) {
     return { ms: performance.now() - started, out: run.stdout };
   };
   const bin = join(ROOT, 'bin', 'lodestar');
-  for (let index = 0; index < 3; index++) time([bin, 'statusline']); // Node's compile cache filled
+  const args = [bin, 'statusline', '--session', session, '--since', since];
+  for (let index = 0; index < 3; index++) time(args); // Node's compile cache filled
   const runs = [];
   const bare = [];
   let line = '';
   for (let index = 0; index < plan.statuslineRuns; index++) {
-    const run = time([bin, 'statusline']);
+    const run = time(args);
     runs.push(run.ms);
     line = run.out.trim();
     bare.push(time(['-e', '0']).ms);
