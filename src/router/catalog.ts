@@ -22,8 +22,9 @@ export interface CatalogModel {
   tier: Tier;
 }
 
-/** frontier: the maker's best; mid: its mainstream cheaper model; small: its smallest, and every local model. */
-export type Tier = 'frontier' | 'mid' | 'small';
+import type { Tier } from '../shared/model-facts.js';
+
+export type { Tier };
 
 export const TIERS: readonly Tier[] = ['frontier', 'mid', 'small'];
 

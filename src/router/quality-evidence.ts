@@ -1,6 +1,7 @@
 import { benchmarkScores, polyglotScore, type BenchmarkRow, type ScoreOptions } from './benchmarks.js';
 import data from './data/quality-evidence.json' with { type: 'json' };
 import { ConfigError } from '../shared/errors.js';
+import type { QualityKind } from '../shared/model-facts.js';
 
 /**
  * How good a model is at editing code, on Aider's polyglot scale, and how that is known:
@@ -15,7 +16,7 @@ import { ConfigError } from '../shared/errors.js';
  * that only assume a successor is no worse. Nothing else: a model none of these covers has
  * unknown quality, and the router goes by its tier.
  */
-export type QualityKind = 'measured' | 'lineage' | 'calibrated' | 'config' | 'rule';
+export type { QualityKind };
 
 export interface QualityScore {
   value: number;

@@ -4,38 +4,12 @@
  * through `update`, a reducer; model-select-lines.ts turns the state into the screen's lines.
  */
 
-// What the daemon's /api/ui/models endpoints answer (src/web/API.md), as far as the selector reads it.
-export interface TaskChoiceView {
-  task: string;
-  floor: number;
-  chosen: string | null;
-  chosenFrom: 'project' | 'global' | null;
-  routerChoice: string | null;
-}
+import type { ChoicePreview, ModelRow, TaskChoice } from '../shared/model-facts.js';
 
-export interface ModelRowView {
-  id: string;
-  local: boolean;
-  available: boolean;
-  unavailable?: string;
-  contextWindow?: number;
-  price: { inputPerMTok: number; outputPerMTok: number } | null;
-  quality: number | null;
-  qualityKind: string | null;
-  qualityError: number | null;
-  tier: string | null;
-  sessionCostUsd: number | null;
-  loaded: boolean;
-}
-
-export interface PreviewView {
-  task: string;
-  floor: number;
-  model: string | null;
-  typicalSession: { costUsd: number | null; baselineCostUsd: number | null; requests: number };
-  ranking: Array<{ rank: number; id: string; why: string; estimatedCostUsd: number | null; quality: number | null }>;
-  warnings: string[];
-}
+// What the daemon's /api/ui/models endpoints answer (src/shared/model-facts.ts, src/web/API.md).
+export type TaskChoiceView = TaskChoice;
+export type ModelRowView = ModelRow;
+export type PreviewView = ChoicePreview;
 
 export interface SavedView {
   file: string;

@@ -2,6 +2,8 @@
 // session cookie; an answer that is not 2xx becomes an ApiError carrying the daemon's message
 // and, for a 400, the config path of the field at fault.
 
+import type { ChoicePreview, ModelRow, TaskChoice as SharedTaskChoice } from '../shared/model-facts.js';
+
 export const TASKS = ['edit', 'architect', 'long-context', 'chat', 'commit', 'summary'] as const;
 export type Task = (typeof TASKS)[number];
 
@@ -167,32 +169,11 @@ export interface GpuHistory {
   history: Array<{ at: string; gpus: GpuSample[] }>;
 }
 
-export interface TaskChoice {
+export interface TaskChoice extends SharedTaskChoice {
   task: Task;
-  floor: number;
-  chosen: string | null;
-  chosenFrom: 'project' | 'global' | null;
-  routerChoice: string | null;
 }
 
-export interface ModelRow {
-  id: string;
-  provider: string;
-  local: boolean;
-  available: boolean;
-  unavailable?: string;
-  contextWindow?: number;
-  price: { inputPerMTok: number; outputPerMTok: number } | null;
-  quality: number | null;
-  qualitySource: string | null;
-  qualityKind: string | null;
-  qualityError: number | null;
-  tier: string | null;
-  sessionCostUsd: number | null;
-  loaded: boolean;
-  sizeBytes?: number;
-  fitsVram?: boolean | null;
-}
+export type { ModelRow };
 
 export interface ModelsView {
   tasks: TaskChoice[];
@@ -200,14 +181,8 @@ export interface ModelsView {
   projects: string[];
 }
 
-export interface Preview {
+export interface Preview extends ChoicePreview {
   task: Task;
-  floor: number;
-  model: string | null;
-  /** A cost is null when a model on the way has no known price. */
-  typicalSession: { costUsd: number | null; baselineCostUsd: number | null; requests: number };
-  ranking: Array<{ rank: number; id: string; why: string; estimatedCostUsd: number | null; quality: number | null }>;
-  warnings: string[];
 }
 
 export interface ChoiceSaved {

@@ -16,34 +16,13 @@ import { againstFloor, rankCandidates, TYPICAL_OUTPUT_TOKENS, type ChoiceBasis, 
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-ids.js';
 import { LodestarError, UsageError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
+import type { ModelRow } from '../../shared/model-facts.js';
 import { getJson } from '../http-json.js';
 import { registerModelSelect } from './models-select.js';
 import { formatMoney } from '../../shared/format.js';
 import { renderTable } from '../output/table.js';
 
-export interface ModelRow {
-  id: string;
-  provider: ProviderId;
-  local: boolean;
-  available: boolean;
-  /** Why not, when not available. */
-  unavailable: string | undefined;
-  contextWindow: number | undefined;
-  price: { inputPerMTok: number; outputPerMTok: number } | null;
-  quality: number | null;
-  qualitySource: string | null;
-  /** measured, lineage, calibrated, config or rule; null when quality is unknown. */
-  qualityKind: QualityKind | null;
-  /** A calibrated score's typical error, in points. */
-  qualityError: number | null;
-  /** The catalog's class (frontier, mid, small): what the router goes by when quality is unknown. */
-  tier: Tier | null;
-  sessionCostUsd: number | null;
-  /** Local models: size on disk and whether it fits this GPU's VRAM (estimated). */
-  sizeBytes?: number;
-  fitsVram?: boolean | null;
-  loaded: boolean;
-}
+export type { ModelRow };
 
 export function registerModels(program: Command, context: CliContext): void {
   const models = program.command('models').description('the models Lodestar knows: price, context, quality, availability');

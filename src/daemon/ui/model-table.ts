@@ -9,28 +9,11 @@ import { unavailableReason } from '../../providers/registry.js';
 import { PROVIDER_IDS, type ProviderId } from '../../shared/provider-ids.js';
 import { priceAt } from '../chat/route-request.js';
 import type { DaemonContext } from '../context.js';
+import type { ChoicePreview, ModelRow, TaskChoice } from '../../shared/model-facts.js';
 
-/** One model as the selector shows it: what `lodestar models list --json` prints. */
-export interface ModelRowView {
-  id: string;
-  provider: ProviderId;
-  local: boolean;
-  available: boolean;
-  unavailable: string | undefined;
-  contextWindow: number | undefined;
-  price: { inputPerMTok: number; outputPerMTok: number } | null;
-  quality: number | null;
-  qualitySource: string | null;
-  qualityKind: QualityKind | null;
-  qualityError: number | null;
-  tier: Tier | null;
-  sessionCostUsd: number | null;
-  loaded: boolean;
-  fitsVram?: boolean | null;
-}
 
 export interface ModelTable {
-  rows: ModelRowView[];
+  rows: ModelRow[];
   /** The same models as the router sees them, by id. */
   profiles: Map<string, ModelProfile>;
 }
@@ -67,7 +50,7 @@ export function modelTable(context: DaemonContext, project?: string): ModelTable
     benchmark: (modelId) => shippedQuality(modelId, config.quality),
   });
   const reachable = context.local.monitor.isReachable;
-  const rows = all.map((profile): ModelRowView => {
+  const rows = all.map((profile): ModelRow => {
     const unavailable = profile.local
       ? !ollama.enabled || !availability.providers.has('ollama')
         ? 'Ollama disabled in config'
@@ -79,7 +62,7 @@ export function modelTable(context: DaemonContext, project?: string): ModelTable
       : availability.providers.has(profile.provider)
         ? undefined
         : (unavailableReason(config, profile.provider) ?? 'not configured');
-    const row: ModelRowView = {
+    const row: ModelRow = {
       id: profile.id,
       provider: profile.provider,
       local: profile.local,
@@ -119,15 +102,6 @@ export function typicalRequest(task: Task): { promptTokens: number; outputTokens
   return { promptTokens: part?.input ?? LONG_CONTEXT_PROMPT, outputTokens: part?.output ?? TYPICAL_OUTPUT_TOKENS[task] };
 }
 
-export interface TaskChoice {
-  task: Task;
-  floor: number;
-  /** The user's model for the task, and where it is set. */
-  chosen: string | null;
-  chosenFrom: 'project' | 'global' | null;
-  /** What the router would pick for a typical request of the task, without the user's choice. */
-  routerChoice: string | null;
-}
 
 export function taskChoices(context: DaemonContext, table: ModelTable, project?: string): TaskChoice[] {
   const policy = policyFor(context, project);
@@ -140,21 +114,13 @@ export function taskChoices(context: DaemonContext, table: ModelTable, project?:
   });
 }
 
-export interface Preview {
-  task: Task;
-  floor: number;
-  model: string | null;
-  typicalSession: { costUsd: number | null; baselineCostUsd: number | null; requests: number };
-  ranking: Array<{ rank: number; id: string; why: string; estimatedCostUsd: number | null; quality: number | null }>;
-  warnings: string[];
-}
 
 /**
  * What choosing `model` for `task` would do, before it is saved: the router's ranking for a
  * typical request of the task with that choice, and a typical Aider session's cost when every
  * task goes where the router (with the choice) would send it.
  */
-export function previewChoice(context: DaemonContext, table: ModelTable, task: Task, model: string | null, project?: string): Preview {
+export function previewChoice(context: DaemonContext, table: ModelTable, task: Task, model: string | null, project?: string): ChoicePreview {
   const policy: RoutingPolicy = { ...policyFor(context, project) };
   const taskModels = { ...policy.taskModels };
   if (model) taskModels[task] = model;
