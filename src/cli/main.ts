@@ -17,6 +17,7 @@ import { registerStop } from './commands/stop.js';
 import { registerUi } from './commands/ui.js';
 import { registerClaude } from './commands/claude.js';
 import { registerStatusline } from './commands/statusline.js';
+import { registerAb } from './commands/ab.js';
 import { createCliContext, type CliContext } from './context.js';
 import { createOutput, type Output } from './output/print.js';
 
@@ -57,6 +58,7 @@ export function buildProgram(context: CliContext): Command {
   registerUi(program, context);
   registerClaude(program, context);
   registerStatusline(program, context);
+  registerAb(program, context);
   return program;
 }
 

@@ -14,6 +14,7 @@ import type { EventBus } from './event-bus.js';
 import type { LocalTier } from './local-tier.js';
 import type { Metrics } from './metrics.js';
 import type { ProjectSettingsStore } from './project-settings.js';
+import type { Experiments } from './experiments.js';
 
 /** What the routes of one running daemon share. Built once at start-up. */
 export interface DaemonContext {
@@ -45,6 +46,8 @@ export interface DaemonContext {
   projects: ProjectSettingsStore;
   /** Of budget periods and report days. */
   timeZone: string;
+  /** The running A/B experiments (`lodestar ab`). */
+  experiments: Experiments;
   /** A cloud provider's settings changed in config (a key set or removed): build it again from context.config. */
   reconfigureProvider(id: ProviderId): Promise<void>;
 }

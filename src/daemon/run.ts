@@ -26,6 +26,7 @@ import { currentProfiles, firstLocalChoice, warmRouter } from './chat/route-requ
 import { createProvider, createProviders } from '../providers/registry.js';
 import { WebUi } from './ui/web-ui.js';
 import { keepStatusFile } from './status-file.js';
+import { Experiments } from './experiments.js';
 import { BudgetTracker } from '../ledger/budgets.js';
 import { Ledger } from '../ledger/ledger.js';
 import { defaultTimeZone } from '../ledger/report-query.js';
@@ -115,6 +116,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     timeZone,
     breakers: new CircuitBreakers(config.routing.circuit),
     projects,
+    experiments: new Experiments(paths),
     reconfigureProvider: async (id) => {
       const previous = providers.get(id);
       const next = createProvider(config, id);

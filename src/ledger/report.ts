@@ -1,6 +1,6 @@
 import { addSums, emptySums, NONE, toMetrics, type Bucket, type Metrics } from './rollup.js';
 
-export const GROUPS = ['model', 'provider', 'project', 'day', 'task', 'tool'] as const;
+export const GROUPS = ['model', 'provider', 'project', 'day', 'task', 'tool', 'arm'] as const;
 export type GroupBy = (typeof GROUPS)[number];
 
 export interface ReportQuery {

@@ -64,4 +64,8 @@ export interface RequestEvent {
   cacheHit?: boolean;
   /** A hard budget took paid candidates out of this request's choice. */
   budgetLimited?: boolean;
+  /** The A/B experiment arm that chose its model (`lodestar ab`). */
+  ab?: { experiment: string; arm: 'a' | 'b' };
+  /** The request is Aider's reply to an edit of the session's that did not apply. */
+  editFailed?: boolean;
 }

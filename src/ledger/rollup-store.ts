@@ -14,11 +14,11 @@ interface RollupFile {
   /** How far into the month's JSONL these rollups have counted, in bytes. */
   offset: number;
   corruptLines: number;
-  buckets: Array<[string, string, string, string, string, string, ...number[]]>;
+  buckets: Array<[string, string, string, string, string, string, string, ...number[]]>;
 }
 
-/** 2: buckets have the tool (aider, claude, other); a version 1 file is rebuilt from the ledger. */
-const ROLLUP_VERSION = 2;
+/** 2: buckets have the tool (aider, claude, other); 3: and the A/B arm. An older file is rebuilt from the ledger. */
+const ROLLUP_VERSION = 3;
 
 export function rollupFile(directory: string, month: string): string {
   return join(directory, `${month}.rollup.json`);
@@ -174,7 +174,7 @@ export class MonthRollup {
     this.offset = data.offset;
     this.corruptLines = data.corruptLines;
     this.index = undefined;
-    this.list = data.buckets.map(([slot, project, model, provider, task, tool, ...metrics]) => ({ slot, project, model, provider, task, tool, metrics }));
+    this.list = data.buckets.map(([slot, project, model, provider, task, tool, arm, ...metrics]) => ({ slot, project, model, provider, task, tool, arm, metrics }));
   }
 
   private reset(): void {
@@ -191,13 +191,13 @@ export class MonthRollup {
       metrics: METRICS,
       offset: this.offset,
       corruptLines: this.corruptLines,
-      buckets: this.buckets.map((bucket) => [bucket.slot, bucket.project, bucket.model, bucket.provider, bucket.task, bucket.tool, ...bucket.metrics]),
+      buckets: this.buckets.map((bucket) => [bucket.slot, bucket.project, bucket.model, bucket.provider, bucket.task, bucket.tool, bucket.arm, ...bucket.metrics]),
     };
   }
 }
 
 function bucketKey(bucket: Bucket): string {
-  return `${bucket.slot}\u0000${bucket.project}\u0000${bucket.model}\u0000${bucket.provider}\u0000${bucket.task}\u0000${bucket.tool}`;
+  return `${bucket.slot}\u0000${bucket.project}\u0000${bucket.model}\u0000${bucket.provider}\u0000${bucket.task}\u0000${bucket.tool}\u0000${bucket.arm}`;
 }
 
 function emptyFile(): RollupFile {

@@ -2,7 +2,7 @@ import type { RequestEvent } from './request-event.js';
 
 /**
  * Rollups: the ledger's events summed per 15-minute slot (UTC) x project x model x provider x
- * task x tool (the client: aider, claude, other). 15 minutes because every time zone's offset is a multiple of it, so a report can group
+ * task x tool (the client: aider, claude, other) x A/B arm ("<experiment>/a", or - for none). 15 minutes because every time zone's offset is a multiple of it, so a report can group
  * by day in any time zone exactly, without reading events.
  */
 export const METRICS = [
@@ -28,7 +28,7 @@ export const METRICS = [
 export type Metric = (typeof METRICS)[number];
 export type Metrics = Record<Metric, number>;
 
-export const DIMENSIONS = ['slot', 'project', 'model', 'provider', 'task', 'tool'] as const;
+export const DIMENSIONS = ['slot', 'project', 'model', 'provider', 'task', 'tool', 'arm'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 export interface Bucket {
@@ -38,6 +38,7 @@ export interface Bucket {
   provider: string;
   task: string;
   tool: string;
+  arm: string;
   metrics: number[];
 }
 
@@ -74,10 +75,11 @@ export function addEvent(buckets: Map<string, Bucket>, event: RequestEvent): voi
   const provider = event.provider ?? NONE;
   const task = event.task ?? NONE;
   const tool = toolOf(event);
-  const key = `${slot}\u0000${project}\u0000${model}\u0000${provider}\u0000${task}\u0000${tool}`; // as bucketKey() in rollup-store
+  const arm = event.ab ? `${event.ab.experiment}/${event.ab.arm}` : NONE;
+  const key = `${slot}\u0000${project}\u0000${model}\u0000${provider}\u0000${task}\u0000${tool}\u0000${arm}`; // as bucketKey() in rollup-store
   let bucket = buckets.get(key);
   if (!bucket) {
-    bucket = { slot, project, model, provider, task, tool, metrics: new Array<number>(METRICS.length).fill(0) };
+    bucket = { slot, project, model, provider, task, tool, arm, metrics: new Array<number>(METRICS.length).fill(0) };
     buckets.set(key, bucket);
   }
   const metrics = bucket.metrics;

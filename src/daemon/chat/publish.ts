@@ -19,6 +19,8 @@ export interface RequestMeta {
   requestedModel: string;
   budgetLimited: boolean;
   cacheHit: boolean;
+  ab?: { experiment: string; arm: 'a' | 'b' } | undefined;
+  editFailed?: boolean;
 }
 
 /**
@@ -67,6 +69,8 @@ export function publish(context: DaemonContext, result: DispatchResult, meta: Re
     loadDurationMs: result.outcome?.loadDurationMs === undefined ? undefined : round(result.outcome.loadDurationMs),
     ...(meta.budgetLimited ? { budgetLimited: true } : {}),
     ...(meta.cacheHit ? { cacheHit: true } : {}),
+    ...(meta.ab ? { ab: meta.ab } : {}),
+    ...(meta.editFailed ? { editFailed: true } : {}),
   };
   // The ledger first, synchronously: the event is in the file before the answer's last byte.
   try {

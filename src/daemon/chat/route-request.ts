@@ -94,7 +94,7 @@ export async function promptTokensFor(context: DaemonContext, request: ChatCompl
   return Math.ceil(countTokens(text) * FOREIGN_TOKENIZER_MARGIN);
 }
 
-export function routeRequest(context: DaemonContext, request: ChatCompletionRequest, task: Task, promptTokens: number, project?: string, needs?: Needs): Routing {
+export function routeRequest(context: DaemonContext, request: ChatCompletionRequest, task: Task, promptTokens: number, project?: string, needs?: Needs, chosen?: string): Routing {
   const requested = request.model;
   const availability = context.availability();
   if (!isVirtual(requested)) {
@@ -111,7 +111,7 @@ export function routeRequest(context: DaemonContext, request: ChatCompletionRequ
     floors: own?.floors ? { ...routing.floors, ...own.floors } : routing.floors,
     preferred: own?.preferred ?? routing.preferred,
     forbidden: own?.forbidden ?? routing.forbidden,
-    taskModels: own?.taskModels ? { ...routing.taskModels, ...own.taskModels } : routing.taskModels,
+    taskModels: chosen ? { ...routing.taskModels, ...own?.taskModels, [task]: chosen } : own?.taskModels ? { ...routing.taskModels, ...own.taskModels } : routing.taskModels,
   };
   const input = { virtual: requested, task, promptTokens, outputTokens, needs: needs ?? needsOf(request) };
   const decision = rankCandidates(input, currentProfiles(context, project), policy, (provider) => context.breakers.state(provider));

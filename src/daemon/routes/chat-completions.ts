@@ -9,6 +9,8 @@ import { applyBudgets } from '../chat/budget-gate.js';
 import { dispatchChat } from '../chat/dispatch.js';
 import { publish } from '../chat/publish.js';
 import { identifierHeader, toolOf } from '../chat/identifiers.js';
+import { isFailedEditReply } from '../../router/ab-split.js';
+import { contentText, type ChatCompletionRequest } from '../../providers/spec/chat-request.js';
 import { validateChatRequest } from '../chat/validate-chat-request.js';
 import type { DaemonContext } from '../context.js';
 import { HttpError } from '../http-error.js';
@@ -37,7 +39,24 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
 
       const stream = chatRequest.stream === true;
       const includeUsage = chatRequest.stream_options?.include_usage === true;
-      const meta = { time, arrivedAt, project, session, task: task.task, tool: toolOf(request), stream, request, requestedModel: chatRequest.model, budgetLimited: false, cacheHit: false };
+      // A running A/B experiment for this task picks the model of the session's arm (lodestar/auto and lodestar/cheap only).
+      const ab = chatRequest.model === 'lodestar/auto' || chatRequest.model === 'lodestar/cheap' ? context.experiments.armFor(task.task, project, session ?? `${project ?? '-'}|${request.headers['user-agent'] ?? ''}`) : undefined;
+      const meta = {
+        time,
+        arrivedAt,
+        project,
+        session,
+        task: task.task,
+        tool: toolOf(request),
+        stream,
+        request,
+        requestedModel: chatRequest.model,
+        budgetLimited: false,
+        cacheHit: false,
+        ab: ab && { experiment: ab.experiment, arm: ab.arm },
+        // What the experiment's report reads: this request says the session's last edit did not apply.
+        editFailed: ab !== undefined && isFailedEditReply(lastUserText(chatRequest)),
+      };
 
       // The cache: a deterministic request answered before is answered again, at no cost.
       const cacheControl = String(request.headers['cache-control'] ?? '').toLowerCase();
@@ -55,7 +74,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
 
       let budget;
       try {
-        const routing = routeRequest(context, chatRequest, task.task, await promptTokensFor(context, chatRequest, promptTokens, project), project);
+        const routing = routeRequest(context, chatRequest, task.task, await promptTokensFor(context, chatRequest, promptTokens, project), project, undefined, ab?.model);
         if (routing.decision) {
           const decision = routing.decision;
           context.events.publish({ type: 'route', data: { project, requestedModel: chatRequest.model, task: task.task, taskReason: task.reason, reason: decision.reason, basis: decision.basis, decisionMs: decision.decisionMs, candidates: decision.candidates.map((candidate) => candidate.id), considered: decision.considered } });
@@ -125,4 +144,13 @@ function taskHeader(request: IncomingMessage): string | undefined {
     throw new HttpError(400, `The x-lodestar-task header ${JSON.stringify(task.slice(0, 40))} is not a task: use one of ${TASKS.join(', ')}`, { param: 'x-lodestar-task' });
   }
   return task;
+}
+
+/** The last user message's text (where Aider puts its reply to an edit that did not apply). */
+function lastUserText(request: ChatCompletionRequest): string {
+  for (let index = request.messages.length - 1; index >= 0; index--) {
+    const message = request.messages[index];
+    if (message?.role === 'user') return contentText(message.content);
+  }
+  return '';
 }
