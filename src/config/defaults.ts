@@ -77,6 +77,8 @@ export interface LodestarConfig {
   ui: { enabled: boolean; port: number };
   /** Where Claude Code's kinds of request go (`lodestar claude`): a served model per class; unset, the router decides. */
   claude: Partial<Record<ClaudeClass, string>>;
+  /** lodestar/consensus: models asked, how disagreement is settled, the judge; per task over the defaults. */
+  consensus: ConsensusSettings & { tasks: Partial<Record<TaskName, ConsensusSettings>> };
   /** The GPU monitor: nvidia-smi every pollSeconds. */
   gpu: { enabled: boolean; pollSeconds: number };
   /** The time zone of budget periods and report days; undefined means the system's. */
@@ -91,6 +93,12 @@ export interface QualityConfig {
   calibration: boolean;
   /** Lineage rules turned off one by one, by id. */
   disabledRules: string[];
+}
+
+export interface ConsensusSettings {
+  members?: number;
+  pick?: 'judge' | 'first';
+  judge?: string;
 }
 
 /** Claude Code's kinds of request: its main loop, Haiku-class background work, thinking, long context, subagents. */
@@ -193,6 +201,7 @@ export function defaultConfig(): LodestarConfig {
     aider: { model: 'lodestar/auto', weakModel: 'lodestar/cheap', editorModel: undefined },
     ui: { enabled: true, port: DEFAULT_UI_PORT },
     claude: {},
+    consensus: { tasks: {} },
     gpu: { enabled: true, pollSeconds: 5 },
     timezone: undefined,
     budgets: { monthly: undefined, daily: undefined, projects: {}, alerts: { webhook: undefined, desktop: false } },

@@ -105,7 +105,7 @@ describe('config file errors', () => {
     ['[1, 2]', 'must hold a JSON object ({ ... }), got a list'],
     ['{"port": 70000}', '"port" must be at most 65535, got 70000'],
     ['{"budget": {"monthly": {"limitUsd": 5}}}', '"budget" belongs in a project\'s .lodestarrc; in the global config, a project\'s budget goes under budgets.projects.<name>'],
-    ['{"aider": {"weakModel": "cheap"}}', '"aider.weakModel" must be lodestar/auto, lodestar/local, lodestar/cheap, lodestar/strong or "<provider>/<model>"'],
+    ['{"aider": {"weakModel": "cheap"}}', '"aider.weakModel" must be lodestar/auto, lodestar/local, lodestar/cheap, lodestar/strong, lodestar/consensus or "<provider>/<model>"'],
   ])('%s', (content, expected) => {
     const home = folder();
     const path = join(home, 'config.json');

@@ -3,7 +3,7 @@ import { dirname, join, parse as parsePath } from 'node:path';
 import * as v from 'valibot';
 import { ConfigError, errorCode } from '../shared/errors.js';
 import { PROVIDER_IDS, PROVIDERS } from '../shared/provider-ids.js';
-import { defaultConfig, type LodestarConfig, type Timeouts } from './defaults.js';
+import { defaultConfig, type LodestarConfig, type TaskName, type Timeouts } from './defaults.js';
 import { JsoncSyntaxError, parseJsonc } from './jsonc.js';
 import { lodestarHome, lodestarPaths, type LodestarPaths } from './paths.js';
 import { describeIssue, validate, valueAt } from './validate.js';
@@ -247,6 +247,11 @@ export function resolveConfig(layers: readonly ConfigFile[]): LodestarConfig {
     if (layer.gpu) Object.assign(config.gpu, definedOnly(layer.gpu));
     if (layer.ui) Object.assign(config.ui, definedOnly(layer.ui));
     if (layer.claude) Object.assign(config.claude, definedOnly(layer.claude));
+    if (layer.consensus) {
+      const { tasks, ...rest } = layer.consensus;
+      Object.assign(config.consensus, definedOnly(rest));
+      for (const [task, settings] of Object.entries(tasks ?? {})) config.consensus.tasks[task as TaskName] = { ...config.consensus.tasks[task as TaskName], ...definedOnly(settings) };
+    }
     if (layer.aider) Object.assign(config.aider, definedOnly(layer.aider));
     if (layer.routing) {
       const { circuit, floors, preferred, forbidden, taskModels, ...rest } = layer.routing;

@@ -91,11 +91,18 @@ const budgetPair = v.strictObject({ monthly: v.optional(budget), daily: v.option
 /** A model Lodestar serves: virtual ("lodestar/auto") or concrete ("deepseek/deepseek-flash"). */
 const servedModel = v.pipe(
   v.string(),
-  v.regex(new RegExp(`^(lodestar/(auto|local|cheap|strong)|(${PROVIDER_IDS.join('|')})/.+)$`), `must be lodestar/auto, lodestar/local, lodestar/cheap, lodestar/strong or "<provider>/<model>"`),
+  v.regex(new RegExp(`^(lodestar/(auto|local|cheap|strong|consensus)|(${PROVIDER_IDS.join('|')})/.+)$`), `must be lodestar/auto, lodestar/local, lodestar/cheap, lodestar/strong, lodestar/consensus or "<provider>/<model>"`),
 );
 
 /** A concrete model, "<provider>/<model>", as a task's chosen model. */
 const concreteModel = v.pipe(v.string(), v.regex(new RegExp(`^(${PROVIDER_IDS.join('|')})/.+$`), 'must be "<provider>/<model>", like deepseek/deepseek-flash'));
+
+/** lodestar/consensus: how many models it asks, how it picks among answers that don't agree, and the judge. */
+const consensusEntries = {
+  members: v.optional(v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(5))),
+  pick: v.optional(v.picklist(['judge', 'first'])),
+  judge: v.optional(v.pipe(v.string(), v.regex(/^(lodestar\/strong|[a-z]+\/.+)$/, 'must be lodestar/strong or "<provider>/<model>"'))),
+};
 
 const projectName = v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'));
 
@@ -199,6 +206,12 @@ export const configFileSchema = v.strictObject({
       model: v.optional(servedModel),
       weakModel: v.optional(servedModel),
       editorModel: v.optional(servedModel),
+    }),
+  ),
+  consensus: v.optional(
+    v.strictObject({
+      ...consensusEntries,
+      tasks: v.optional(v.record(v.picklist(['edit', 'architect', 'long-context', 'chat', 'commit', 'summary']), v.strictObject(consensusEntries))),
     }),
   ),
   claude: v.optional(

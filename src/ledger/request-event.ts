@@ -68,4 +68,6 @@ export interface RequestEvent {
   ab?: { experiment: string; arm: 'a' | 'b' };
   /** The request is Aider's reply to an edit of the session's that did not apply. */
   editFailed?: boolean;
+  /** One model's part of a lodestar/consensus request: the request's id, member or judge, and whether its answer was the one given. */
+  consensus?: { id: string; role: 'member' | 'judge'; chosen: boolean };
 }

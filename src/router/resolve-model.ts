@@ -61,7 +61,7 @@ function toCandidate(entry: CatalogModel): Candidate {
 
 /** Every model name a client may use here, for /v1/models and for "unknown model" messages. */
 export function listModelIds(availability: Availability): string[] {
-  const ids: string[] = [...VIRTUAL_MODELS];
+  const ids: string[] = [...VIRTUAL_MODELS, 'lodestar/consensus'];
   for (const entry of CATALOG) {
     if (!entry.local && availability.providers.has(entry.provider)) ids.push(modelId(entry.provider, entry.model));
   }

@@ -21,6 +21,7 @@ export interface RequestMeta {
   cacheHit: boolean;
   ab?: { experiment: string; arm: 'a' | 'b' } | undefined;
   editFailed?: boolean;
+  consensus?: { id: string; role: 'member' | 'judge'; chosen: boolean } | undefined;
 }
 
 /**
@@ -71,6 +72,7 @@ export function publish(context: DaemonContext, result: DispatchResult, meta: Re
     ...(meta.cacheHit ? { cacheHit: true } : {}),
     ...(meta.ab ? { ab: meta.ab } : {}),
     ...(meta.editFailed ? { editFailed: true } : {}),
+    ...(meta.consensus ? { consensus: meta.consensus } : {}),
   };
   // The ledger first, synchronously: the event is in the file before the answer's last byte.
   try {

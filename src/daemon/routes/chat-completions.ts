@@ -8,6 +8,7 @@ import { serveCached } from '../chat/serve-cached.js';
 import { applyBudgets } from '../chat/budget-gate.js';
 import { dispatchChat } from '../chat/dispatch.js';
 import { publish } from '../chat/publish.js';
+import { serveConsensus } from '../chat/consensus.js';
 import { identifierHeader, toolOf } from '../chat/identifiers.js';
 import { isFailedEditReply } from '../../router/ab-split.js';
 import { contentText, type ChatCompletionRequest } from '../../providers/spec/chat-request.js';
@@ -57,6 +58,21 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
         // What the experiment's report reads: this request says the session's last edit did not apply.
         editFailed: ab !== undefined && isFailedEditReply(lastUserText(chatRequest)),
       };
+
+      if (chatRequest.model === 'lodestar/consensus') {
+        const abort = new AbortController();
+        response.once('close', () => {
+          if (!response.writableFinished) abort.abort();
+        });
+        try {
+          await serveConsensus(context, { request: chatRequest, task: task.task, promptTokens, project, meta, response, signal: abort.signal, includeUsage });
+        } catch (error) {
+          // Refused before any model was asked (too few providers, a budget): still a request the user made.
+          if (error instanceof HttpError) publish(context, { status: 'error', httpStatus: error.status, candidate: undefined, outcome: undefined, error: error.message, fallbacks: [], firstByteAt: undefined, overheadMs: performance.now() - arrivedAt }, meta);
+          throw error;
+        }
+        return;
+      }
 
       // The cache: a deterministic request answered before is answered again, at no cost.
       const cacheControl = String(request.headers['cache-control'] ?? '').toLowerCase();
