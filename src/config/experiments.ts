@@ -2,22 +2,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../shared/files.js';
 import type { LodestarPaths } from './paths.js';
+import type { Experiment } from '../shared/experiment-facts.js';
 
-/** One A/B experiment: a task's requests split between two models by session. */
-export interface Experiment {
-  id: string;
-  task: string;
-  /** Arm a's model and arm b's. */
-  models: [string, string];
-  /** The percentage of sessions that go to arm a. */
-  split: number;
-  /** Only this project's requests; all projects when absent. */
-  project?: string;
-  startedAt: string;
-  stoppedAt?: string;
-  /** The user's verdicts (`lodestar ab rate`), one per session at most (the last one counts). */
-  ratings: Array<{ session: string; arm: 'a' | 'b'; verdict: 'good' | 'bad'; at: string }>;
-}
+export type { Experiment };
 
 export function experimentsFile(paths: Pick<LodestarPaths, 'home'>): string {
   return join(paths.home, 'experiments.json');

@@ -1,38 +1,14 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ledgerFile, ledgerMonths } from './ledger-writer.js';
 import type { RequestEvent } from './request-event.js';
+import type { AbReport, ArmReport } from '../shared/experiment-facts.js';
 
 /** Below this many edits in an arm, no verdict on the apply rate is given. */
 export const MIN_EDITS = 20;
 const Z95 = 1.96;
 
-export interface ArmReport {
-  arm: 'a' | 'b';
-  model: string;
-  sessions: number;
-  requests: number;
-  costUsd: number;
-  inputTokens: number;
-  outputTokens: number;
-  latencyP50Ms: number | undefined;
-  /** Requests that fell back from the arm's model to another. */
-  fellBack: number;
-  /** Edit requests, and how many of the session's edits did not apply (Aider said so in its next request). */
-  edits: number;
-  failedEdits: number;
-  applyRate: number | undefined;
-  /** 95% Wilson interval of the apply rate. */
-  applyInterval: [number, number] | undefined;
-  /** Mean cost of an edit request, with a 95% interval. */
-  costPerEdit: { mean: number; interval: [number, number] } | undefined;
-  ratings: { good: number; bad: number };
-}
+export type { AbReport, ArmReport };
 
-export interface AbReport {
-  arms: [ArmReport, ArmReport];
-  verdict: string;
-  enoughData: boolean;
-}
 
 /** The ledger's events of one experiment (tagged ab.experiment), from the month it started on. */
 export function experimentEvents(directory: string, experiment: string, startedAt: string): RequestEvent[] {

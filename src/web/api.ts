@@ -3,6 +3,10 @@
 // and, for a 400, the config path of the field at fault.
 
 import type { ChoicePreview, ModelRow, TaskChoice as SharedTaskChoice } from '../shared/model-facts.js';
+import type { AbReport, Experiment } from '../shared/experiment-facts.js';
+
+/** An A/B experiment with each arm's figures and the verdict (GET /api/ui/experiments). */
+export type ExperimentView = Experiment & AbReport;
 
 export const TASKS = ['edit', 'architect', 'long-context', 'chat', 'commit', 'summary'] as const;
 export type Task = (typeof TASKS)[number];
@@ -317,4 +321,5 @@ export const api = {
   saveProject: (name: string, patch: ProjectPatch) => call<{ project: ProjectView }>('PUT', `/p/${encodeURIComponent(name)}/api/ui/project`, patch),
   settings: () => call<Settings>('GET', '/api/ui/settings'),
   saveSettings: (patch: SettingsPatch) => call<SettingsSaved>('PUT', '/api/ui/settings', patch),
+  experiments: () => call<{ experiments: ExperimentView[] }>('GET', '/api/ui/experiments'),
 };

@@ -198,4 +198,20 @@ describe.skipIf(!HAVE_CHROMIUM)('the web UI in Chromium', () => {
     await page.screenshot({ path: join(shots, 'login-needed-1280.png') });
     await context.close();
   }, 30_000);
+
+  it("shows an A/B experiment's arms and verdict on the overview", async () => {
+    const start = await runCli(['ab', 'start', '--task', 'edit', '--models', 'deepseek/deepseek-flash,openai/gpt-5', '--project', 'shop'], { home: gateway.home });
+    expect(start.exitCode, start.stderr).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: gateway.token, maxRetries: 0 });
+    for (const session of ['s-1', 's-2', 's-3', 's-4']) await client.chat.completions.create({ model: 'lodestar/auto', messages: EDIT }, { headers: { 'x-lodestar-project': 'shop', 'x-lodestar-session': session } });
+    const page = await loggedIn(1280);
+    const card = page.getByTestId('experiments');
+    await card.waitFor();
+    expect(await card.textContent()).toContain('deepseek/deepseek-flash');
+    expect(await page.getByTestId('experiment-verdict').textContent()).toMatch(/^not enough data yet: \d edits on A and \d on B, and a verdict wants 20 on each$/);
+    await card.screenshot({ path: join(shots, 'experiment-1280.png') });
+    expect(problemsOf(page)).toEqual([]);
+    await page.context().close();
+  }, 60_000);
 });

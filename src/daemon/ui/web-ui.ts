@@ -8,6 +8,7 @@ import { GpuHistory } from './gpu-history.js';
 import { uiChoiceRoute, uiModelsRoute, uiPreviewRoute } from './routes-models.js';
 import { uiProjectsRoute, uiProjectUpdateRoute } from './routes-projects.js';
 import { uiSettingsRoute, uiSettingsUpdateRoute } from './routes-settings.js';
+import { uiExperimentsRoute } from './routes-experiments.js';
 import { UiSessions } from './sessions.js';
 import { StaticFiles } from './static-files.js';
 import { createUiServer } from './ui-server.js';
@@ -47,6 +48,7 @@ export class WebUi {
       uiProjectUpdateRoute(context),
       uiSettingsRoute(context),
       uiSettingsUpdateRoute(context),
+      uiExperimentsRoute(context),
       {
         method: 'GET',
         path: '/api/ui/gpu',

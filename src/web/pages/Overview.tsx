@@ -5,6 +5,7 @@ import { formatCount, todayIn } from '../format.js';
 import { useThrottled, useEvents, useResource } from '../hooks.js';
 import { Breakdown } from './overview/Breakdown.js';
 import { DailyChart } from './overview/DailyChart.js';
+import { ExperimentsCard } from './overview/ExperimentsCard.js';
 import { LiveRequests } from './overview/LiveRequests.js';
 import { RequestsCard } from './overview/RequestsCard.js';
 import { SavingsCard } from './overview/SavingsCard.js';
@@ -13,8 +14,8 @@ import { SpendCard } from './overview/SpendCard.js';
 const LIVE_ROWS = 20;
 
 async function loadOverview() {
-  const [budget, days, tasks, models] = await Promise.all([api.budget(), api.usageMonth('', 'day'), api.usageMonth('', 'task'), api.usageMonth('', 'model')]);
-  return { budgets: budget.budgets, days, tasks, models };
+  const [budget, days, tasks, models, experiments] = await Promise.all([api.budget(), api.usageMonth('', 'day'), api.usageMonth('', 'task'), api.usageMonth('', 'model'), api.experiments()]);
+  return { budgets: budget.budgets, days, tasks, models, experiments: experiments.experiments };
 }
 
 function requestsOf(report: Report, key: string): string {
@@ -95,6 +96,7 @@ export function Overview({ timeZone }: { timeZone: string }) {
           <DailyChart report={data.days} today={today} />
           <Breakdown title="Requests by task" testid="requests-by-task" report={data.tasks} none="unclassified" />
           <Breakdown title="Requests by model" testid="requests-by-model" report={data.models} none="no model reached" />
+          {data.experiments.length > 0 && <ExperimentsCard experiments={data.experiments} />}
           <LiveRequests requests={requests} live={live} timeZone={timeZone} />
         </div>
       )}
