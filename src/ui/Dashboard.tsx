@@ -1,14 +1,14 @@
 import { Box, Text, useApp, useInput, useStdin, useWindowSize } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import { dashboardLines } from './dashboard-lines.js';
-import { initialState, withBudgets, withEvent, withHealth, withProblem, withUsage, type DashboardState } from './dashboard-state.js';
+import { initialState, withBudgets, withEvent, withExperiments, withHealth, withProblem, withUsage, type DashboardState } from './dashboard-state.js';
 
 type UsageReport = Parameters<typeof withUsage>[1];
 
 /** What the daemon has to say, over its HTTP API: the dashboard knows nothing of its modules. */
 export interface DashboardSource {
   /** Today's and this month's usage, the budgets and /health; rejects with why when the daemon is unreachable. */
-  snapshot(): Promise<{ url: string; today: UsageReport; month: UsageReport; budgets: Parameters<typeof withBudgets>[1]; health: Record<string, unknown> }>;
+  snapshot(): Promise<{ url: string; today: UsageReport; month: UsageReport; budgets: Parameters<typeof withBudgets>[1]; health: Record<string, unknown>; experiments?: Parameters<typeof withExperiments>[1] }>;
   health(): Promise<Record<string, unknown>>;
   /** /api/events; `onEnd` when the stream ends (the daemon stopped). Resolves with the unsubscribe. */
   subscribe(onEvent: (event: { type: string; data: unknown }) => void, onEnd: (problem: string) => void): Promise<() => void>;
@@ -92,7 +92,7 @@ export function DashboardApp(props: { source: DashboardSource; compact?: boolean
       try {
         const snapshot = await props.source.snapshot();
         if (stopped) return;
-        update((current) => withBudgets(withUsage(withHealth({ ...current, url: snapshot.url }, snapshot.health), snapshot.today, snapshot.month), snapshot.budgets));
+        update((current) => withExperiments(withBudgets(withUsage(withHealth({ ...current, url: snapshot.url }, snapshot.health), snapshot.today, snapshot.month), snapshot.budgets), snapshot.experiments));
         unsubscribe = await props.source.subscribe((event) => update((current) => withEvent(current, event)), fail);
         if (stopped) unsubscribe();
       } catch (error) {
@@ -111,7 +111,7 @@ export function DashboardApp(props: { source: DashboardSource; compact?: boolean
     const refreshUsage = (): void => {
       if (state.current.connected) {
         props.source.snapshot().then(
-          (snapshot) => update((current) => withBudgets(withUsage(current, snapshot.today, snapshot.month), snapshot.budgets)),
+          (snapshot) => update((current) => withExperiments(withBudgets(withUsage(current, snapshot.today, snapshot.month), snapshot.budgets), snapshot.experiments)),
           () => undefined,
         );
       }

@@ -63,6 +63,10 @@ function spendLines(state: DashboardState, width: number): Line[] {
     const barWidth = Math.max(5, Math.min(30, width - label.length - tail.length - 4));
     lines.push({ text: fit(`${label} [${bar(share, barWidth)}]${tail}`, width), color: share >= 1 ? 'red' : share >= 0.8 ? 'yellow' : undefined });
   }
+  for (const experiment of state.experiments) {
+    const arms = experiment.arms.map((arm) => `${arm.arm.toUpperCase()} ${arm.model.slice(arm.model.indexOf('/') + 1)} ${arm.requests} req ${formatMoney(arm.costUsd)}${arm.applyRate === undefined ? '' : ` ${Math.round(arm.applyRate * 100)}% applied`}`);
+    lines.push({ text: fit(`A/B ${experiment.task}: ${arms.join(' · ')} · ${experiment.verdict}`, width), color: 'cyan' });
+  }
   return lines;
 }
 

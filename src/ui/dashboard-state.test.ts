@@ -67,3 +67,21 @@ describe('requests from before the dashboard connected', () => {
     expect(state.recent.map((entry) => entry.model)).toEqual(['openai/gpt-5']);
   });
 });
+
+describe('A/B experiments on the dashboard', () => {
+  it('shows each running experiment in one line: the arms, and the verdict; stopped ones not', async () => {
+    const { dashboardLines } = await import('./dashboard-lines.js');
+    const { withExperiments } = await import('./dashboard-state.js');
+    const state = withExperiments({ ...initialState(), connected: true }, {
+      experiments: [
+        { task: 'edit', verdict: 'not enough data yet: 3 edits on A and 1 on B, and a verdict wants 20 on each', arms: [{ arm: 'a', model: 'deepseek/deepseek-flash', requests: 3, costUsd: 0.00002, applyRate: 1 }, { arm: 'b', model: 'openai/gpt-5', requests: 1, costUsd: 0.0001, applyRate: undefined }] },
+        { task: 'chat', stoppedAt: '2026-12-01T10:00:00.000Z', verdict: 'old', arms: [] },
+      ],
+    });
+    // One column below 120: the line is cut to the width, the verdict's start kept.
+    const lines = dashboardLines(state, { width: 110 }).filter((line) => line.text.startsWith('A/B'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.text).toMatch(/^A\/B edit: A deepseek-flash 3 req \$0\.000020 100% applied · B gpt-5 1 req \$0\.00010 · not enough data/);
+    expect(lines[0]?.text.length).toBeLessThanOrEqual(110);
+  });
+});

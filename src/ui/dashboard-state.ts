@@ -81,6 +81,8 @@ export interface DashboardState {
   month: Totals;
   byModel: ModelRow[];
   budgets: BudgetView[];
+  /** Running A/B experiments (`lodestar ab`): each arm in a few words, and the verdict. */
+  experiments: ExperimentLine[];
   gpu: GpuView;
   ollama: { reachable?: boolean; loaded: LoadedModelView[] };
   providers: ProviderView[];
@@ -103,6 +105,7 @@ export function initialState(): DashboardState {
     month: emptyTotals(),
     byModel: [],
     budgets: [],
+    experiments: [],
     gpu: { available: false, utilizationHistory: [], memoryHistory: [] },
     ollama: { loaded: [] },
     providers: [],
@@ -135,6 +138,18 @@ export function withUsage(state: DashboardState, today: UsageReport, month: Usag
     month: totalsOf(month),
     byModel: month.rows.map((row) => ({ model: row.key, requests: row.requests, inputTokens: row.inputTokens, outputTokens: row.outputTokens, costUsd: row.costUsd })),
   };
+}
+
+export interface ExperimentLine {
+  task: string;
+  arms: Array<{ arm: string; model: string; requests: number; costUsd: number; applyRate: number | undefined }>;
+  verdict: string;
+}
+
+/** The running experiments, from GET /api/ui/experiments (stopped ones are the report's business). */
+export function withExperiments(state: DashboardState, body: { experiments?: Array<{ task?: string; stoppedAt?: string; verdict?: string; arms?: ExperimentLine['arms'] }> } | undefined): DashboardState {
+  const experiments = (body?.experiments ?? []).filter((entry) => !entry.stoppedAt).map((entry) => ({ task: entry.task ?? '?', arms: entry.arms ?? [], verdict: entry.verdict ?? '' }));
+  return { ...state, experiments };
 }
 
 export function withBudgets(state: DashboardState, body: { budgets?: Array<Partial<BudgetView>> }): DashboardState {

@@ -31,7 +31,7 @@ export function registerDashboard(program: Command, context: CliContext): void {
         let frame = state.initialState();
         try {
           const snapshot = await source.snapshot();
-          frame = state.withBudgets(state.withUsage(state.withHealth({ ...frame, url: snapshot.url }, snapshot.health), snapshot.today, snapshot.month), snapshot.budgets);
+          frame = state.withExperiments(state.withBudgets(state.withUsage(state.withHealth({ ...frame, url: snapshot.url }, snapshot.health), snapshot.today, snapshot.month), snapshot.budgets), snapshot.experiments);
           for (const event of await recentEvents(paths)) frame = state.withEvent(frame, event);
         } catch (error) {
           frame = state.withProblem(frame, error instanceof Error ? error.message : String(error));
@@ -66,8 +66,8 @@ export function httpSource(paths: LodestarPaths): DashboardSource {
   return {
     async snapshot() {
       // Today and this month in the daemon's time zone (that of reports and budgets).
-      const [day, month, budgets, health] = await Promise.all([get('/api/usage?day=&by=model'), get('/api/usage?month=&by=model'), get('/api/budget'), get('/health')]);
-      return { url: target().url, today: day as never, month: month as never, budgets: budgets as never, health: health as Record<string, unknown> };
+      const [day, month, budgets, health, experiments] = await Promise.all([get('/api/usage?day=&by=model'), get('/api/usage?month=&by=model'), get('/api/budget'), get('/health'), get('/api/ui/experiments').catch(() => undefined)]);
+      return { url: target().url, today: day as never, month: month as never, budgets: budgets as never, health: health as Record<string, unknown>, experiments: experiments as never };
     },
     async health() {
       return (await get('/health')) as Record<string, unknown>;
