@@ -93,6 +93,10 @@ export interface RequestEvent {
   latencyMs: number;
   cacheHit?: boolean;
   budgetLimited?: boolean;
+  /** One model's part of a lodestar/consensus request. */
+  consensus?: { id: string; role: 'member' | 'judge'; chosen: boolean };
+  /** The A/B arm that chose its model. */
+  ab?: { experiment: string; arm: 'a' | 'b' };
 }
 
 export interface ProviderHealth {

@@ -211,6 +211,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the web UI in Chromium', () => {
     expect(await card.textContent()).toContain('deepseek/deepseek-flash');
     expect(await page.getByTestId('experiment-verdict').textContent()).toMatch(/^not enough data yet: \d edits on A and \d on B, and a verdict wants 20 on each$/);
     await card.screenshot({ path: join(shots, 'experiment-1280.png') });
+    // The live list says which arm chose each request's model.
+    expect(await page.getByTestId('live-request').filter({ hasText: 'A/B arm' }).count()).toBe(4);
     expect(problemsOf(page)).toEqual([]);
     await page.context().close();
   }, 60_000);

@@ -59,6 +59,8 @@ export function LiveRequests({ requests, live, timeZone }: { requests: RequestEv
                 <td data-label="Task">{request.task ?? '–'}</td>
                 <td data-label="Model" class="model-cell wide">
                   {request.model ?? request.requestedModel}
+                  {request.consensus && <span class="muted"> · consensus {request.consensus.role === 'judge' ? 'judge' : request.consensus.chosen ? '(chosen)' : 'member'}</span>}
+                  {request.ab && <span class="muted"> · A/B arm {request.ab.arm.toUpperCase()}</span>}
                 </td>
                 <td data-label="Cost" class="num">
                   {request.cacheHit ? '$0' : request.costUsd === undefined && request.status !== 'ok' ? '–' : formatMoney(request.costUsd)}
