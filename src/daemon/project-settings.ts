@@ -14,6 +14,8 @@ export interface ProjectSettings {
   /** The project's own model per task (routing.taskModels); a task it leaves out takes the global choice. */
   taskModels?: Partial<Record<string, string>>;
   models?: Record<string, { quality?: number; sameAs?: string; contextWindow?: number }>;
+  /** lodestar/consensus for the project's requests (over the global `consensus`). */
+  consensus?: ConfigFile['consensus'];
   /** Where the project's Claude Code requests go, by class (over the global `claude`). */
   claude?: Partial<Record<string, string>>;
   /** The project's own budget, from its .lodestarrc; one in the global config's budgets.projects wins. */
@@ -131,6 +133,7 @@ function toSettings(file: ConfigFile): ProjectSettings {
   if (file.routing?.taskModels) settings.taskModels = file.routing.taskModels;
   if (file.models) settings.models = file.models;
   if (file.claude) settings.claude = file.claude;
+  if (file.consensus) settings.consensus = file.consensus;
   if (file.budget) {
     const limit = (entry: { limitUsd: number; mode?: 'hard' | 'soft' } | undefined): BudgetLimit | undefined => entry && { limitUsd: entry.limitUsd, mode: entry.mode ?? 'soft' };
     const monthly = limit(file.budget.monthly);

@@ -128,7 +128,7 @@ function recentLines(state: DashboardState, width: number, rows: number): Line[]
   const modelWidth = Math.max(10, width - 52);
   for (const request of state.recent.slice(0, rows)) {
     const cost = request.costUsd === undefined ? 'unknown' : formatMoney(request.costUsd);
-    const note = request.cacheHit ? 'cache' : request.status === 'ok' ? '' : request.status;
+    const note = request.cacheHit ? 'cache' : request.status !== 'ok' ? request.status : (request.mark ?? '');
     lines.push({
       text: `${clock(request.time)} ${pad(request.task ?? '-', 12)} ${pad(request.model ?? '-', modelWidth)} ${pad(formatTokens(request.tokens), 6, 'right')} ${pad(cost, 8, 'right')} ${pad(seconds(request.latencyMs), 7, 'right')} ${pad(note, 5)}`.slice(0, width),
       ...(request.status === 'error' ? { color: 'red' as const } : {}),

@@ -84,4 +84,15 @@ describe('A/B experiments on the dashboard', () => {
     expect(lines[0]?.text).toMatch(/^A\/B edit: A deepseek-flash 3 req \$0\.000020 100% applied · B gpt-5 1 req \$0\.00010 · not enough data/);
     expect(lines[0]?.text.length).toBeLessThanOrEqual(110);
   });
+
+  it("marks a consensus member's request, the one chosen, and an A/B arm's, in the latest requests", async () => {
+    const { dashboardLines } = await import('./dashboard-lines.js');
+    let state: ReturnType<typeof initialState> = { ...initialState(), connected: true };
+    state = withEvent(state, { type: 'request', data: event({ consensus: { id: 'c1', role: 'member', chosen: false } }) });
+    state = withEvent(state, { type: 'request', data: event({ consensus: { id: 'c1', role: 'member', chosen: true } }) });
+    state = withEvent(state, { type: 'request', data: event({ ab: { experiment: 'ab-edit-1', arm: 'b' } }) });
+    expect(state.recent.map((request) => request.mark)).toEqual(['B', 'chose', 'vote']);
+    const latest = dashboardLines(state, { width: 110 }).filter((line) => /\b(vote|chose|B)\s*$/.test(line.text));
+    expect(latest).toHaveLength(3);
+  });
 });

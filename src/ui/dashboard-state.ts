@@ -68,6 +68,8 @@ export interface RecentRequest {
   costUsd?: number;
   latencyMs: number;
   cacheHit: boolean;
+  /** "vote" for a consensus member, "chose" for the one chosen, "judge"; "A"/"B" for an A/B arm. */
+  mark?: string;
 }
 
 export interface DashboardState {
@@ -208,6 +210,8 @@ interface RequestEventLike {
   baselineModel?: string;
   latencyMs: number;
   cacheHit?: boolean;
+  consensus?: { role: string; chosen: boolean };
+  ab?: { arm: string };
 }
 
 function recentRow(event: RequestEventLike): RecentRequest {
@@ -220,6 +224,7 @@ function recentRow(event: RequestEventLike): RecentRequest {
     ...(event.costUsd === undefined ? {} : { costUsd: event.costUsd }),
     latencyMs: event.latencyMs,
     cacheHit: event.cacheHit === true,
+    ...(event.consensus ? { mark: event.consensus.role === 'judge' ? 'judge' : event.consensus.chosen ? 'chose' : 'vote' } : event.ab ? { mark: event.ab.arm.toUpperCase() } : {}),
   };
 }
 

@@ -96,4 +96,17 @@ describe('lodestar/consensus', () => {
     expect(events.every((event) => event.status === 'ok' && (event.costUsd ?? 0) > 0)).toBe(true);
     expect(events.find((event) => event.consensus?.chosen)?.model).toBe('deepseek/deepseek-flash');
   }, 60_000);
+
+  it("takes a project's own consensus settings from its .lodestarrc", async () => {
+    const dir = join(work, 'quick');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '.lodestarrc'), JSON.stringify({ project: 'quick', consensus: { members: 2 } }));
+    expect((await runCli(['status'], { home: gateway.home, cwd: dir })).exitCode).toBe(0);
+    gateway.deepseek.enqueue({ kind: 'reply', text: edit('hello') });
+    gateway.openai.enqueue({ kind: 'reply', text: edit('hello') });
+    const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: gateway.token, maxRetries: 0 });
+    const { response } = await client.chat.completions.create({ model: 'lodestar/consensus', messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: 'Rename the greeting' }] }, { headers: { 'x-lodestar-project': 'quick' } }).withResponse();
+    expect(response.headers.get('x-lodestar-consensus')).toBe('2 of 2 answered; 2 of 2 wrote the same edits');
+    expect(gateway.anthropic.requests).toHaveLength(0);
+  });
 });

@@ -45,7 +45,10 @@ export async function serveConsensus(
   input: { request: ChatCompletionRequest; task: Task; promptTokens: number; project: string | undefined; meta: RequestMeta; response: ServerResponse; signal: AbortSignal; includeUsage: boolean },
 ): Promise<void> {
   const { request, task, project, meta, response } = input;
-  const settings: ConsensusSettings = { ...context.config.consensus, ...context.config.consensus.tasks[task] };
+  // The global settings, the global ones for the task, the project's, the project's for the task.
+  const { tasks: _globalTasks, ...global } = context.config.consensus;
+  const { tasks: ownTasks, ...own } = context.projects.get(project)?.consensus ?? {};
+  const settings: ConsensusSettings = { ...global, ...context.config.consensus.tasks[task], ...definedOnly(own), ...definedOnly(ownTasks?.[task] ?? {}) };
   const ranked = routeRequest(context, { ...request, model: 'lodestar/auto' }, task, input.promptTokens, project).candidates;
   const members = pickMembers(ranked, settings.members ?? DEFAULT_MEMBERS);
   if (members.length < 2) {
@@ -148,4 +151,8 @@ function record(context: DaemonContext, meta: RequestMeta, answer: Answer, conse
     overheadMs: 0,
   };
   publish(context, result, { ...meta, task: consensus.role === 'judge' ? 'chat' : meta.task, consensus });
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }
