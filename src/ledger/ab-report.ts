@@ -1,6 +1,6 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { ledgerFile, ledgerMonths } from './ledger-writer.js';
 import type { RequestEvent } from './request-event.js';
+import { readLines } from './session.js';
 import type { AbReport, ArmReport } from '../shared/experiment-facts.js';
 
 /** Below this many edits in an arm, no verdict on the apply rate is given. */
@@ -16,7 +16,7 @@ export function experimentEvents(directory: string, experiment: string, startedA
   const events: RequestEvent[] = [];
   for (const month of ledgerMonths(directory)) {
     if (month < fromMonth) continue;
-    for (const line of readAll(ledgerFile(directory, month))) {
+    for (const line of readLines(ledgerFile(directory, month))) {
       if (!line.includes(experiment)) continue;
       try {
         const event = JSON.parse(line) as RequestEvent;
@@ -27,28 +27,6 @@ export function experimentEvents(directory: string, experiment: string, startedA
     }
   }
   return events;
-}
-
-function readAll(path: string): string[] {
-  let descriptor: number;
-  try {
-    descriptor = openSync(path, 'r');
-  } catch {
-    return [];
-  }
-  try {
-    const chunks: Buffer[] = [];
-    const buffer = Buffer.allocUnsafe(1 << 20);
-    for (let position = 0; ; ) {
-      const read = readSync(descriptor, buffer, 0, buffer.length, position);
-      if (read === 0) break;
-      chunks.push(Buffer.from(buffer.subarray(0, read)));
-      position += read;
-    }
-    return Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean);
-  } finally {
-    closeSync(descriptor);
-  }
 }
 
 /**

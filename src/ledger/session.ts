@@ -26,7 +26,7 @@ export function sessionEvents(directory: string, session: string, since: LedgerM
   const events: RequestEvent[] = [];
   for (const month of ledgerMonths(directory)) {
     if (since[month] === undefined && newest !== undefined && month < newest) continue;
-    for (const line of readFrom(ledgerFile(directory, month), since[month] ?? 0)) {
+    for (const line of readLines(ledgerFile(directory, month), since[month] ?? 0)) {
       // Cheap test first: most lines of a busy ledger belong to other sessions.
       if (!line.includes(session)) continue;
       try {
@@ -40,7 +40,8 @@ export function sessionEvents(directory: string, session: string, since: LedgerM
   return events;
 }
 
-function readFrom(path: string, offset: number): string[] {
+/** The lines of a ledger file from `offset` on (all of it from 0); none when it is missing. */
+export function readLines(path: string, offset = 0): string[] {
   let descriptor: number;
   try {
     descriptor = openSync(path, 'r');

@@ -7,16 +7,17 @@ import { readToken } from '../../shared/token.js';
 import { callDaemon } from '../daemon-client.js';
 import { ensureDaemon } from '../daemon-control.js';
 import { Pricing } from '../../ledger/pricing/pricing.js';
-import { CATALOG, type Tier } from '../../router/catalog.js';
+import { CATALOG } from '../../router/catalog.js';
 import { TASKS, type Task } from '../../router/classify-task.js';
 import { buildProfiles } from '../../router/profiles.js';
-import { shippedQuality, type QualityKind } from '../../router/quality-evidence.js';
-import { LONG_CONTEXT_PROMPT, sessionCost, TYPICAL_SESSION } from '../../router/typical-session.js';
+import { shippedQuality } from '../../router/quality-evidence.js';
+import { LONG_CONTEXT_PROMPT, TYPICAL_SESSION } from '../../router/typical-session.js';
 import { againstFloor, rankCandidates, TYPICAL_OUTPUT_TOKENS, type ChoiceBasis, type ModelProfile } from '../../router/rank.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-ids.js';
 import { LodestarError, UsageError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
 import type { ModelRow } from '../../shared/model-facts.js';
+import { modelRow } from '../../router/model-row.js';
 import { getJson } from '../http-json.js';
 import { registerModelSelect } from './models-select.js';
 import { formatMoney } from '../../shared/format.js';
@@ -133,22 +134,7 @@ async function modelRows(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<
   const usableMiB = usableVramMiB(gpu.kind === 'ok' ? gpu.gpus[0] : undefined);
   return profiles.map((profile) => {
     const unavailable = unavailableBecause(profile, configured, pulled, tags.ok, config.providers.ollama.enabled);
-    const row: ModelRow = {
-      id: profile.id,
-      provider: profile.provider,
-      local: profile.local,
-      available: unavailable === undefined,
-      unavailable,
-      contextWindow: profile.contextWindow,
-      price: profile.price ?? null,
-      quality: profile.quality ?? null,
-      qualitySource: profile.qualitySource ?? null,
-      qualityKind: profile.qualityKind ?? null,
-      qualityError: profile.qualityError ?? null,
-      tier: profile.tier ?? null,
-      sessionCostUsd: sessionCost(profile) ?? null,
-      loaded: profile.loaded,
-    };
+    const row = modelRow(profile, unavailable);
     if (profile.local) {
       const size = pulled.get(profile.model);
       if (size !== undefined) row.sizeBytes = size;

@@ -1,15 +1,15 @@
-import type { Tier } from '../../router/catalog.js';
 import { CATALOG } from '../../router/catalog.js';
 import { TASKS, type Task } from '../../router/classify-task.js';
 import { buildProfiles } from '../../router/profiles.js';
-import { shippedQuality, type QualityKind } from '../../router/quality-evidence.js';
+import { shippedQuality } from '../../router/quality-evidence.js';
 import { estimateCost, rankCandidates, TYPICAL_OUTPUT_TOKENS, type ModelProfile, type RoutingPolicy } from '../../router/rank.js';
-import { LONG_CONTEXT_PROMPT, sessionCost, TYPICAL_SESSION } from '../../router/typical-session.js';
+import { LONG_CONTEXT_PROMPT, TYPICAL_SESSION } from '../../router/typical-session.js';
 import { unavailableReason } from '../../providers/registry.js';
 import { PROVIDER_IDS, type ProviderId } from '../../shared/provider-ids.js';
 import { priceAt } from '../chat/route-request.js';
 import type { DaemonContext } from '../context.js';
 import type { ChoicePreview, ModelRow, TaskChoice } from '../../shared/model-facts.js';
+import { modelRow } from '../../router/model-row.js';
 
 
 export interface ModelTable {
@@ -62,22 +62,7 @@ export function modelTable(context: DaemonContext, project?: string): ModelTable
       : availability.providers.has(profile.provider)
         ? undefined
         : (unavailableReason(config, profile.provider) ?? 'not configured');
-    const row: ModelRow = {
-      id: profile.id,
-      provider: profile.provider,
-      local: profile.local,
-      available: unavailable === undefined,
-      unavailable,
-      contextWindow: profile.contextWindow,
-      price: profile.price ?? null,
-      quality: profile.quality ?? null,
-      qualitySource: profile.qualitySource ?? null,
-      qualityKind: profile.qualityKind ?? null,
-      qualityError: profile.qualityError ?? null,
-      tier: profile.tier ?? null,
-      sessionCostUsd: sessionCost(profile) ?? null,
-      loaded: profile.loaded,
-    };
+    const row = modelRow(profile, unavailable);
     if (profile.local) row.fitsVram = context.local.monitor.fits([profile.model]) ?? null;
     return row;
   });
