@@ -13,7 +13,7 @@ import type { Candidate } from '../../router/resolve-model.js';
 import type { DaemonContext } from '../context.js';
 import { HttpError, sendError } from '../http-error.js';
 import { applyBudgets } from './budget-gate.js';
-import type { DispatchResult } from './dispatch.js';
+import type { DispatchResult } from './candidate-loop.js';
 import { publish, type RequestMeta } from './publish.js';
 import { routeRequest } from './route-request.js';
 import { StreamWriter } from './stream-writer.js';

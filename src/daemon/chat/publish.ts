@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { RequestEvent } from '../../ledger/request-event.js';
 import { deliverBudgetAlert } from '../budget-alerts.js';
 import type { DaemonContext } from '../context.js';
-import type { DispatchResult } from './dispatch.js';
+import type { DispatchResult } from './candidate-loop.js';
 
 /** What the request event needs to know of a request besides its dispatch result. */
 export interface RequestMeta {

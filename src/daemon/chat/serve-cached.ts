@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { replayChunks } from '../../cache/stream-assembler.js';
 import type { CachedAnswer } from '../../cache/response-cache.js';
 import { newOutcome } from '../../providers/spec/provider.js';
-import type { DispatchResult } from './dispatch.js';
+import type { DispatchResult } from './candidate-loop.js';
 import { StreamWriter } from './stream-writer.js';
 
 /**

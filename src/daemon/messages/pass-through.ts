@@ -4,7 +4,8 @@ import type { AnthropicProvider } from '../../providers/anthropic/anthropic-prov
 import { convertAnthropicUsage } from '../../providers/anthropic/convert-anthropic-usage.js';
 import { newOutcome, type CallOutcome } from '../../providers/spec/provider.js';
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
-import { lodestarHeaders, type Attempt, type DispatchResult } from '../chat/dispatch.js';
+import type { Attempt, DispatchResult } from '../chat/candidate-loop.js';
+import { lodestarHeaders } from '../chat/dispatch.js';
 
 export interface PassThroughInput {
   /** The client's body, byte for byte. */

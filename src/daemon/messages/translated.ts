@@ -5,7 +5,8 @@ import { completionToMessage } from '../../providers/messages/chat-to-message.js
 import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js';
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
 import { reasons } from '../../router/catalog.js';
-import { lodestarHeaders, type Attempt, type DispatchResult } from '../chat/dispatch.js';
+import type { Attempt, DispatchResult } from '../chat/candidate-loop.js';
+import { lodestarHeaders } from '../chat/dispatch.js';
 import { drained } from './pass-through.js';
 import type { MessagesBody } from './validate-messages-request.js';
 

@@ -4,7 +4,7 @@ import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
 import { messagesToChat } from '../../providers/messages/messages-to-chat.js';
 import { applyBudgets } from '../chat/budget-gate.js';
-import { runCandidates } from '../chat/dispatch.js';
+import { runCandidates } from '../chat/candidate-loop.js';
 import { IDENTIFIER, identifierHeader, toolOf } from '../chat/identifiers.js';
 import { publish } from '../chat/publish.js';
 import { routeRequest } from '../chat/route-request.js';
