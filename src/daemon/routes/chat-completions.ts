@@ -8,7 +8,6 @@ import { serveCached } from '../chat/serve-cached.js';
 import { applyBudgets } from '../chat/budget-gate.js';
 import { dispatchChat } from '../chat/dispatch.js';
 import { publish } from '../chat/publish.js';
-import { serveConsensus } from '../chat/consensus.js';
 import { identifierHeader, toolOf } from '../chat/identifiers.js';
 import { isFailedEditReply } from '../../router/ab-split.js';
 import { contentText, type ChatCompletionRequest } from '../../providers/spec/chat-request.js';
@@ -65,6 +64,8 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
           if (!response.writableFinished) abort.abort();
         });
         try {
+          // Loaded by the first consensus request (most users never make one).
+          const { serveConsensus } = await import('../chat/consensus.js');
           await serveConsensus(context, { request: chatRequest, task: task.task, promptTokens, project, meta, response, signal: abort.signal, includeUsage });
         } catch (error) {
           // Refused before any model was asked (too few providers, a budget): still a request the user made.

@@ -6,7 +6,7 @@ import { HttpError, sendJson } from '../http-error.js';
 import { validateMessagesRequest } from '../messages/validate-messages-request.js';
 import { readJsonBody } from '../request-body.js';
 import type { Route } from '../server.js';
-import { anthropicHeaders } from './messages.js';
+import { anthropicHeaders } from '../messages/anthropic-headers.js';
 
 /** Other vendors' tokenizers differ from OpenAI's: their counts are taken 10% higher (as the router does near a window). */
 const FOREIGN_TOKENIZER_MARGIN = 1.1;

@@ -5,10 +5,7 @@ import type { DaemonContext } from '../context.js';
 import { HttpError, sendJson } from '../http-error.js';
 import type { Route } from '../server.js';
 import { GpuHistory } from './gpu-history.js';
-import { uiChoiceRoute, uiModelsRoute, uiPreviewRoute } from './routes-models.js';
-import { uiProjectsRoute, uiProjectUpdateRoute } from './routes-projects.js';
-import { uiSettingsRoute, uiSettingsUpdateRoute } from './routes-settings.js';
-import { uiExperimentsRoute } from './routes-experiments.js';
+import { lazyRoute } from '../lazy-route.js';
 import { UiSessions } from './sessions.js';
 import { StaticFiles } from './static-files.js';
 import { createUiServer } from './ui-server.js';
@@ -41,14 +38,15 @@ export class WebUi {
   sharedRoutes(): Route[] {
     const context = this.context;
     return [
-      uiModelsRoute(context),
-      uiPreviewRoute(context),
-      uiChoiceRoute(context),
-      uiProjectsRoute(context),
-      uiProjectUpdateRoute(context),
-      uiSettingsRoute(context),
-      uiSettingsUpdateRoute(context),
-      uiExperimentsRoute(context),
+      // Loaded by their first request: the daemon of a user who never opens the UI doesn't carry them.
+      lazyRoute({ method: 'GET', path: '/api/ui/models', auth: true }, async () => (await import('./routes-models.js')).uiModelsRoute(context)),
+      lazyRoute({ method: 'POST', path: '/api/ui/models/preview', auth: true }, async () => (await import('./routes-models.js')).uiPreviewRoute(context)),
+      lazyRoute({ method: 'PUT', path: '/api/ui/models/choice', auth: true }, async () => (await import('./routes-models.js')).uiChoiceRoute(context)),
+      lazyRoute({ method: 'GET', path: '/api/ui/projects', auth: true }, async () => (await import('./routes-projects.js')).uiProjectsRoute(context)),
+      lazyRoute({ method: 'PUT', path: '/api/ui/project', auth: true, projectScoped: true }, async () => (await import('./routes-projects.js')).uiProjectUpdateRoute(context)),
+      lazyRoute({ method: 'GET', path: '/api/ui/settings', auth: true }, async () => (await import('./routes-settings.js')).uiSettingsRoute(context)),
+      lazyRoute({ method: 'PUT', path: '/api/ui/settings', auth: true }, async () => (await import('./routes-settings.js')).uiSettingsUpdateRoute(context)),
+      lazyRoute({ method: 'GET', path: '/api/ui/experiments', auth: true }, async () => (await import('./routes-experiments.js')).uiExperimentsRoute(context)),
       {
         method: 'GET',
         path: '/api/ui/gpu',
