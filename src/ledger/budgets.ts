@@ -4,37 +4,11 @@ import { writeFileAtomic } from '../shared/files.js';
 import type { Ledger } from './ledger.js';
 import { lastDayOfMonth, localDayFormatter, today } from './report.js';
 import type { RequestEvent } from './request-event.js';
+import type { BudgetAlert, BudgetPeriod, BudgetStatus } from '../shared/report-facts.js';
 
 export const ALERT_THRESHOLDS = [50, 80, 100] as const;
 
-export type BudgetPeriod = 'monthly' | 'daily';
-
-export interface BudgetStatus {
-  /** "all" for the global budgets, else the project's name. */
-  scope: string;
-  period: BudgetPeriod;
-  /** "2026-11" or "2026-11-24", in the budgets' time zone. */
-  periodKey: string;
-  limitUsd: number;
-  mode: 'hard' | 'soft';
-  spentUsd: number;
-  /** Estimates of paid requests in flight, not yet settled. */
-  reservedUsd: number;
-  percent: number;
-  alertsFired: number[];
-  reached: boolean;
-}
-
-export interface BudgetAlert {
-  scope: string;
-  period: BudgetPeriod;
-  periodKey: string;
-  threshold: number;
-  spentUsd: number;
-  limitUsd: number;
-  mode: 'hard' | 'soft';
-  message: string;
-}
+export type { BudgetAlert, BudgetPeriod, BudgetStatus } from '../shared/report-facts.js';
 
 interface Definition {
   scope: string;

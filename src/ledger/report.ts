@@ -1,7 +1,7 @@
 import { addSums, emptySums, NONE, toMetrics, type Bucket, type Metrics } from './rollup.js';
+import type { GroupBy, Report, ReportRow } from '../shared/report-facts.js';
 
-export const GROUPS = ['model', 'provider', 'project', 'day', 'task', 'tool', 'arm'] as const;
-export type GroupBy = (typeof GROUPS)[number];
+export { GROUPS, type GroupBy, type Report, type ReportRow } from '../shared/report-facts.js';
 
 export interface ReportQuery {
   /** First day, YYYY-MM-DD, in `timeZone`. */
@@ -11,35 +11,6 @@ export interface ReportQuery {
   timeZone: string;
   project?: string;
   by: GroupBy;
-}
-
-export interface ReportRow {
-  key: string;
-  requests: number;
-  inputTokens: number;
-  cachedInputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  baselineCostUsd: number;
-  savedUsd: number;
-  savedPercent: number;
-  cacheHits: number;
-  errors: number;
-  /** Requests with no known price: not in costUsd, nor in the baseline it is compared with. */
-  unpricedRequests: number;
-  /** Requests priced by a loose match. */
-  approximateRequests: number;
-}
-
-export interface Report {
-  period: { from: string; to: string };
-  timeZone: string;
-  by: GroupBy;
-  project: string | undefined;
-  totals: Omit<ReportRow, 'key'>;
-  rows: ReportRow[];
-  /** Which models had unknown or approximate prices in this period. */
-  flags: { unpricedModels: string[]; approximateModels: string[] };
 }
 
 /**

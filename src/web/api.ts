@@ -4,6 +4,7 @@
 
 import type { ChoicePreview, ModelRow, TaskChoice as SharedTaskChoice } from '../shared/model-facts.js';
 import type { AbReport, Experiment } from '../shared/experiment-facts.js';
+import type { BudgetAlert, BudgetMode, BudgetStatus, GroupBy, Report, ReportRow, ReportTotals } from '../shared/report-facts.js';
 
 /** An A/B experiment with each arm's figures and the verdict (GET /api/ui/experiments). */
 export type ExperimentView = Experiment & AbReport;
@@ -18,64 +19,12 @@ export interface Session {
   timeZone: string;
 }
 
-export interface ReportTotals {
-  requests: number;
-  inputTokens: number;
-  cachedInputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  baselineCostUsd: number;
-  savedUsd: number;
-  savedPercent: number;
-  cacheHits: number;
-  errors: number;
-  unpricedRequests: number;
-  approximateRequests: number;
-}
-
-export interface ReportRow extends ReportTotals {
-  key: string;
-}
-
-export type ReportGroup = 'day' | 'task' | 'model' | 'project' | 'provider';
-
-export interface Report {
-  period: { from: string; to: string };
-  timeZone: string;
-  by: ReportGroup;
-  totals: ReportTotals;
-  rows: ReportRow[];
-  flags: { unpricedModels: string[]; approximateModels: string[] };
-}
-
-export type BudgetMode = 'hard' | 'soft';
+export type { BudgetAlert, BudgetMode, BudgetStatus, Report, ReportRow, ReportTotals };
+export type ReportGroup = GroupBy;
 
 export interface BudgetLimit {
   limitUsd: number;
   mode: BudgetMode;
-}
-
-export interface BudgetStatus {
-  scope: string;
-  period: 'monthly' | 'daily';
-  periodKey: string;
-  limitUsd: number;
-  mode: BudgetMode;
-  spentUsd: number;
-  reservedUsd: number;
-  percent: number;
-  alertsFired: number[];
-  reached: boolean;
-}
-
-export interface BudgetAlert {
-  scope: string;
-  period: 'monthly' | 'daily';
-  threshold: number;
-  spentUsd: number;
-  limitUsd: number;
-  mode: BudgetMode;
-  message: string;
 }
 
 /** The fields of a request event (src/ledger/request-event.ts) the UI shows. */

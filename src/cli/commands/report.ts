@@ -114,6 +114,6 @@ export function toCsv(report: Report): string {
   };
   const lines = [CSV_FIELDS.join(',')];
   for (const row of report.rows) lines.push(CSV_FIELDS.map((field) => escape(row[field])).join(','));
-  lines.push(CSV_FIELDS.map((field) => escape(field === 'key' ? 'total' : (report.totals as Record<string, number>)[field] ?? '')).join(','));
+  lines.push(CSV_FIELDS.map((field) => escape(field === 'key' ? 'total' : report.totals[field])).join(','));
   return lines.join('\n');
 }
