@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, parse as parsePath } from 'node:path';
 import * as v from 'valibot';
+import { definedOnly } from '../shared/defined-only.js';
 import { ConfigError, errorCode } from '../shared/errors.js';
 import { PROVIDER_IDS, PROVIDERS } from '../shared/provider-ids.js';
 import { defaultConfig, type LodestarConfig, type TaskName, type Timeouts } from './defaults.js';
@@ -314,8 +315,4 @@ export function resolveConfig(layers: readonly ConfigFile[]): LodestarConfig {
     config.providers[id].timeouts = { ...config.providers[id].timeouts, ...topTimeouts, ...providerTimeouts[id] };
   }
   return config;
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }

@@ -25,11 +25,15 @@ export class Experiments {
     this.paths = paths;
   }
 
-  /** The arm of a running experiment for this task and project that the session belongs to, if any. */
-  armFor(task: string, project: string | undefined, session: string, now = Date.now()): ArmChoice | undefined {
+  /**
+   * The arm of a running experiment for this task and project that the session belongs to, if
+   * any. `session` is asked for only then: with no experiment running (most of the time), a
+   * request pays one comparison.
+   */
+  armFor(task: string, project: string | undefined, session: () => string, now = Date.now()): ArmChoice | undefined {
     const experiment = activeExperiment(this.current(now), task, project);
     if (!experiment) return undefined;
-    const arm = armFor(experiment.id, session, experiment.split);
+    const arm = armFor(experiment.id, session(), experiment.split);
     return { experiment: experiment.id, arm, model: experiment.models[arm === 'a' ? 0 : 1] };
   }
 

@@ -79,7 +79,7 @@ export function sendAnthropicError(response: ServerResponse, error: HttpError): 
 }
 
 /** Anthropic's error type for a status (platform.claude.com/docs/en/api/errors). */
-export function anthropicErrorType(status: number): string {
+function anthropicErrorType(status: number): string {
   if (status === 401) return 'authentication_error';
   if (status === 402) return 'billing_error';
   if (status === 403) return 'permission_error';

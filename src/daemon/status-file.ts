@@ -29,7 +29,8 @@ export function keepStatusFile(context: DaemonContext, path: string): () => void
     }
   };
   const schedule = (): void => {
-    timer ??= setTimeout(() => void write(), WRITE_EVERY_MS);
+    if (timer) return; // one write a second at most, whatever the traffic
+    timer = setTimeout(() => void write(), WRITE_EVERY_MS);
     timer.unref();
   };
   const unsubscribe = context.events.subscribe((event) => {

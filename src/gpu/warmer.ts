@@ -1,3 +1,4 @@
+import type { WarmResult } from '../shared/model-facts.js';
 import type { Logger } from '../shared/logger.js';
 import type { OllamaApi } from './ollama-api.js';
 import type { OllamaMonitor } from './ollama-monitor.js';
@@ -12,15 +13,7 @@ export interface WarmTarget {
 
 export type WarmWhy = 'start' | 'request' | 'pin';
 
-export interface WarmResult {
-  model: string;
-  /** loaded: it was loaded now; ready: it already was (its keep_alive was refreshed). */
-  outcome: 'loaded' | 'ready' | 'skipped' | 'failed';
-  ms?: number;
-  reason?: string;
-  /** Models this load pushed out of VRAM. */
-  evicted?: string[];
-}
+export type { WarmResult };
 
 export interface WarmerOptions {
   api: OllamaApi;

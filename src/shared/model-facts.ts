@@ -57,3 +57,14 @@ export interface ChoicePreview {
   ranking: Array<{ rank: number; id: string; why: string; estimatedCostUsd: number | null; quality: number | null }>;
   warnings: string[];
 }
+
+/** One model's warm-up (POST /api/models/warm, `lodestar models warm`, the web UI's button). */
+export interface WarmResult {
+  model: string;
+  /** loaded: it was loaded now; ready: it already was (its keep_alive was refreshed). */
+  outcome: 'loaded' | 'ready' | 'skipped' | 'failed';
+  ms?: number;
+  reason?: string;
+  /** Models this load pushed out of VRAM. */
+  evicted?: string[];
+}

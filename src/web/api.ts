@@ -2,7 +2,8 @@
 // session cookie; an answer that is not 2xx becomes an ApiError carrying the daemon's message
 // and, for a 400, the config path of the field at fault.
 
-import type { ChoicePreview, ModelRow, TaskChoice as SharedTaskChoice } from '../shared/model-facts.js';
+import type { ChoicePreview, ModelRow, TaskChoice as SharedTaskChoice, WarmResult } from '../shared/model-facts.js';
+import type { ProjectView } from '../shared/project-facts.js';
 import type { AbReport, Experiment } from '../shared/experiment-facts.js';
 import type { BudgetAlert, BudgetMode, BudgetStatus, GroupBy, Report, ReportRow, ReportTotals } from '../shared/report-facts.js';
 
@@ -69,13 +70,7 @@ export interface LoadedModel {
   contextLength?: number;
 }
 
-export interface WarmResult {
-  model: string;
-  outcome: 'loaded' | 'ready' | 'skipped' | 'failed';
-  ms?: number;
-  reason?: string;
-  evicted?: string[];
-}
+export type { WarmResult };
 
 /** Ollama in /health: `{enabled: false}` when it is off, else what the daemon last saw of it. */
 export interface OllamaHealth {
@@ -149,22 +144,7 @@ export interface ChoiceSaved {
   model: string | null;
 }
 
-export interface ProjectView {
-  name: string;
-  /** Its registered .lodestarrc; null for a project seen only in the ledger (nothing to edit). */
-  file: string | null;
-  monthSpendUsd: number;
-  monthRequests: number;
-  todaySpendUsd: number;
-  /** The floors in effect: the global ones with the project's own over them. */
-  floors: Partial<Record<Task, number>>;
-  preferred: string[];
-  forbidden: string[];
-  taskModels: Partial<Record<Task, string>>;
-  budget: { monthly?: BudgetLimit; daily?: BudgetLimit };
-  /** Its own baseline; null: the global one. */
-  baseline: string | null;
-}
+export type { ProjectView };
 
 export interface ProjectPatch {
   /** floors: null removes a task's own floor (the global one applies again). */

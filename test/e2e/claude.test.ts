@@ -66,7 +66,7 @@ describe('lodestar claude', () => {
       home: gateway.home,
       cwd: dir,
       // The user's own key and a Bedrock switch: neither may reach Claude Code.
-      env: claudeEnv(record, { ANTHROPIC_API_KEY: 'sk-ant-users-own-0000000000000000', CLAUDE_CODE_USE_BEDROCK: '1', ANTHROPIC_MODEL: 'claude-sonnet-4-5' }),
+      env: claudeEnv(record, { ANTHROPIC_API_KEY: 'placeholder-users-own-key', CLAUDE_CODE_USE_BEDROCK: '1', ANTHROPIC_MODEL: 'claude-sonnet-4-5' }),
     });
     expect(result.exitCode, result.stderr).toBe(0);
     const got = JSON.parse(readFileSync(record, 'utf8')) as ClaudeRecord;

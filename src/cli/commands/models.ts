@@ -16,7 +16,7 @@ import { againstFloor, rankCandidates, TYPICAL_OUTPUT_TOKENS, type ChoiceBasis, 
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-ids.js';
 import { LodestarError, UsageError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
-import type { ModelRow } from '../../shared/model-facts.js';
+import type { ModelRow, WarmResult } from '../../shared/model-facts.js';
 import { modelRow } from '../../router/model-row.js';
 import { getJson } from '../http-json.js';
 import { registerModelSelect } from './models-select.js';
@@ -73,7 +73,7 @@ export function registerModels(program: Command, context: CliContext): void {
         // A cold load can take minutes on a slow disk; Ollama itself gives up after 5.
         timeoutMs: 6 * 60_000 * Math.max(1, names.length),
       });
-      const body = reply.body as { results?: WarmResultView[]; error?: { message?: string } };
+      const body = reply.body as { results?: WarmResult[]; error?: { message?: string } };
       if (reply.status !== 200 || !body.results) throw new LodestarError(body.error?.message ?? `the daemon answered ${reply.status}`);
       if (options.json) context.output.json(body);
       else for (const line of describeWarm(body.results)) context.output.line(line);
@@ -82,15 +82,7 @@ export function registerModels(program: Command, context: CliContext): void {
   registerModelSelect(models, context);
 }
 
-interface WarmResultView {
-  model: string;
-  outcome: 'loaded' | 'ready' | 'skipped' | 'failed';
-  ms?: number;
-  reason?: string;
-  evicted?: string[];
-}
-
-function describeWarm(results: readonly WarmResultView[]): string[] {
+function describeWarm(results: readonly WarmResult[]): string[] {
   if (!results.length) return ['Nothing to warm: no local model is pinned or marked warm in config, and the router picks no local model (is Ollama running, with a model pulled?).'];
   return results.map((result) => {
     const seconds = result.ms === undefined ? '' : ` in ${(result.ms / 1000).toFixed(1)} s`;

@@ -10,6 +10,7 @@ import { UpstreamError } from '../../providers/spec/upstream-error.js';
 import type { Task } from '../../router/classify-task.js';
 import { DEFAULT_MEMBERS, judgeChoice, judgePrompt, pickMembers, voteOnEdits } from '../../router/consensus.js';
 import type { Candidate } from '../../router/resolve-model.js';
+import { definedOnly } from '../../shared/defined-only.js';
 import type { DaemonContext } from '../context.js';
 import { HttpError, sendError } from '../http-error.js';
 import { applyBudgets } from './budget-gate.js';
@@ -151,8 +152,4 @@ function record(context: DaemonContext, meta: RequestMeta, answer: Answer, conse
     overheadMs: 0,
   };
   publish(context, result, { ...meta, task: consensus.role === 'judge' ? 'chat' : meta.task, consensus });
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }

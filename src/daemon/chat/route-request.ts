@@ -87,10 +87,18 @@ export async function promptTokensFor(context: DaemonContext, request: ChatCompl
     (profile) => profile.contextWindow !== undefined && Math.abs(estimate + output - profile.contextWindow) <= profile.contextWindow * NEAR_WINDOW,
   );
   if (!near) return estimate;
-  tokenizer ??= import('gpt-tokenizer');
-  const { countTokens } = await tokenizer;
   let text = '';
   for (const message of request.messages) text += `${message.role}\n${contentText(message.content)}\n`;
+  return countForeignTokens(text);
+}
+
+/**
+ * Tokens in `text` as gpt-tokenizer counts them (loaded on first need), 10% higher for the
+ * other vendors' tokenizers: the window check near a limit, and count_tokens' estimate.
+ */
+export async function countForeignTokens(text: string): Promise<number> {
+  tokenizer ??= import('gpt-tokenizer');
+  const { countTokens } = await tokenizer;
   return Math.ceil(countTokens(text) * FOREIGN_TOKENIZER_MARGIN);
 }
 
@@ -126,7 +134,7 @@ export function routeRequest(context: DaemonContext, request: ChatCompletionRequ
 }
 
 /** What a Chat Completions request needs of a model: to read its images, to call its tools. */
-export function needsOf(request: ChatCompletionRequest): Needs {
+function needsOf(request: ChatCompletionRequest): Needs {
   let images = false;
   for (const message of request.messages) {
     if (Array.isArray(message.content) && message.content.some((part) => part.type === 'image_url')) {

@@ -33,15 +33,7 @@ export class StreamWriter {
   write(data: string): Promise<void> | undefined {
     if (this.clientGone) return undefined;
     if (this.response.write(`data: ${data}\n\n`)) return undefined;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.response.off('drain', done);
-        this.response.off('close', done);
-        resolve();
-      };
-      this.response.once('drain', done);
-      this.response.once('close', done);
-    });
+    return drained(this.response);
   }
 
   /** The stream's clean end. */
@@ -57,4 +49,17 @@ export class StreamWriter {
     if (this.clientGone) return;
     this.response.end(`data: ${JSON.stringify({ error: { message: error.message, type: error.type, param: null, code: error.code } })}\n\n`);
   }
+}
+
+/** Until the client's socket takes more (or is gone): the wait of every stream relayed to a client. */
+export function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.once('drain', done);
+    response.once('close', done);
+  });
 }

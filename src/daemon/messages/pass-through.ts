@@ -2,10 +2,12 @@ import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AnthropicProvider } from '../../providers/anthropic/anthropic-provider.js';
 import { convertAnthropicUsage } from '../../providers/anthropic/convert-anthropic-usage.js';
+import { SseParser, type SseEvent } from '../../providers/http/sse.js';
 import { newOutcome, type CallOutcome } from '../../providers/spec/provider.js';
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
 import type { Attempt, DispatchResult } from '../chat/candidate-loop.js';
 import { lodestarHeaders } from '../chat/dispatch.js';
+import { drained } from '../chat/stream-writer.js';
 
 export interface PassThroughInput {
   /** The client's body, byte for byte. */
@@ -60,7 +62,7 @@ export async function passThroughAttempt(attempt: Attempt, input: PassThroughInp
   let ended = false;
   try {
     for await (const chunk of upstream.body) {
-      const stop = scanner.push(chunk.toString('utf8'));
+      const stop = scanner.push(chunk);
       // The ledger before the last event: a daemon killed right after still has the request.
       if (stop && !ended) {
         ended = true;
@@ -135,59 +137,39 @@ export function errorEvent(type: string, message: string): string {
   return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type, message } })}\n\n`;
 }
 
-/** Until the client's socket takes more (or is gone). */
-export function drained(response: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      response.off('drain', done);
-      response.off('close', done);
-      resolve();
-    };
-    response.once('drain', done);
-    response.once('close', done);
-  });
-}
-
 /**
- * Reads Anthropic's stream as it passes, for what the ledger needs: message_start's usage (input,
- * cache), message_delta's cumulative usage and stop reason; says when message_stop arrives.
- * Events of other types are not parsed.
+ * Reads Anthropic's stream as it passes, with the SSE parser every stream uses, for what the
+ * ledger needs: message_start's usage (input, cache), message_delta's cumulative usage and stop
+ * reason; says when message_stop arrives. Events go by their name (a text that mentions
+ * "message_stop" is not one); only those two are parsed.
  */
-class UsageScanner {
-  private buffer = '';
+export class UsageScanner {
   private readonly outcome: CallOutcome;
+  private readonly parser = new SseParser((event) => this.read(event));
+  private stopped = false;
 
   constructor(outcome: CallOutcome) {
     this.outcome = outcome;
   }
 
-  /** True when this text completes the message_stop event. */
-  push(text: string): boolean {
-    this.buffer += text;
-    let stop = false;
-    for (;;) {
-      const end = this.buffer.search(/\r?\n\r?\n/);
-      if (end === -1) break;
-      const event = this.buffer.slice(0, end);
-      this.buffer = this.buffer.slice(end).replace(/^\r?\n\r?\n/, '');
-      if (event.includes('message_stop')) stop = true;
-      else if (event.includes('message_start') || event.includes('message_delta')) this.read(event);
-    }
-    return stop;
+  /** True once this chunk completes the message_stop event. */
+  push(chunk: Buffer): boolean {
+    this.parser.push(chunk);
+    return this.stopped;
   }
 
-  private read(event: string): void {
-    const data = event
-      .split(/\r?\n/)
-      .filter((line) => line.startsWith('data:'))
-      .map((line) => line.slice(5).trimStart())
-      .join('\n');
+  private read(event: SseEvent): void {
+    if (event.event === 'message_stop') {
+      this.stopped = true;
+      return;
+    }
+    if (event.event !== 'message_start' && event.event !== 'message_delta') return;
     try {
-      const payload = JSON.parse(data) as { type?: string; message?: { model?: string; usage?: unknown }; delta?: { stop_reason?: string }; usage?: unknown };
-      if (payload.type === 'message_start') {
+      const payload = JSON.parse(event.data) as { message?: { model?: string; usage?: unknown }; delta?: { stop_reason?: string }; usage?: unknown };
+      if (event.event === 'message_start') {
         this.outcome.upstreamModel = payload.message?.model;
         convertAnthropicUsage(payload.message?.usage, this.outcome.usage);
-      } else if (payload.type === 'message_delta') {
+      } else {
         convertAnthropicUsage(mergedDeltaUsage(payload.usage, this.outcome), this.outcome.usage);
         if (payload.delta?.stop_reason) this.outcome.finishReason = payload.delta.stop_reason;
       }

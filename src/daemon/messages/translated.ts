@@ -7,7 +7,7 @@ import { UpstreamError } from '../../providers/spec/upstream-error.js';
 import { reasons } from '../../router/catalog.js';
 import type { Attempt, DispatchResult } from '../chat/candidate-loop.js';
 import { lodestarHeaders } from '../chat/dispatch.js';
-import { drained } from './pass-through.js';
+import { drained } from '../chat/stream-writer.js';
 import type { MessagesBody } from './validate-messages-request.js';
 
 /** A stream silent this long gets a `ping` event (Anthropic sends them too): proxies and clients see it alive. */

@@ -40,7 +40,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       const stream = chatRequest.stream === true;
       const includeUsage = chatRequest.stream_options?.include_usage === true;
       // A running A/B experiment for this task picks the model of the session's arm (lodestar/auto and lodestar/cheap only).
-      const ab = chatRequest.model === 'lodestar/auto' || chatRequest.model === 'lodestar/cheap' ? context.experiments.armFor(task.task, project, session ?? `${project ?? '-'}|${request.headers['user-agent'] ?? ''}`) : undefined;
+      const ab = chatRequest.model === 'lodestar/auto' || chatRequest.model === 'lodestar/cheap' ? context.experiments.armFor(task.task, project, () => session ?? `${project ?? '-'}|${request.headers['user-agent'] ?? ''}`) : undefined;
       const meta = {
         time,
         arrivedAt,

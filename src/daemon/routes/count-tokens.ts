@@ -1,17 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { AnthropicProvider } from '../../providers/anthropic/anthropic-provider.js';
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
+import { countForeignTokens } from '../chat/route-request.js';
 import type { DaemonContext } from '../context.js';
 import { HttpError, sendJson } from '../http-error.js';
 import { validateMessagesRequest } from '../messages/validate-messages-request.js';
 import { readJsonBody } from '../request-body.js';
 import type { Route } from '../server.js';
 import { anthropicHeaders } from '../messages/anthropic-headers.js';
-
-/** Other vendors' tokenizers differ from OpenAI's: their counts are taken 10% higher (as the router does near a window). */
-const FOREIGN_TOKENIZER_MARGIN = 1.1;
-
-let tokenizer: Promise<typeof import('gpt-tokenizer')> | undefined;
 
 /**
  * POST /v1/messages/count_tokens: for a Claude model with Anthropic configured, Anthropic's own
@@ -50,13 +46,11 @@ export function countTokensRoute(context: DaemonContext): Route {
           context.logger.warn('count_tokens: Anthropic did not answer; answering with an estimate', { error: error instanceof Error ? error.message : String(error) });
         }
       }
-      tokenizer ??= import('gpt-tokenizer');
-      const { countTokens } = await tokenizer;
       let words = typeof body.system === 'string' ? body.system : JSON.stringify(body.system ?? '');
       for (const message of body.messages) words += `\n${message.role}\n${typeof message.content === 'string' ? message.content : JSON.stringify(message.content)}`;
       if (body.tools) words += `\n${JSON.stringify(body.tools)}`;
       if (!words.trim()) throw new HttpError(400, 'messages: nothing to count');
-      sendJson(response, 200, { input_tokens: Math.ceil(countTokens(words) * FOREIGN_TOKENIZER_MARGIN) }, { 'x-lodestar-provider': 'lodestar', 'x-lodestar-estimate': 'gpt-tokenizer+10%' });
+      sendJson(response, 200, { input_tokens: await countForeignTokens(words) }, { 'x-lodestar-provider': 'lodestar', 'x-lodestar-estimate': 'gpt-tokenizer+10%' });
     },
   };
 }

@@ -88,9 +88,7 @@ function readChoice(context: DaemonContext, body: Record<string, unknown>): { ta
 
 function projectParam(context: DaemonContext, project: string | null): string | undefined {
   if (project === null || project === '') return undefined;
-  if (!context.projects.registered()[project]) {
-    throw new HttpError(404, `No project ${JSON.stringify(project)} is registered: run \`lodestar init\` in it first`, { param: 'project', code: 'unknown_project' });
-  }
+  projectFile(context, project); // a 404 saying how to register it, for one that is not
   return project;
 }
 

@@ -3,22 +3,10 @@ import { parseReportQuery } from '../../ledger/report-query.js';
 import type { DaemonContext } from '../context.js';
 import { HttpError, sendJson } from '../http-error.js';
 import type { Route } from '../server.js';
+import type { ProjectView } from '../../shared/project-facts.js';
 import { configHttpError, readObject } from './body.js';
 
-export interface ProjectView {
-  name: string;
-  /** Its registered .lodestarrc; null for a project seen only in the ledger (nothing to edit). */
-  file: string | null;
-  monthSpendUsd: number;
-  monthRequests: number;
-  todaySpendUsd: number;
-  floors: Record<string, number>;
-  preferred: string[];
-  forbidden: string[];
-  taskModels: Record<string, string>;
-  budget: { monthly?: { limitUsd: number; mode: string }; daily?: { limitUsd: number; mode: string } };
-  baseline: string | null;
-}
+export type { ProjectView };
 
 /** GET /api/ui/projects: every project the daemon knows (registered, or seen in this month's ledger). */
 export function uiProjectsRoute(context: DaemonContext): Route {

@@ -12,12 +12,34 @@ export interface SseEvent {
  * characters split across network chunks are reassembled.
  */
 export async function* readSse(body: AsyncIterable<Buffer | Uint8Array>): AsyncGenerator<SseEvent> {
-  const decoder = new StringDecoder('utf8');
-  let buffer = '';
-  let event = '';
-  let data: string | undefined;
+  const events: SseEvent[] = [];
+  const parser = new SseParser((event) => events.push(event));
   for await (const chunk of body) {
-    buffer += decoder.write(chunk as Buffer);
+    parser.push(chunk);
+    for (let index = 0; index < events.length; index++) yield events[index] as SseEvent;
+    events.length = 0;
+  }
+  parser.end();
+  yield* events;
+}
+
+/**
+ * The same parsing, pushed to: for a reader that has the bytes in hand for another purpose (a
+ * pass-through relays them as they come, and reads the events on the side).
+ */
+export class SseParser {
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly onEvent: (event: SseEvent) => void;
+  private buffer = '';
+  private event = '';
+  private data: string | undefined;
+
+  constructor(onEvent: (event: SseEvent) => void) {
+    this.onEvent = onEvent;
+  }
+
+  push(chunk: Buffer | Uint8Array): void {
+    let buffer = this.buffer + this.decoder.write(chunk as Buffer);
     let start = 0;
     for (;;) {
       const newline = buffer.indexOf('\n', start);
@@ -26,9 +48,9 @@ export async function* readSse(body: AsyncIterable<Buffer | Uint8Array>): AsyncG
       const line = buffer.slice(start, end);
       start = newline + 1;
       if (line.length === 0) {
-        if (data !== undefined) yield { event, data };
-        event = '';
-        data = undefined;
+        if (this.data !== undefined) this.onEvent({ event: this.event, data: this.data });
+        this.event = '';
+        this.data = undefined;
         continue;
       }
       if (line.charCodeAt(0) === 58) continue;
@@ -36,20 +58,26 @@ export async function* readSse(body: AsyncIterable<Buffer | Uint8Array>): AsyncG
       const field = colon === -1 ? line : line.slice(0, colon);
       let value = colon === -1 ? '' : line.slice(colon + 1);
       if (value.charCodeAt(0) === 32) value = value.slice(1);
-      if (field === 'data') data = data === undefined ? value : `${data}\n${value}`;
-      else if (field === 'event') event = value;
+      if (field === 'data') this.data = this.data === undefined ? value : `${this.data}\n${value}`;
+      else if (field === 'event') this.event = value;
     }
     buffer = start === buffer.length ? '' : buffer.slice(start);
+    this.buffer = buffer;
   }
-  buffer += decoder.end();
-  // A last event without its blank line: some servers end the body right after `data: [DONE]`.
-  for (const line of buffer.split(/\r?\n/)) {
-    if (line.startsWith('data:')) {
-      const value = line.slice(5).replace(/^ /, '');
-      data = data === undefined ? value : `${data}\n${value}`;
-    } else if (line.startsWith('event:')) event = line.slice(6).trim();
+
+  /** The body ended: a last event without its blank line (some servers end right after `data: [DONE]`). */
+  end(): void {
+    const rest = this.buffer + this.decoder.end();
+    this.buffer = '';
+    for (const line of rest.split(/\r?\n/)) {
+      if (line.startsWith('data:')) {
+        const value = line.slice(5).replace(/^ /, '');
+        this.data = this.data === undefined ? value : `${this.data}\n${value}`;
+      } else if (line.startsWith('event:')) this.event = line.slice(6).trim();
+    }
+    if (this.data !== undefined) this.onEvent({ event: this.event, data: this.data });
+    this.data = undefined;
   }
-  if (data !== undefined) yield { event, data };
 }
 
 /** Lines of newline-delimited JSON (Ollama's streams), yielded as they complete. */
