@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { registerProject } from '../config/projects.js';
 import { LodestarError, errorMessage } from '../shared/errors.js';
 import { VERSION } from '../shared/package-info.js';
 import { registerAider } from './commands/aider.js';
@@ -19,6 +18,7 @@ import { registerClaude } from './commands/claude.js';
 import { registerStatusline } from './commands/statusline.js';
 import { registerAb } from './commands/ab.js';
 import { createCliContext, type CliContext } from './context.js';
+import { registerAndTell } from './project-registry.js';
 import { createOutput, type Output } from './output/print.js';
 
 export function buildProgram(context: CliContext): Command {
@@ -32,16 +32,10 @@ export function buildProgram(context: CliContext): Command {
       writeErr: (text) => process.stderr.write(text),
     });
   // Every command loads the configuration first, so a broken .lodestarrc stops them all alike.
-  program.hook('preAction', () => {
+  program.hook('preAction', async () => {
     const loaded = context.config();
     // A project that names itself is made known to the daemon (its routing and baseline).
-    if (loaded.projectFile && loaded.config.project) {
-      try {
-        registerProject(loaded.paths, loaded.config.project, loaded.projectFile);
-      } catch {
-        // the state folder is not writable: doctor says so; the command itself can still run
-      }
-    }
+    if (loaded.projectFile && loaded.config.project) await registerAndTell(loaded.paths, loaded.config.project, loaded.projectFile);
   });
   registerStart(program, context);
   registerStop(program, context);

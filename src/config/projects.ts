@@ -29,11 +29,16 @@ export function readProjects(paths: Pick<LodestarPaths, 'home'>): ProjectRegistr
   }
 }
 
-/** Records (or moves) a project; a no-op when nothing changed, so it is cheap to call often. */
-export function registerProject(paths: Pick<LodestarPaths, 'home'>, name: string, configPath: string): void {
+/**
+ * Records (or moves) a project; a no-op when nothing changed, so it is cheap to call often.
+ * Says what it did: 'moved' when the name was registered at another folder before (a clone, a
+ * move), which a running daemon must hear of at once.
+ */
+export function registerProject(paths: Pick<LodestarPaths, 'home'>, name: string, configPath: string): 'unchanged' | 'added' | 'moved' {
   const registry = readProjects(paths);
   const current = registry[name];
-  if (current?.config === configPath) return;
+  if (current?.config === configPath) return 'unchanged';
   registry[name] = { root: dirname(configPath), config: configPath, registeredAt: new Date().toISOString() };
   writeFileAtomic(projectsFile(paths), `${JSON.stringify(registry, null, 2)}\n`);
+  return current ? 'moved' : 'added';
 }

@@ -13,7 +13,7 @@ export interface ProjectSettings {
   forbidden?: string[];
   /** The project's own model per task (routing.taskModels); a task it leaves out takes the global choice. */
   taskModels?: Partial<Record<string, string>>;
-  models?: Record<string, { quality?: number; sameAs?: string; contextWindow?: number }>;
+  models?: Record<string, { quality?: number; sameAs?: string; contextWindow?: number; maxOutputTokens?: number }>;
   /** lodestar/consensus for the project's requests (over the global `consensus`). */
   consensus?: ConfigFile['consensus'];
   /** Where the project's Claude Code requests go, by class (over the global `claude`). */
@@ -23,6 +23,8 @@ export interface ProjectSettings {
 }
 
 interface Cached {
+  /** The .lodestarrc it was read from: a project registered again elsewhere is read anew. */
+  config: string;
   settings: ProjectSettings | undefined;
   mtimeMs: number;
   checkedAt: number;
@@ -60,7 +62,8 @@ export class ProjectSettingsStore {
     // `lodestar init` in it): look at the registry's file again rather than wait for the recheck.
     const entry = this.entries(now)[project] ?? this.lookAgain(now)[project];
     if (!entry) return undefined;
-    const cached = this.cache.get(project);
+    const found = this.cache.get(project);
+    const cached = found?.config === entry.config ? found : undefined;
     if (cached && now - cached.checkedAt < RECHECK_MS) return cached.settings;
     const mtimeMs = mtime(entry.config);
     if (cached && cached.mtimeMs === mtimeMs) {
@@ -74,13 +77,20 @@ export class ProjectSettingsStore {
     } catch (error) {
       this.logger.warn('ignoring a project config', { project, error: error instanceof Error ? error.message : String(error) });
     }
-    this.cache.set(project, { settings, mtimeMs, checkedAt: now });
+    this.cache.set(project, { config: entry.config, settings, mtimeMs, checkedAt: now });
     return settings;
   }
 
   /** The registered projects: name and the .lodestarrc each was registered with. */
   registered(now = Date.now()): ReturnType<typeof readProjects> {
     return this.entries(now, true);
+  }
+
+  /** The registry changed (a project registered at another folder): read it, and every project's file, again now. */
+  reload(now = Date.now()): void {
+    this.cache.clear();
+    this.registry.mtimeMs = Number.NaN;
+    this.entries(now, true);
   }
 
   /** A project's .lodestarrc was just written by the daemon itself: read it again on the next request. */

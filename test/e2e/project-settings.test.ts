@@ -48,3 +48,24 @@ it("applies a project's .lodestarrc to its requests: forbidden models, its basel
   expect(refused.exitCode).toBe(2);
   expect(refused.stderr).toContain('"routing.retries" can\'t be set in a project\'s .lodestarrc');
 });
+
+it('a project name registered again at another folder (a clone, a move) takes effect from the next request', async () => {
+  gateway = await startGateway({ config: { models: { 'deepseek/deepseek-flash': { sameAs: 'deepseek/deepseek-chat' } } } });
+  const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: gateway.token, maxRetries: 0 });
+  const headers = { 'x-lodestar-project': 'shop' };
+  const first = join(gateway.home, 'work', 'shop');
+  const clone = join(gateway.home, 'elsewhere', 'shop');
+  mkdirSync(first, { recursive: true });
+  mkdirSync(clone, { recursive: true });
+  writeFileSync(join(first, '.lodestarrc'), JSON.stringify({ project: 'shop', routing: { forbidden: ['deepseek/*'] } }));
+  writeFileSync(join(clone, '.lodestarrc'), JSON.stringify({ project: 'shop', routing: { forbidden: ['openai/*'] } }));
+
+  expect((await runCli(['status'], { home: gateway.home, cwd: first })).exitCode).toBe(0);
+  const { response: before } = await client.chat.completions.create({ model: 'lodestar/auto', messages: EDIT }, { headers }).withResponse();
+  expect(before.headers.get('x-lodestar-model')).toBe('openai/o3');
+
+  // The clone's first command registers it there; its very next request follows the clone's .lodestarrc.
+  expect((await runCli(['status'], { home: gateway.home, cwd: clone })).exitCode).toBe(0);
+  const { response: after } = await client.chat.completions.create({ model: 'lodestar/auto', messages: EDIT }, { headers }).withResponse();
+  expect(after.headers.get('x-lodestar-model')).toBe('deepseek/deepseek-flash');
+});

@@ -2,10 +2,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { PROJECT_CONFIG_NAME, readConfigFile } from '../../config/load.js';
-import { registerProject } from '../../config/projects.js';
 import { LodestarError, UsageError } from '../../shared/errors.js';
 import { PACKAGE_ROOT } from '../../shared/package-info.js';
 import type { CliContext } from '../context.js';
+import { registerAndTell } from '../project-registry.js';
 import { gitRoot, resolveProject } from '../project.js';
 
 const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
@@ -24,8 +24,9 @@ export function registerInit(program: Command, context: CliContext): void {
     .option('--force', 'overwrite files that already exist')
     .option('--project <name>', "the project's name (default: the git root's folder name)")
     .option('--json', 'print JSON only')
-    .action((options: { template: string; force?: boolean; project?: string; json?: boolean }) => {
+    .action(async (options: { template: string; force?: boolean; project?: string; json?: boolean }) => {
       const written = init(context, options);
+      if (written.files.includes(PROJECT_CONFIG_NAME)) await registerAndTell(context.config().paths, written.project, join(written.root, PROJECT_CONFIG_NAME));
       if (options.json) {
         context.output.json(written);
         return;
@@ -57,7 +58,7 @@ function init(context: CliContext, options: { template: string; force?: boolean;
   const root = gitRoot(context.cwd) ?? context.cwd;
   // A name of its own, not one inherited from a .lodestarrc further up.
   const project = resolveProject(options.project, undefined, root);
-  const { config, paths } = context.config();
+  const { config } = context.config();
 
   const targets = Object.entries(manifest.files).map(([source, target]) => ({ source: join(folder, source), target: join(root, target), name: target }));
   const existing = targets.filter((entry) => existsSync(entry.target)).map((entry) => entry.name);
@@ -75,11 +76,6 @@ function init(context: CliContext, options: { template: string; force?: boolean;
   const rc = targets.find((entry) => entry.name === PROJECT_CONFIG_NAME);
   if (rc) {
     readConfigFile(rc.target, 'project');
-    try {
-      registerProject(paths, project, rc.target);
-    } catch {
-      // the state folder is not writable: the next lodestar command in the project registers it
-    }
   }
   return { root, project, template: options.template, description: manifest.description, files: targets.map((entry) => entry.name) };
 }
