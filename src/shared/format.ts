@@ -9,6 +9,17 @@ export function formatMoney(value: number | undefined): string {
   return `${sign}$${amount.toPrecision(2)}`;
 }
 
+/**
+ * "saved $0.31 (62.0%)"; a session or a period that cost more than the baseline would have says
+ * so in words ("$0.0050 more than on the baseline (+98.4%)") rather than as a negative saving.
+ */
+export function savings(savedUsd: number, baselineCostUsd: number): string {
+  const share = (amount: number, sign: string): string => (baselineCostUsd > 0 ? ` (${sign}${((amount / baselineCostUsd) * 100).toFixed(1)}%)` : '');
+  if (savedUsd < 0) return `${formatMoney(-savedUsd)} more than on the baseline${share(-savedUsd, '+')}`;
+  if (savedUsd === 0) return 'nothing saved: the same as on the baseline';
+  return `saved ${formatMoney(savedUsd)}${share(savedUsd, '')}`;
+}
+
 /** Token counts as people read them: 950, 12.3k, 4.56M. */
 export function formatTokens(value: number): string {
   if (value < 1000) return String(value);

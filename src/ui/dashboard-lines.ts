@@ -1,4 +1,4 @@
-import { formatMoney, formatTokens } from '../shared/format.js';
+import { formatMoney, formatTokens, savings } from '../shared/format.js';
 import type { DashboardState } from './dashboard-state.js';
 
 /** One line of the dashboard: its text (already fitted to the width) and how to draw it. */
@@ -53,8 +53,8 @@ function spendLines(state: DashboardState, width: number): Line[] {
   const lines: Line[] = [rule('Spend', width)];
   lines.push({ text: fit(`Today ${formatMoney(today.costUsd)} (${today.requests} requests) · month ${formatMoney(month.costUsd)} (${month.requests} requests)`, width) });
   const saved = month.baselineCostUsd - month.costUsd;
-  const percent = month.baselineCostUsd > 0 ? ` (${((saved / month.baselineCostUsd) * 100).toFixed(1)}%)` : '';
-  lines.push({ text: fit(`Saved ${formatMoney(saved)}${percent} vs ${state.baselineModel ?? 'the baseline'}${month.cacheHits ? `, ${month.cacheHits} from cache` : ''}`, width), color: 'green' });
+  const words = savings(saved, month.baselineCostUsd);
+  lines.push({ text: fit(`${words.charAt(0).toUpperCase()}${words.slice(1)} vs ${state.baselineModel ?? 'the baseline'}${month.cacheHits ? `, ${month.cacheHits} from cache` : ''}`, width), color: saved < 0 ? 'yellow' : 'green' });
   if (!state.budgets.length) lines.push({ text: fit('No budget set (lodestar budget set --monthly 20).', width), color: 'gray' });
   for (const budget of state.budgets) {
     const share = budget.limitUsd > 0 ? budget.spentUsd / budget.limitUsd : budget.spentUsd > 0 ? 1 : 0;

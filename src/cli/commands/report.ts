@@ -5,7 +5,7 @@ import { parseReportQuery, ReportQueryError, type ReportWords } from '../../ledg
 import { UsageError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
 import { findDaemon } from '../daemon-control.js';
-import { formatMoney, formatTokens } from '../../shared/format.js';
+import { formatMoney, formatTokens, savings } from '../../shared/format.js';
 import { renderTable } from '../output/table.js';
 
 interface ReportOptions extends ReportWords {
@@ -77,7 +77,7 @@ function describe(report: Report, baseline: string, width: number): string[] {
   lines.push('');
   const totals = report.totals;
   lines.push(
-    `Spent ${formatMoney(totals.costUsd)}; the same tokens on ${baseline} would have cost ${formatMoney(totals.baselineCostUsd)}: saved ${formatMoney(totals.savedUsd)} (${totals.savedPercent.toFixed(1)}%).` +
+    `Spent ${formatMoney(totals.costUsd)}; the same tokens on ${baseline} would have cost ${formatMoney(totals.baselineCostUsd)}: ${savings(totals.savedUsd, totals.baselineCostUsd)}.` +
       ` Cache hits: ${totals.cacheHits}. Failed requests: ${totals.errors}.`,
   );
   if (totals.unpricedRequests) {
