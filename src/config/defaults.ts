@@ -66,7 +66,7 @@ export interface LodestarConfig {
   prices: Record<string, { inputPerMTok: number; outputPerMTok: number; cacheReadPerMTok?: number; cacheWritePerMTok?: number }>;
   routing: RoutingConfig;
   /** What config says of models: a score, a rule ("sameAs"), a context window. */
-  models: Record<string, { quality?: number; sameAs?: string; contextWindow?: number }>;
+  models: Record<string, { quality?: number; sameAs?: string; contextWindow?: number; maxOutputTokens?: number }>;
   /** Which kinds of shipped quality evidence the router believes (src/router/data/quality-evidence.json). */
   quality: QualityConfig;
   /** store "redis" shares the cache through the Redis at redisUrl (a team's); its password is a secret. */
@@ -104,7 +104,7 @@ export interface ConsensusSettings {
 /** Claude Code's kinds of request: its main loop, Haiku-class background work, thinking, long context, subagents. */
 export type ClaudeClass = 'main' | 'background' | 'thinking' | 'longContext' | 'subagent';
 
-export type TaskName = 'edit' | 'architect' | 'long-context' | 'chat' | 'commit' | 'summary';
+export type TaskName = 'edit' | 'architect' | 'long-context' | 'chat' | 'commit' | 'summary' | 'agent';
 
 export interface RoutingConfig {
   /** Minimum score on Aider's polyglot benchmark, per task, for lodestar/auto. */
@@ -141,6 +141,12 @@ export interface BudgetsConfig {
  * bundled table); claude-sonnet-5-5 is newer but priced nowhere Lodestar can check.
  */
 export const DEFAULT_BASELINE = 'anthropic/claude-sonnet-5';
+
+/**
+ * The agent task's floor, on SWE-bench Verified's scale (percent resolved): see
+ * src/router/data/README.md, "agentic-evidence.json", for why this value.
+ */
+export const AGENT_FLOOR = 60;
 
 export const DEFAULT_PORT = 4141;
 
@@ -191,7 +197,7 @@ export function defaultConfig(): LodestarConfig {
     models: {},
     quality: { lineage: true, calibration: true, disabledRules: [] },
     routing: {
-      floors: { edit: 70, architect: 70, 'long-context': 70, chat: 0, commit: 0, summary: 0 },
+      floors: { edit: 70, architect: 70, 'long-context': 70, chat: 0, commit: 0, summary: 0, agent: AGENT_FLOOR },
       preferred: [],
       taskModels: {},
       forbidden: [],

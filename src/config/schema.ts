@@ -130,6 +130,7 @@ export const configFileSchema = v.strictObject({
         quality: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100))),
         sameAs: v.optional(modelName),
         contextWindow: v.optional(v.pipe(v.number(), v.integer(), v.minValue(256))),
+        maxOutputTokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16))),
       }),
     ),
   ),
@@ -151,6 +152,8 @@ export const configFileSchema = v.strictObject({
           chat: v.optional(percent),
           commit: v.optional(percent),
           summary: v.optional(percent),
+          // On SWE-bench Verified's scale, not Aider's: an agent's loop is judged by agentic evidence.
+          agent: v.optional(percent),
         }),
       ),
       preferred: v.optional(v.array(modelName)),
@@ -163,6 +166,7 @@ export const configFileSchema = v.strictObject({
           chat: v.optional(concreteModel),
           commit: v.optional(concreteModel),
           summary: v.optional(concreteModel),
+          agent: v.optional(concreteModel),
         }),
       ),
       forbidden: v.optional(v.array(v.pipe(v.string(), v.regex(new RegExp(`^(${PROVIDER_IDS.join('|')})/.+`), 'must be "<provider>/<model>" or "<provider>/*"')))),
@@ -211,7 +215,7 @@ export const configFileSchema = v.strictObject({
   consensus: v.optional(
     v.strictObject({
       ...consensusEntries,
-      tasks: v.optional(v.record(v.picklist(['edit', 'architect', 'long-context', 'chat', 'commit', 'summary']), v.strictObject(consensusEntries))),
+      tasks: v.optional(v.record(v.picklist(['edit', 'architect', 'long-context', 'chat', 'commit', 'summary', 'agent']), v.strictObject(consensusEntries))),
     }),
   ),
   claude: v.optional(

@@ -15,6 +15,7 @@ import type { LocalTier } from './local-tier.js';
 import type { Metrics } from './metrics.js';
 import type { ProjectSettingsStore } from './project-settings.js';
 import type { Experiments } from './experiments.js';
+import type { ProviderModelLimits } from './model-limits.js';
 
 /** What the routes of one running daemon share. Built once at start-up. */
 export interface DaemonContext {
@@ -48,6 +49,8 @@ export interface DaemonContext {
   timeZone: string;
   /** The running A/B experiments (`lodestar ab`). */
   experiments: Experiments;
+  /** What the providers' own model lists say of the limits of models the catalog lacks. */
+  modelLimits: ProviderModelLimits;
   /** A cloud provider's settings changed in config (a key set or removed): build it again from context.config. */
   reconfigureProvider(id: ProviderId): Promise<void>;
 }

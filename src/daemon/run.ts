@@ -27,6 +27,7 @@ import { createProvider, createProviders } from '../providers/registry.js';
 import { WebUi } from './ui/web-ui.js';
 import { keepStatusFile } from './status-file.js';
 import { Experiments } from './experiments.js';
+import { ProviderModelLimits } from './model-limits.js';
 import { BudgetTracker } from '../ledger/budgets.js';
 import { Ledger } from '../ledger/ledger.js';
 import { defaultTimeZone } from '../ledger/report-query.js';
@@ -117,6 +118,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     breakers: new CircuitBreakers(config.routing.circuit),
     projects,
     experiments: new Experiments(paths),
+    modelLimits: new ProviderModelLimits(() => providers, logger),
     reconfigureProvider: async (id) => {
       const previous = providers.get(id);
       const next = createProvider(config, id);

@@ -1,6 +1,6 @@
 import { contentText, type ChatCompletionRequest } from '../providers/spec/chat-request.js';
 
-export const TASKS = ['commit', 'summary', 'edit', 'architect', 'chat', 'long-context'] as const;
+export const TASKS = ['commit', 'summary', 'edit', 'architect', 'chat', 'long-context', 'agent'] as const;
 export type Task = (typeof TASKS)[number];
 
 export interface TaskDecision {
@@ -28,7 +28,8 @@ const SIGNATURES: ReadonlyArray<{ prefix: string; task: Task; reason: string }> 
 
 /**
  * The task class of a request: the x-lodestar-task header if given, else Aider's system
- * prompt, else its size (long context), else plain chat. Pure and cheap: it looks at the first
+ * prompt, else an agent's loop (tools offered, tool results or an agent's prompt), else its
+ * size (long context), else plain chat. Pure and cheap: it looks at the first
  * system message and a character count, never tokenizes.
  */
 export function classifyTask(request: ChatCompletionRequest, header: string | undefined, estimatedTokens: number): TaskDecision {
@@ -43,8 +44,30 @@ export function classifyTask(request: ChatCompletionRequest, header: string | un
       return { task: signature.task, reason: signature.reason };
     }
   }
+  const agent = agentLoop(request, text);
+  if (agent) return { task: 'agent', reason: agent };
   if (estimatedTokens >= LONG_CONTEXT_TOKENS) return { task: 'long-context', reason: `~${estimatedTokens} tokens` };
   return { task: 'chat', reason: 'no task signal' };
+}
+
+/**
+ * The openings of coding agents' own system prompts: Codex ("You are a coding agent running in
+ * the Codex CLI"), Claude Code and the Agent SDK ("You are Claude Code", "You are a Claude
+ * agent"), opencode, Qwen Code and Gemini CLI ("an interactive CLI agent"), Cline, Roo, Kilo,
+ * Continue's agent mode, and any prompt that calls its model an agent or a CLI tool. Only read
+ * when tools are offered: a prompt alone is no loop.
+ */
+const AGENT_PROMPT = /\b(coding agent|(?:an? )?(?:interactive )?CLI (?:agent|tool)|Claude Code|Claude agent|you are opencode|Qwen Code|Gemini CLI|you are (?:Cline|Roo|Kilo)\b|agent mode|software engineering agent|autonomous agent)/i;
+
+/**
+ * An agent's loop, whatever the client: tools offered, and either tool results coming back in
+ * the conversation or a system prompt that is an agent's. Says which, or undefined.
+ */
+export function agentLoop(request: ChatCompletionRequest, systemText: string): string | undefined {
+  if (!request.tools?.length) return undefined;
+  if (request.messages.some((message) => message.role === 'tool')) return 'tools offered, and tool results in the conversation';
+  if (AGENT_PROMPT.test(systemText.slice(0, 2000))) return "tools offered, and an agent's system prompt";
+  return undefined;
 }
 
 export function isTask(value: string): value is Task {

@@ -12,6 +12,8 @@ export interface ModelOverride {
   /** Take the benchmark score of this model ("same family as X"). */
   sameAs?: string;
   contextWindow?: number;
+  /** The most the model writes in one answer. */
+  maxOutputTokens?: number;
 }
 
 export interface ProfileSources {
@@ -37,7 +39,7 @@ export interface ProfileSources {
  */
 export function buildProfiles(sources: ProfileSources): ModelProfile[] {
   const profiles = new Map<string, ModelProfile>();
-  const add = (provider: ProviderId, model: string, local: boolean, contextWindow: number | undefined, tier: Tier | undefined): void => {
+  const add = (provider: ProviderId, model: string, local: boolean, contextWindow: number | undefined, tier: Tier | undefined, maxOutputTokens: number | undefined): void => {
     const id = `${provider}/${model}`;
     if (profiles.has(id)) return;
     const override = sources.overrides[id];
@@ -48,6 +50,7 @@ export function buildProfiles(sources: ProfileSources): ModelProfile[] {
       model,
       local,
       contextWindow: override?.contextWindow ?? contextWindow,
+      maxOutputTokens: override?.maxOutputTokens ?? maxOutputTokens,
       price: local ? { inputPerMTok: 0, outputPerMTok: 0 } : sources.price(provider, model),
       quality: quality?.value,
       qualitySource: quality?.source,
@@ -67,11 +70,12 @@ export function buildProfiles(sources: ProfileSources): ModelProfile[] {
     profiles.set(id, profile);
   };
   if (sources.providers.has('ollama')) {
-    for (const model of sources.localModels) add('ollama', model, true, sources.localContext(model), 'small');
+    // A local model writes until its window (num_ctx) is full.
+    for (const model of sources.localModels) add('ollama', model, true, sources.localContext(model), 'small', sources.localContext(model));
   }
   for (const entry of sources.catalog) {
     if (entry.local || !sources.providers.has(entry.provider)) continue;
-    add(entry.provider, entry.model, false, entry.contextWindow, entry.tier);
+    add(entry.provider, entry.model, false, entry.contextWindow, entry.tier, entry.maxOutputTokens);
   }
   for (const id of Object.keys(sources.overrides)) {
     const slash = id.indexOf('/');
@@ -79,7 +83,7 @@ export function buildProfiles(sources: ProfileSources): ModelProfile[] {
     if (!isProviderId(provider) || !sources.providers.has(provider)) continue;
     // A local model named in config but not pulled is not available.
     if (provider === 'ollama' && !sources.localModels.includes(id.slice(slash + 1))) continue;
-    add(provider, id.slice(slash + 1), provider === 'ollama', undefined, undefined);
+    add(provider, id.slice(slash + 1), provider === 'ollama', undefined, undefined, undefined);
   }
   return [...profiles.values()];
 }

@@ -15,6 +15,8 @@ export interface ModelProfile {
   local: boolean;
   /** Context window in tokens; undefined when unknown (then assumed to fit). */
   contextWindow: number | undefined;
+  /** The most it writes in one answer; undefined when unknown. */
+  maxOutputTokens?: number | undefined;
   /** USD per million tokens; undefined when the price is unknown. */
   price: { inputPerMTok: number; outputPerMTok: number } | undefined;
   /** Percent on Aider's polyglot benchmark; undefined when no benchmark, score or rule covers it. */
@@ -101,6 +103,8 @@ export const TYPICAL_OUTPUT_TOKENS: Readonly<Record<Task, number>> = {
   edit: 1000,
   architect: 1200,
   'long-context': 1200,
+  // One turn of an agent's loop: a tool call (a file written whole, a patch) or a short reply.
+  agent: 2000,
 };
 
 /**

@@ -10,7 +10,7 @@ import type { BudgetAlert, BudgetMode, BudgetStatus, GroupBy, Report, ReportRow,
 /** An A/B experiment with each arm's figures and the verdict (GET /api/ui/experiments). */
 export type ExperimentView = Experiment & AbReport;
 
-export const TASKS = ['edit', 'architect', 'long-context', 'chat', 'commit', 'summary'] as const;
+export const TASKS = ['edit', 'architect', 'long-context', 'chat', 'commit', 'summary', 'agent'] as const;
 export type Task = (typeof TASKS)[number];
 
 export interface Session {

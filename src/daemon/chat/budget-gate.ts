@@ -18,12 +18,21 @@ export interface BudgetDecision {
 
 /**
  * Applies hard budgets to a request's candidates: a paid candidate whose estimated cost
- * (prompt estimate in, max_tokens or 4096 out, at its price) would take spend plus what is in
+ * (prompt estimate in, max_tokens (lowered to what the model can write) or 4096 out, at its price) would take spend plus what is in
  * flight over a hard limit is skipped; free local ones always stay. None left: 402.
  */
 export function applyBudgets(
   candidates: readonly Candidate[],
-  options: { budgets: BudgetTracker; pricing: Pricing; project: string | undefined; request: ChatCompletionRequest; promptTokens: number; requestedModel: string },
+  options: {
+    budgets: BudgetTracker;
+    pricing: Pricing;
+    project: string | undefined;
+    request: ChatCompletionRequest;
+    promptTokens: number;
+    requestedModel: string;
+    /** What a candidate may really be asked to write, where less than the request's max_tokens (its output limit). */
+    ceiling?: (candidate: Candidate) => number | undefined;
+  },
 ): BudgetDecision {
   const kept: Candidate[] = [];
   const skipped: Candidate[] = [];
@@ -38,7 +47,7 @@ export function applyBudgets(
     }
     const price = options.pricing.rates(candidate.provider, candidate.model, { inputTokens: options.promptTokens }, at);
     // A model with no known price can't be estimated; it is still stopped once a limit is reached.
-    const estimate = price ? (computeCost({ inputTokens: options.promptTokens, outputTokens }, price) ?? 0) : 0;
+    const estimate = price ? (computeCost({ inputTokens: options.promptTokens, outputTokens: options.ceiling?.(candidate) ?? outputTokens }, price) ?? 0) : 0;
     const blocking = options.budgets.blocking(options.project, estimate);
     if (blocking) {
       skipped.push(candidate);

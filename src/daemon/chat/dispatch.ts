@@ -8,6 +8,7 @@ import type { Candidate } from '../../router/resolve-model.js';
 import { sendError } from '../http-error.js';
 import { runCandidates, type CandidateLoopInput, type DispatchResult } from './candidate-loop.js';
 import { StreamWriter } from './stream-writer.js';
+import { withCeiling, type OutputCeilings } from './output-ceiling.js';
 
 export interface DispatchInput extends CandidateLoopInput {
   request: ChatCompletionRequest;
@@ -19,6 +20,8 @@ export interface DispatchInput extends CandidateLoopInput {
   headers?: Record<string, string>;
   /** Sees every chunk of a successful stream (the cache assembles the answer from them). */
   onChunk?: (data: string) => void;
+  /** What each candidate may be asked to write (max_tokens lowered to its limits). */
+  ceilings?: OutputCeilings;
 }
 
 /**
@@ -31,7 +34,7 @@ export function dispatchChat(input: DispatchInput, finished: (result: DispatchRe
   return runCandidates(
     input,
     async (attempt) => {
-      const call = { request: { ...input.request, model: attempt.candidate.model }, signal: attempt.signal };
+      const call = { request: withCeiling({ ...input.request, model: attempt.candidate.model }, input.ceilings?.for(attempt.candidate)), signal: attempt.signal };
       if (input.stream) {
         const upstream = await attempt.provider.stream(call);
         const first = await upstream.chunks.next();

@@ -5,6 +5,7 @@ import { buildProfiles } from '../../router/profiles.js';
 import { shippedQuality } from '../../router/quality-evidence.js';
 import { rankCandidates, TYPICAL_OUTPUT_TOKENS, type ModelProfile, type RouteDecision } from '../../router/rank.js';
 import { isVirtual, listModelIds, resolveModel, type Candidate } from '../../router/resolve-model.js';
+import { routingOutputTokens } from '../../router/model-limits.js';
 import { unavailableReason } from '../../providers/registry.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-ids.js';
 import type { DaemonContext } from '../context.js';
@@ -82,7 +83,7 @@ let tokenizer: Promise<typeof import('gpt-tokenizer')> | undefined;
  */
 export async function promptTokensFor(context: DaemonContext, request: ChatCompletionRequest, estimate: number, project?: string): Promise<number> {
   if (!isVirtual(request.model)) return estimate;
-  const output = request.max_completion_tokens ?? request.max_tokens ?? 1000;
+  const output = Math.min(request.max_completion_tokens ?? request.max_tokens ?? 1000, 1000);
   const near = currentProfiles(context, project).some(
     (profile) => profile.contextWindow !== undefined && Math.abs(estimate + output - profile.contextWindow) <= profile.contextWindow * NEAR_WINDOW,
   );
@@ -112,7 +113,8 @@ export function routeRequest(context: DaemonContext, request: ChatCompletionRequ
     }
     return { candidates: resolution.candidates, decision: undefined };
   }
-  const outputTokens = request.max_completion_tokens ?? request.max_tokens ?? TYPICAL_OUTPUT_TOKENS[task];
+  // max_tokens is a ceiling, not a need: a model fits when it holds what the task typically writes.
+  const outputTokens = routingOutputTokens(request.max_completion_tokens ?? request.max_tokens, task);
   const routing = context.config.routing;
   const own = context.projects.get(project);
   const policy = {
@@ -190,7 +192,7 @@ export function warmRouter(context: DaemonContext): void {
   const profiles = currentProfiles(context);
   const policy = { floors: context.config.routing.floors, preferred: context.config.routing.preferred, forbidden: context.config.routing.forbidden };
   const virtuals = ['lodestar/auto', 'lodestar/cheap', 'lodestar/strong', 'lodestar/local'] as const;
-  const tasks: Task[] = ['edit', 'commit', 'summary', 'chat', 'architect', 'long-context'];
+  const tasks: Task[] = ['edit', 'commit', 'summary', 'chat', 'architect', 'long-context', 'agent'];
   for (let round = 0; round < 40; round++) {
     for (const virtual of virtuals) {
       for (const task of tasks) rankCandidates({ virtual, task, promptTokens: 1000 + round * 500, outputTokens: TYPICAL_OUTPUT_TOKENS[task] }, profiles, policy, () => 'closed');

@@ -7,6 +7,7 @@ import { applyBudgets } from '../chat/budget-gate.js';
 import { runCandidates } from '../chat/candidate-loop.js';
 import { IDENTIFIER, identifierHeader, toolOf } from '../chat/identifiers.js';
 import { publish } from '../chat/publish.js';
+import { OutputCeilings } from '../chat/output-ceiling.js';
 import { routeRequest } from '../chat/route-request.js';
 import type { Task } from '../../router/classify-task.js';
 import type { Needs } from '../../router/catalog.js';
@@ -80,13 +81,17 @@ export function messagesRoute(context: DaemonContext): Route {
 
       let budget;
       const needs = messagesNeeds(body);
-      const gate = (candidates: readonly Candidate[]) => applyBudgets(candidates, { budgets: context.budgets, pricing: context.pricing, project, request: routing, promptTokens, requestedModel: body.model });
+      const ceilings = new OutputCeilings(context, { project, asked: body.max_tokens, promptTokens });
+      const gate = (candidates: readonly Candidate[]) =>
+        applyBudgets(candidates, { budgets: context.budgets, pricing: context.pricing, project, request: routing, promptTokens, requestedModel: body.model, ceiling: (candidate) => ceilings.for(candidate)?.maxTokens });
       // A model named outright (the Claude model asked for, or one config names) has the router's
       // choices for its class behind it, for when its provider fails: worked out only then.
       let fallbacks = isVirtual(target.model) ? undefined : () => routeFallbacks(context, { ...routing, model: CLASS_DEFAULT[kind.class] }, task, promptTokens, project, needs);
       try {
         const candidates = routeRequest(context, routing, task, promptTokens, project, needs).candidates;
-        context.events.publish({ type: 'route', data: { project, requestedModel: body.model, task, taskReason: `claude ${kind.class}: ${kind.reason}`, reason: `${target.model} (${target.why})`, candidates: candidates.map((candidate) => candidate.id) } });
+        await context.modelLimits.learnFor(candidates);
+        const clamped = ceilings.notes(candidates);
+        context.events.publish({ type: 'route', data: { project, requestedModel: body.model, task, taskReason: `claude ${kind.class}: ${kind.reason}`, reason: `${target.model} (${target.why})`, candidates: candidates.map((candidate) => candidate.id), ...(clamped.length ? { clamped } : {}) } });
         try {
           budget = gate(candidates);
         } catch (error) {
@@ -129,8 +134,8 @@ export function messagesRoute(context: DaemonContext): Route {
         { candidates: budget.candidates, more, providers: context.providers, clientSignal: abort.signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
         (attempt) =>
           attempt.candidate.provider === 'anthropic'
-            ? passThroughAttempt(attempt, { raw: text, requestedModel: body.model, stream, path, headers: anthropicHeaders(request), response, extraHeaders }, finished)
-            : translatedAttempt(attempt, { body, chat: translated(), stream, response, extraHeaders, dropped }, finished),
+            ? passThroughAttempt(attempt, { raw: text, requestedModel: body.model, stream, path, headers: anthropicHeaders(request), response, extraHeaders, ceiling: ceilings.for(attempt.candidate) }, finished)
+            : translatedAttempt(attempt, { body, chat: translated(), stream, response, extraHeaders, dropped, ceiling: ceilings.for(attempt.candidate) }, finished),
         finished,
         (failure, last) => answerFailure(response, failure, last),
       );

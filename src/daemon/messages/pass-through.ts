@@ -8,6 +8,7 @@ import { UpstreamError } from '../../providers/spec/upstream-error.js';
 import type { Attempt, DispatchResult } from '../chat/candidate-loop.js';
 import { lodestarHeaders } from '../chat/dispatch.js';
 import { drained } from '../chat/stream-writer.js';
+import type { OutputCeiling } from '../../router/model-limits.js';
 
 export interface PassThroughInput {
   /** The client's body, byte for byte. */
@@ -21,6 +22,8 @@ export interface PassThroughInput {
   headers: Record<string, string>;
   response: ServerResponse;
   extraHeaders: Record<string, string>;
+  /** max_tokens lowered to what this model can write, when the client asked for more. */
+  ceiling?: OutputCeiling | undefined;
 }
 
 /**
@@ -31,7 +34,7 @@ export interface PassThroughInput {
  */
 export async function passThroughAttempt(attempt: Attempt, input: PassThroughInput, finished: (result: DispatchResult) => void): Promise<void> {
   const provider = attempt.provider as AnthropicProvider;
-  const body = forAnthropic(input.raw, input.requestedModel, attempt.candidate.model);
+  const body = forAnthropic(input.raw, input.requestedModel, attempt.candidate.model, input.ceiling?.maxTokens);
   const upstream = await provider.passThrough({ path: input.path, body, headers: input.headers, stream: input.stream, signal: attempt.signal });
   const readyAt = attempt.ready();
   const outcome = newOutcome();
@@ -97,15 +100,31 @@ export async function passThroughAttempt(attempt: Attempt, input: PassThroughInp
  * signature (written by another provider's answer earlier in the session, which Anthropic
  * refuses: they are left out).
  */
-export function forAnthropic(raw: string, requested: string, model: string): string {
+export function forAnthropic(raw: string, requested: string, model: string, maxTokens?: number): string {
   let body = raw;
   if (model !== requested) {
     const field = `"model":${JSON.stringify(requested)}`;
     const at = body.indexOf(field);
     body = at !== -1 && body.indexOf(field, at + 1) === -1 ? `${body.slice(0, at)}"model":${JSON.stringify(model)}${body.slice(at + field.length)}` : JSON.stringify({ ...(JSON.parse(body) as object), model });
   }
+  if (maxTokens !== undefined) body = withMaxTokens(body, maxTokens);
   if (body.includes('"signature":""')) body = withoutUnsignedThinking(body);
   return body;
+}
+
+/** Anthropic requires a thinking budget below max_tokens: one that no longer fits is lowered with it. */
+const MIN_THINKING_BUDGET = 1024;
+
+/**
+ * The body with max_tokens lowered to what the model can write (the only change: the rest goes
+ * as the client wrote it), and a thinking budget_tokens kept below it as Anthropic requires.
+ */
+function withMaxTokens(raw: string, maxTokens: number): string {
+  const parsed = JSON.parse(raw) as { max_tokens?: number; thinking?: { budget_tokens?: number } };
+  parsed.max_tokens = maxTokens;
+  const budget = parsed.thinking?.budget_tokens;
+  if (parsed.thinking && typeof budget === 'number' && budget >= maxTokens) parsed.thinking.budget_tokens = Math.max(MIN_THINKING_BUDGET, Math.floor(maxTokens / 2));
+  return JSON.stringify(parsed);
 }
 
 function withoutUnsignedThinking(raw: string): string {

@@ -8,6 +8,8 @@ import { reasons } from '../../router/catalog.js';
 import type { Attempt, DispatchResult } from '../chat/candidate-loop.js';
 import { lodestarHeaders } from '../chat/dispatch.js';
 import { drained } from '../chat/stream-writer.js';
+import { withCeiling } from '../chat/output-ceiling.js';
+import type { OutputCeiling } from '../../router/model-limits.js';
 import type { MessagesBody } from './validate-messages-request.js';
 
 /** A stream silent this long gets a `ping` event (Anthropic sends them too): proxies and clients see it alive. */
@@ -22,6 +24,8 @@ export interface TranslatedInput {
   extraHeaders: Record<string, string>;
   /** Says what the request loses on this candidate (logged once a kind). */
   dropped: (note: string) => void;
+  /** max_tokens lowered to what this model can write, when the client asked for more. */
+  ceiling?: OutputCeiling | undefined;
 }
 
 /**
@@ -31,7 +35,7 @@ export interface TranslatedInput {
  * long silences. The model the client named is the one the answer names.
  */
 export async function translatedAttempt(attempt: Attempt, input: TranslatedInput, finished: (result: DispatchResult) => void): Promise<void> {
-  const request: ChatCompletionRequest = { ...input.chat, model: attempt.candidate.model };
+  const request: ChatCompletionRequest = withCeiling({ ...input.chat, model: attempt.candidate.model }, input.ceiling);
   // Thinking goes as the model's reasoning where it has some, and is left out where it has none.
   if (request.reasoning_effort !== undefined && !reasons(attempt.candidate.id)) {
     delete request.reasoning_effort;

@@ -7,6 +7,7 @@ import { StreamAssembler } from '../../cache/stream-assembler.js';
 import { serveCached } from '../chat/serve-cached.js';
 import { applyBudgets } from '../chat/budget-gate.js';
 import { dispatchChat } from '../chat/dispatch.js';
+import { OutputCeilings } from '../chat/output-ceiling.js';
 import { publish } from '../chat/publish.js';
 import { identifierHeader, toolOf } from '../chat/identifiers.js';
 import { isFailedEditReply } from '../../router/ab-split.js';
@@ -90,12 +91,17 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       const assembler = store !== undefined && stream ? new StreamAssembler() : undefined;
 
       let budget;
+      const ceilings = new OutputCeilings(context, { project, asked: chatRequest.max_completion_tokens ?? chatRequest.max_tokens, promptTokens });
       try {
         const routing = routeRequest(context, chatRequest, task.task, await promptTokensFor(context, chatRequest, promptTokens, project), project, undefined, ab?.model);
+        if (ceilings.asked !== undefined) await context.modelLimits.learnFor(routing.candidates);
+        const clamped = ceilings.asked === undefined ? [] : ceilings.notes(routing.candidates);
         if (routing.decision) {
           const decision = routing.decision;
-          context.events.publish({ type: 'route', data: { project, requestedModel: chatRequest.model, task: task.task, taskReason: task.reason, reason: decision.reason, basis: decision.basis, decisionMs: decision.decisionMs, candidates: decision.candidates.map((candidate) => candidate.id), considered: decision.considered } });
+          context.events.publish({ type: 'route', data: { project, requestedModel: chatRequest.model, task: task.task, taskReason: task.reason, reason: decision.reason, basis: decision.basis, decisionMs: decision.decisionMs, candidates: decision.candidates.map((candidate) => candidate.id), considered: decision.considered, ...(clamped.length ? { clamped } : {}) } });
           if (context.logger.enabled('debug')) context.logger.debug('route', { task: task.task, taskReason: task.reason, reason: decision.reason, decisionMs: decision.decisionMs, candidates: decision.candidates.map((candidate) => candidate.id) });
+        } else if (clamped.length) {
+          context.events.publish({ type: 'route', data: { project, requestedModel: chatRequest.model, task: task.task, taskReason: task.reason, reason: `${chatRequest.model}, as named`, candidates: routing.candidates.map((candidate) => candidate.id), clamped } });
         }
         budget = applyBudgets(routing.candidates, {
           budgets: context.budgets,
@@ -104,6 +110,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
           request: chatRequest,
           promptTokens,
           requestedModel: chatRequest.model,
+          ceiling: (candidate) => ceilings.for(candidate)?.maxTokens,
         });
       } catch (error) {
         // A request refused before any upstream (unknown model, budget used up) is still a
@@ -136,6 +143,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
           breakers: context.breakers,
           policy: context.config.routing,
           onChunk: assembler ? (data) => assembler.add(data) : undefined,
+          ceilings,
         },
         (result) => {
           release();

@@ -1,7 +1,8 @@
 import type { ProviderConfig } from '../../config/defaults.js';
 import { readSse } from '../http/sse.js';
 import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client.js';
-import { newOutcome, type ChatCall, type ChatProvider, type ChunkStream, type Completion } from '../spec/provider.js';
+import { newOutcome, type ChatCall, type ChatProvider, type ChunkStream, type Completion, type ProviderModel } from '../spec/provider.js';
+import { listAnthropicModels } from './list-anthropic-models.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import { translateAnthropicStream } from './anthropic-stream.js';
 import { convertAnthropicResponse, type AnthropicMessage } from './convert-anthropic-response.js';
@@ -69,6 +70,10 @@ export class AnthropicProvider implements ChatProvider {
    */
   passThrough(call: { path: string; body: string; headers: Record<string, string>; stream: boolean; signal: AbortSignal }): Promise<UpstreamResponse> {
     return this.client.post(call.path, call.body, { ...this.headers, ...call.headers, accept: call.stream ? 'text/event-stream' : 'application/json' }, { signal: call.signal, stream: call.stream });
+  }
+
+  listModels(signal: AbortSignal): Promise<ProviderModel[]> {
+    return listAnthropicModels(this.client, { ...this.headers, accept: 'application/json' }, signal);
   }
 
   close(): Promise<void> {

@@ -3,7 +3,8 @@ import type { ProviderId } from '../../shared/provider-ids.js';
 import { readSse } from '../http/sse.js';
 import { UpstreamClient } from '../http/upstream-client.js';
 import type { ChatCompletionRequest } from '../spec/chat-request.js';
-import { newOutcome, type CallOutcome, type ChatCall, type ChatProvider, type ChunkStream, type Completion, type StreamChunk } from '../spec/provider.js';
+import { newOutcome, type CallOutcome, type ChatCall, type ChatProvider, type ChunkStream, type Completion, type ProviderModel, type StreamChunk } from '../spec/provider.js';
+import { listOpenRouterModels } from './list-openrouter-models.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import { convertOpenAIUsage } from './convert-openai-usage.js';
 import { QUIRKS, type OpenAICompatibleQuirks } from './provider-quirks.js';
@@ -117,6 +118,11 @@ export class OpenAICompatibleProvider implements ChatProvider {
     if (!done && outcome.finishReason === undefined) {
       throw new UpstreamError(this.id, 'connection', `${this.id} ended the stream before finishing its answer`);
     }
+  }
+
+  /** Only OpenRouter's list states limits: the others' lists are names. */
+  get listModels(): ((signal: AbortSignal) => Promise<ProviderModel[]>) | undefined {
+    return this.id === 'openrouter' ? (signal) => listOpenRouterModels(this.client, { ...this.headers, accept: 'application/json' }, signal) : undefined;
   }
 
   close(): Promise<void> {

@@ -41,6 +41,14 @@ export interface ChunkStream {
   outcome: CallOutcome;
 }
 
+/** What a provider's own model list says of one model: its limits, where it gives them. */
+export interface ProviderModel {
+  /** The upstream's own id. */
+  model: string;
+  contextWindow?: number;
+  maxOutputTokens?: number;
+}
+
 /**
  * One upstream. `stream` resolves once the upstream accepted the request (status 200), so a
  * refusal still counts as a failure before the first byte, and the caller can try the next
@@ -51,6 +59,8 @@ export interface ChatProvider {
   readonly kind: ProviderKind;
   complete(call: ChatCall): Promise<Completion>;
   stream(call: ChatCall): Promise<ChunkStream>;
+  /** The provider's model list, where it states limits (Anthropic, OpenRouter); absent where it doesn't. */
+  listModels?(signal: AbortSignal): Promise<ProviderModel[]>;
   close(): Promise<void>;
 }
 
