@@ -128,6 +128,8 @@ export const configFileSchema = v.strictObject({
       modelName,
       v.strictObject({
         quality: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100))),
+        // Percent on SWE-bench Verified: what the agent task judges a model by.
+        agentQuality: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100))),
         sameAs: v.optional(modelName),
         contextWindow: v.optional(v.pipe(v.number(), v.integer(), v.minValue(256))),
         maxOutputTokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16))),

@@ -13,7 +13,7 @@ export interface ProjectSettings {
   forbidden?: string[];
   /** The project's own model per task (routing.taskModels); a task it leaves out takes the global choice. */
   taskModels?: Partial<Record<string, string>>;
-  models?: Record<string, { quality?: number; sameAs?: string; contextWindow?: number; maxOutputTokens?: number }>;
+  models?: Record<string, { quality?: number; agentQuality?: number; sameAs?: string; contextWindow?: number; maxOutputTokens?: number }>;
   /** lodestar/consensus for the project's requests (over the global `consensus`). */
   consensus?: ConfigFile['consensus'];
   /** Where the project's Claude Code requests go, by class (over the global `claude`). */

@@ -17,6 +17,10 @@ export function modelRow(profile: ModelProfile, unavailable: string | undefined)
     qualityKind: profile.qualityKind ?? null,
     qualityError: profile.qualityError ?? null,
     tier: profile.tier ?? null,
+    agentic:
+      profile.agentic?.quality === undefined
+        ? null
+        : { quality: profile.agentic.quality, qualitySource: profile.agentic.qualitySource ?? '', qualityKind: profile.agentic.qualityKind ?? 'measured', qualityError: profile.agentic.qualityError ?? null },
     sessionCostUsd: sessionCost(profile) ?? null,
     loaded: profile.loaded,
   };

@@ -9,6 +9,8 @@ export type { QualityScore } from './quality-evidence.js';
 export interface ModelOverride {
   /** Percent on Aider's polyglot benchmark, as the user judges it. */
   quality?: number;
+  /** Percent on SWE-bench Verified, as the user judges it: what the agent task goes by. */
+  agentQuality?: number;
   /** Take the benchmark score of this model ("same family as X"). */
   sameAs?: string;
   contextWindow?: number;
@@ -28,6 +30,8 @@ export interface ProfileSources {
   overrides: Readonly<Record<string, ModelOverride>>;
   price: (provider: ProviderId, model: string) => { inputPerMTok: number; outputPerMTok: number } | undefined;
   benchmark: (modelId: string) => QualityScore | undefined;
+  /** The agentic evidence (SWE-bench Verified's scale) for an id, for the agent task; none when absent. */
+  agentic?: (modelId: string) => QualityScore | undefined;
 }
 
 /**
@@ -67,6 +71,10 @@ export function buildProfiles(sources: ProfileSources): ModelProfile[] {
     profile.vision = can.vision;
     profile.tools = can.tools;
     profile.label = qualityLabel(profile);
+    if (sources.agentic) {
+      const agentic = agenticOf(id, override, sources.agentic);
+      profile.agentic = { quality: agentic?.value, qualitySource: agentic?.source, qualityKind: agentic?.kind, qualityError: agentic?.error };
+    }
     profiles.set(id, profile);
   };
   if (sources.providers.has('ollama')) {
@@ -95,4 +103,35 @@ function qualityOf(id: string, override: ModelOverride | undefined, benchmark: (
     if (inherited) return { ...inherited, kind: 'rule', source: `rule: same as ${override.sameAs} (${inherited.source})` };
   }
   return benchmark(id);
+}
+
+function agenticOf(id: string, override: ModelOverride | undefined, agentic: (modelId: string) => QualityScore | undefined): QualityScore | undefined {
+  if (override?.agentQuality !== undefined) return { value: override.agentQuality, source: 'config (models, agentQuality)', kind: 'config' };
+  if (override?.sameAs) {
+    const inherited = agentic(override.sameAs);
+    if (inherited) return { ...inherited, kind: 'rule', source: `rule: same as ${override.sameAs} (${inherited.source})` };
+  }
+  return agentic(id);
+}
+
+const byTask = new WeakMap<readonly ModelProfile[], readonly ModelProfile[]>();
+
+/**
+ * The profiles as a task judges them: for the agent task, each model's agentic score (SWE-bench
+ * Verified's scale) in place of its polyglot one, so that the ranking, its floors and its words
+ * are the same code for every task. Made once per set of profiles.
+ */
+export function profilesForTask(profiles: readonly ModelProfile[], task: string): readonly ModelProfile[] {
+  if (task !== 'agent') return profiles;
+  let swapped = byTask.get(profiles);
+  if (!swapped) {
+    swapped = profiles.map((profile) => {
+      const agentic = profile.agentic;
+      const view: ModelProfile = { ...profile, quality: agentic?.quality, qualitySource: agentic?.qualitySource, qualityKind: agentic?.qualityKind, qualityError: agentic?.qualityError };
+      view.label = qualityLabel(view);
+      return view;
+    });
+    byTask.set(profiles, swapped);
+  }
+  return swapped;
 }

@@ -37,6 +37,18 @@ export interface ModelProfile {
   vision?: false;
   /** false: known not to call tools. */
   tools?: false;
+  /**
+   * How good it is at an agent's loop, on SWE-bench Verified's scale, and how that is known: what
+   * the agent task is judged by (profilesForTask puts it in place of the polyglot score).
+   */
+  agentic?: AgenticScore | undefined;
+}
+
+export interface AgenticScore {
+  quality: number | undefined;
+  qualitySource: string | undefined;
+  qualityKind: QualityKind | undefined;
+  qualityError: number | undefined;
 }
 
 export interface RoutingPolicy {

@@ -1,5 +1,5 @@
 import type { Task } from './classify-task.js';
-import { estimateCost, type ModelProfile } from './rank.js';
+import { estimateCost, TYPICAL_OUTPUT_TOKENS, type ModelProfile } from './rank.js';
 
 /**
  * A typical Aider session, for comparing models by what they would cost in use: 20 edits,
@@ -16,6 +16,20 @@ export const TYPICAL_SESSION: ReadonlyArray<{ task: Task; count: number; input: 
 
 /** A long-context request as recommend sizes it: a large repository's map and files, past Aider's usual 8-32k. */
 export const LONG_CONTEXT_PROMPT = 100_000;
+
+/**
+ * One turn of an agent's loop as `models recommend --task agent` sizes it: the agent's own prompt
+ * and tools (Codex's first turn is over 18K tokens, Claude Code's about 20K) plus a history that
+ * grows turn by turn, and a tool call or a short reply out.
+ */
+export const TYPICAL_AGENT_TURN = { input: 30_000, output: 2_000 } as const;
+
+/** A typical request of the task, for ranking models without a request in hand. */
+export function typicalRequest(task: Task): { promptTokens: number; outputTokens: number } {
+  if (task === 'agent') return { promptTokens: TYPICAL_AGENT_TURN.input, outputTokens: TYPICAL_AGENT_TURN.output };
+  const part = TYPICAL_SESSION.find((entry) => entry.task === task);
+  return part ? { promptTokens: part.input, outputTokens: part.output } : { promptTokens: LONG_CONTEXT_PROMPT, outputTokens: TYPICAL_OUTPUT_TOKENS[task] };
+}
 
 /** USD for the typical session on this model alone; 0 for local; undefined if its price is unknown. */
 export function sessionCost(profile: ModelProfile): number | undefined {

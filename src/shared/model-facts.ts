@@ -30,12 +30,37 @@ export interface ModelRow {
   qualityError: number | null;
   /** The catalog's class: what the router goes by when quality is unknown. */
   tier: Tier | null;
+  /** How good it is at an agent's loop, on SWE-bench Verified's scale: what the agent task goes by; null when unknown. */
+  agentic?: AgenticFacts | null;
   /** A typical Aider session on this model alone; null when its price is unknown. */
   sessionCostUsd: number | null;
   /** Local models: size on disk and whether it fits this GPU's VRAM (estimated). */
   sizeBytes?: number;
   fitsVram?: boolean | null;
   loaded: boolean;
+}
+
+/** A model's agentic score (SWE-bench Verified, percent resolved) and how it is known. */
+export interface AgenticFacts {
+  quality: number;
+  qualitySource: string;
+  qualityKind: QualityKind;
+  qualityError: number | null;
+}
+
+/**
+ * A row as a task judges it: for the agent task, its agentic score in place of its polyglot one
+ * (the scale its floor is on); any other task's row as it is.
+ */
+export function rowForTask<Row extends ModelRow>(row: Row, task: string): Row {
+  if (task !== 'agent') return row;
+  const agentic = row.agentic;
+  return { ...row, quality: agentic?.quality ?? null, qualitySource: agentic?.qualitySource ?? null, qualityKind: agentic?.qualityKind ?? null, qualityError: agentic?.qualityError ?? null };
+}
+
+/** The benchmark a task's quality is measured on, as a user reads it. */
+export function qualityScale(task: string): string {
+  return task === 'agent' ? 'SWE-bench Verified' : "Aider's polyglot benchmark";
 }
 
 /** A task's choice: the floor, the user's model (and where it is set), the router's own pick. */

@@ -11,12 +11,13 @@ import { CATALOG } from '../../router/catalog.js';
 import { TASKS, type Task } from '../../router/classify-task.js';
 import { buildProfiles } from '../../router/profiles.js';
 import { shippedQuality } from '../../router/quality-evidence.js';
-import { LONG_CONTEXT_PROMPT, TYPICAL_SESSION } from '../../router/typical-session.js';
-import { againstFloor, rankCandidates, TYPICAL_OUTPUT_TOKENS, type ChoiceBasis, type ModelProfile } from '../../router/rank.js';
+import { agenticQuality } from '../../router/agentic-quality.js';
+import { typicalRequest } from '../../router/typical-session.js';
+import { againstFloor, rankCandidates, type ChoiceBasis, type ModelProfile } from '../../router/rank.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-ids.js';
 import { LodestarError, UsageError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
-import type { ModelRow, WarmResult } from '../../shared/model-facts.js';
+import { qualityScale, rowForTask, type ModelRow, type WarmResult } from '../../shared/model-facts.js';
 import { modelRow } from '../../router/model-row.js';
 import { getJson } from '../http-json.js';
 import { registerModelSelect } from './models-select.js';
@@ -40,7 +41,7 @@ export function registerModels(program: Command, context: CliContext): void {
       context.output.line(renderTable(LIST_COLUMNS, rows.map(listRow), context.output.isTTY ? context.output.columns : 180));
       context.output.line('');
       context.output.line(
-        'Quality: % on Aider\'s polyglot benchmark (Aider-AI/aider, Apache-2.0). Evidence: measured (Aider ran that id), lineage (a shipped rule: GA of a measured preview, alias of a measured snapshot, same weights elsewhere, successor), calibrated (SWE-bench Verified put on Aider\'s scale; ± the fit\'s typical error), config or rule (yours); "?" = none, and the router goes by the tier. Session: a typical Aider session (20 edits, 3 plans, 5 questions, 10 commits, 2 summaries) on that model alone.',
+        'Quality: % on Aider\'s polyglot benchmark (Aider-AI/aider, Apache-2.0); agent: % on SWE-bench Verified, what the agent task (tool-calling agents: Claude Code, Codex, opencode) goes by. Evidence: measured (Aider ran that id), lineage (a shipped rule: GA of a measured preview, alias of a measured snapshot, same weights elsewhere, successor), calibrated (SWE-bench Verified put on Aider\'s scale; ± the fit\'s typical error), config or rule (yours); "?" = none, and the router goes by the tier. Session: a typical Aider session (20 edits, 3 plans, 5 questions, 10 commits, 2 summaries) on that model alone.',
       );
     });
   models
@@ -122,6 +123,7 @@ async function modelRows(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<
       return rates && { inputPerMTok: rates.inputPerMTok, outputPerMTok: rates.outputPerMTok };
     },
     benchmark: (id) => shippedQuality(id, config.quality),
+    agentic: (id) => agenticQuality(id, config.quality),
   });
   const usableMiB = usableVramMiB(gpu.kind === 'ok' ? gpu.gpus[0] : undefined);
   return profiles.map((profile) => {
@@ -153,6 +155,7 @@ const LIST_COLUMNS = [
   { header: 'context', align: 'right' as const },
   { header: 'quality', align: 'right' as const },
   { header: 'evidence' },
+  { header: 'agent', align: 'right' as const },
   { header: 'session', align: 'right' as const },
   { header: 'available', flexible: true },
 ];
@@ -161,6 +164,13 @@ const LIST_COLUMNS = [
 function qualityCell(row: ModelRow): string {
   if (row.quality === null) return '?';
   return `${row.quality}%${row.qualityError === null ? '' : `±${row.qualityError}`}`;
+}
+
+/** The agentic score (SWE-bench Verified) and how it is known: "77.2% measured", "70.2%±6.6 calibrated", "?". */
+function agentCell(row: ModelRow): string {
+  const agentic = row.agentic;
+  if (!agentic) return '?';
+  return `${agentic.quality}%${agentic.qualityError === null ? '' : `±${agentic.qualityError}`} ${agentic.qualityKind}`;
 }
 
 /** How the score is known; for an unknown one, the tier the router goes by. */
@@ -178,6 +188,7 @@ function listRow(row: ModelRow): string[] {
     row.contextWindow === undefined ? '?' : row.contextWindow >= 1000 ? `${Math.round(row.contextWindow / 1000)}k` : String(row.contextWindow),
     qualityCell(row),
     evidenceCell(row),
+    agentCell(row),
     row.sessionCostUsd === null ? '?' : formatMoney(row.sessionCostUsd),
     [row.available ? 'yes' : `no: ${row.unavailable}`, local].filter(Boolean).join(', '),
   ];
@@ -203,8 +214,9 @@ interface Recommendation {
  * (as the daemon ranks them, so that the choice is the daemon's), and, apart, the models that
  * would qualify once their provider is configured or their model pulled.
  */
-function recommend(rows: readonly ModelRow[], task: Task, loaded: LoadedConfig): Recommendation {
-  const part = TYPICAL_SESSION.find((entry) => entry.task === task);
+function recommend(allRows: readonly ModelRow[], task: Task, loaded: LoadedConfig): Recommendation {
+  // The agent task judges a model by its agentic score (SWE-bench Verified), the others by Aider's.
+  const rows = allRows.map((row) => rowForTask(row, task));
   const toProfile = (row: ModelRow): ModelProfile => ({
     id: row.id,
     provider: row.provider,
@@ -219,7 +231,7 @@ function recommend(rows: readonly ModelRow[], task: Task, loaded: LoadedConfig):
     tier: row.tier ?? undefined,
     loaded: row.loaded,
   });
-  const input = { virtual: 'lodestar/auto' as const, task, promptTokens: part?.input ?? LONG_CONTEXT_PROMPT, outputTokens: part?.output ?? TYPICAL_OUTPUT_TOKENS[task] };
+  const input = { virtual: 'lodestar/auto' as const, task, ...typicalRequest(task) };
   const policy = { floors: loaded.config.routing.floors, preferred: loaded.config.routing.preferred, forbidden: loaded.config.routing.forbidden, taskModels: loaded.config.routing.taskModels };
   const decision = rankCandidates(input, rows.filter((row) => row.available).map(toProfile), policy, () => 'closed');
   const everywhere = rankCandidates(input, rows.map(toProfile), policy, () => 'closed');
@@ -259,7 +271,7 @@ function describeWhy(row: ModelRow, routerWhy: string | undefined, floor: number
 }
 
 function describeRecommendation(recommendation: Recommendation): string[] {
-  const floor = recommendation.floor ? `at least ${recommendation.floor}% on Aider's polyglot benchmark` : 'no quality floor';
+  const floor = recommendation.floor ? `at least ${recommendation.floor}% on ${qualityScale(recommendation.task)}` : 'no quality floor';
   const lines = [`For ${recommendation.task} (${floor}), in the order lodestar/auto tries them:`, ''];
   if (!recommendation.ranked.length) {
     lines.push('No model available now can serve it.');

@@ -1,7 +1,8 @@
 import { contentText, type ChatCompletionRequest } from '../../providers/spec/chat-request.js';
 import { CATALOG, type Needs } from '../../router/catalog.js';
 import type { Task } from '../../router/classify-task.js';
-import { buildProfiles } from '../../router/profiles.js';
+import { buildProfiles, profilesForTask } from '../../router/profiles.js';
+import { agenticQuality } from '../../router/agentic-quality.js';
 import { shippedQuality } from '../../router/quality-evidence.js';
 import { rankCandidates, TYPICAL_OUTPUT_TOKENS, type ModelProfile, type RouteDecision } from '../../router/rank.js';
 import { isVirtual, listModelIds, resolveModel, type Candidate } from '../../router/resolve-model.js';
@@ -53,6 +54,7 @@ function buildCurrentProfiles(context: DaemonContext, availability: ReturnType<D
     overrides: settings?.models ? { ...config.models, ...settings.models } : config.models,
     price: priceAt(context, now),
     benchmark: (modelId) => shippedQuality(modelId, config.quality),
+    agentic: (modelId) => agenticQuality(modelId, config.quality),
   });
 }
 
@@ -124,7 +126,7 @@ export function routeRequest(context: DaemonContext, request: ChatCompletionRequ
     taskModels: chosen ? { ...routing.taskModels, ...own?.taskModels, [task]: chosen } : own?.taskModels ? { ...routing.taskModels, ...own.taskModels } : routing.taskModels,
   };
   const input = { virtual: requested, task, promptTokens, outputTokens, needs: needs ?? needsOf(request) };
-  const decision = rankCandidates(input, currentProfiles(context, project), policy, (provider) => context.breakers.state(provider));
+  const decision = rankCandidates(input, profilesForTask(currentProfiles(context, project), task), policy, (provider) => context.breakers.state(provider));
   if (!decision.candidates.length) {
     const left = decision.considered.map((entry) => `${entry.id}: ${entry.why}`).join('; ');
     throw new HttpError(503, `No model can serve ${requested} for this ${task} request: ${left || 'no provider is configured and Ollama has no models'}. ${whatToSet(context, input, policy)}`, {
@@ -167,8 +169,9 @@ function whatToSet(context: DaemonContext, input: Parameters<typeof rankCandidat
     overrides: context.config.models,
     price: priceAt(context, new Date()),
     benchmark: (modelId) => shippedQuality(modelId, context.config.quality),
+    agentic: (modelId) => agenticQuality(modelId, context.config.quality),
   });
-  const would = rankCandidates(input, profiles, policy, () => 'closed');
+  const would = rankCandidates(input, profilesForTask(profiles, input.task), policy, () => 'closed');
   const byProvider = new Map<ProviderId, string>();
   for (const candidate of would.candidates) if (!byProvider.has(candidate.provider)) byProvider.set(candidate.provider, candidate.id);
   if (!byProvider.size) {
@@ -195,7 +198,7 @@ export function warmRouter(context: DaemonContext): void {
   const tasks: Task[] = ['edit', 'commit', 'summary', 'chat', 'architect', 'long-context', 'agent'];
   for (let round = 0; round < 40; round++) {
     for (const virtual of virtuals) {
-      for (const task of tasks) rankCandidates({ virtual, task, promptTokens: 1000 + round * 500, outputTokens: TYPICAL_OUTPUT_TOKENS[task] }, profiles, policy, () => 'closed');
+      for (const task of tasks) rankCandidates({ virtual, task, promptTokens: 1000 + round * 500, outputTokens: TYPICAL_OUTPUT_TOKENS[task] }, profilesForTask(profiles, task), policy, () => 'closed');
     }
   }
 }

@@ -1,14 +1,15 @@
 import { CATALOG } from '../../router/catalog.js';
 import { TASKS, type Task } from '../../router/classify-task.js';
-import { buildProfiles } from '../../router/profiles.js';
+import { buildProfiles, profilesForTask } from '../../router/profiles.js';
+import { agenticQuality } from '../../router/agentic-quality.js';
 import { shippedQuality } from '../../router/quality-evidence.js';
-import { estimateCost, rankCandidates, TYPICAL_OUTPUT_TOKENS, type ModelProfile, type RoutingPolicy } from '../../router/rank.js';
-import { LONG_CONTEXT_PROMPT, TYPICAL_SESSION } from '../../router/typical-session.js';
+import { estimateCost, rankCandidates, type ModelProfile, type RoutingPolicy } from '../../router/rank.js';
+import { TYPICAL_SESSION, typicalRequest } from '../../router/typical-session.js';
 import { unavailableReason } from '../../providers/registry.js';
 import { PROVIDER_IDS, type ProviderId } from '../../shared/provider-ids.js';
 import { priceAt } from '../chat/route-request.js';
 import type { DaemonContext } from '../context.js';
-import type { ChoicePreview, ModelRow, TaskChoice } from '../../shared/model-facts.js';
+import { qualityScale, rowForTask, type ChoicePreview, type ModelRow, type TaskChoice } from '../../shared/model-facts.js';
 import { modelRow } from '../../router/model-row.js';
 
 
@@ -48,6 +49,7 @@ export function modelTable(context: DaemonContext, project?: string): ModelTable
     overrides: own?.models ? { ...config.models, ...own.models } : config.models,
     price: priceAt(context, new Date()),
     benchmark: (modelId) => shippedQuality(modelId, config.quality),
+    agentic: (modelId) => agenticQuality(modelId, config.quality),
   });
   const reachable = context.local.monitor.isReachable;
   const rows = all.map((profile): ModelRow => {
@@ -81,11 +83,6 @@ export function policyFor(context: DaemonContext, project?: string): RoutingPoli
   };
 }
 
-/** A typical request of the task, as `models recommend` sizes it. */
-export function typicalRequest(task: Task): { promptTokens: number; outputTokens: number } {
-  const part = TYPICAL_SESSION.find((entry) => entry.task === task);
-  return { promptTokens: part?.input ?? LONG_CONTEXT_PROMPT, outputTokens: part?.output ?? TYPICAL_OUTPUT_TOKENS[task] };
-}
 
 
 export function taskChoices(context: DaemonContext, table: ModelTable, project?: string): TaskChoice[] {
@@ -94,7 +91,7 @@ export function taskChoices(context: DaemonContext, table: ModelTable, project?:
   const available = [...table.profiles.values()].filter((profile) => table.rows.find((row) => row.id === profile.id)?.available);
   return TASKS.map((task) => {
     const chosen = own[task] ?? context.config.routing.taskModels[task] ?? null;
-    const decision = rankCandidates({ virtual: 'lodestar/auto', task, ...typicalRequest(task) }, available, { ...policy, taskModels: {} }, (provider) => context.breakers.state(provider));
+    const decision = rankCandidates({ virtual: 'lodestar/auto', task, ...typicalRequest(task) }, profilesForTask(available, task), { ...policy, taskModels: {} }, (provider) => context.breakers.state(provider));
     return { task, floor: policy.floors[task], chosen, chosenFrom: own[task] ? 'project' : context.config.routing.taskModels[task] ? 'global' : null, routerChoice: decision.candidates[0]?.id ?? null };
   });
 }
@@ -114,7 +111,7 @@ export function previewChoice(context: DaemonContext, table: ModelTable, task: T
   const availableIds = new Set(table.rows.filter((row) => row.available).map((row) => row.id));
   const available = [...table.profiles.values()].filter((profile) => availableIds.has(profile.id));
   const circuit = (provider: ProviderId) => context.breakers.state(provider);
-  const decision = rankCandidates({ virtual: 'lodestar/auto', task, ...typicalRequest(task) }, available, policy, circuit);
+  const decision = rankCandidates({ virtual: 'lodestar/auto', task, ...typicalRequest(task) }, profilesForTask(available, task), policy, circuit);
   const whyOf = new Map(decision.considered.map((entry) => [entry.id, entry]));
   const ranking = decision.candidates.slice(0, 8).map((candidate, index) => {
     const entry = whyOf.get(candidate.id);
@@ -127,7 +124,7 @@ export function previewChoice(context: DaemonContext, table: ModelTable, task: T
   const baseline = context.projects.get(project)?.baseline ?? context.config.baseline;
   for (const part of TYPICAL_SESSION) {
     requests += part.count;
-    const first = rankCandidates({ virtual: 'lodestar/auto', task: part.task, promptTokens: part.input, outputTokens: part.output }, available, policy, circuit).candidates[0];
+    const first = rankCandidates({ virtual: 'lodestar/auto', task: part.task, promptTokens: part.input, outputTokens: part.output }, profilesForTask(available, part.task), policy, circuit).candidates[0];
     const profile = first ? table.profiles.get(first.id) : undefined;
     const cost = profile ? estimateCost(profile, part.input, part.output) : undefined;
     costUsd = costUsd === null || cost === undefined ? null : costUsd + cost * part.count;
@@ -137,11 +134,12 @@ export function previewChoice(context: DaemonContext, table: ModelTable, task: T
 
   const warnings: string[] = [];
   if (model) {
-    const row = table.rows.find((entry) => entry.id === model);
+    const found = table.rows.find((entry) => entry.id === model);
+    const row = found && rowForTask(found, task);
     const floor = policy.floors[task];
     if (row && !row.available) warnings.push(`${model} is not available now (${row.unavailable}): until it is, ${task} requests go to the router's choice`);
     if (row && floor > 0 && row.quality === null) warnings.push(`${model} has no known quality; ${task} has a floor of ${floor}% that it can't be checked against`);
-    if (row && floor > 0 && row.quality !== null && row.quality < floor) warnings.push(`${model} scores ${row.quality}% on Aider's polyglot benchmark, below the ${task} floor of ${floor}%`);
+    if (row && floor > 0 && row.quality !== null && row.quality < floor) warnings.push(`${model} scores ${row.quality}% on ${qualityScale(task)}, below the ${task} floor of ${floor}%`);
     const typical = typicalRequest(task);
     if (row?.contextWindow !== undefined && typical.promptTokens + typical.outputTokens > row.contextWindow) {
       warnings.push(`${model}'s context window (${row.contextWindow} tokens) can't hold a typical ${task} request (~${typical.promptTokens + typical.outputTokens}): those go to the next model`);

@@ -7,6 +7,7 @@ import { FilterBar } from './models/FilterBar.js';
 import { ModelTable } from './models/ModelTable.js';
 import { PreviewPanel } from './models/PreviewPanel.js';
 import { TaskChoices } from './models/TaskChoices.js';
+import { rowForTask } from '../../shared/model-facts.js';
 
 /** Below this width the preview sits above the table: scroll to it when a row is clicked. */
 const SIDE_BY_SIDE = '(min-width: 1100px)';
@@ -20,7 +21,8 @@ export function Models() {
   const models = useResource(() => api.models(project), [project]);
   const panel = useRef<HTMLDivElement>(null);
 
-  const rows = useMemo(() => applyFilter(models.data?.models ?? [], filter), [models.data, filter]);
+  // The agent task judges models by their agentic score (SWE-bench Verified), the others by Aider's polyglot one.
+  const rows = useMemo(() => applyFilter((models.data?.models ?? []).map((row) => rowForTask(row, task)), filter), [models.data, filter, task]);
   const choice = models.data?.tasks.find((item) => item.task === task);
 
   const pickTask = (next: Task) => {
@@ -89,6 +91,7 @@ export function Models() {
                 chosen={choice?.chosen ?? null}
                 routerChoice={choice?.routerChoice ?? null}
                 floor={choice?.floor ?? 0}
+                scale={task === 'agent' ? 'SWE-bench Verified' : 'Aider polyglot'}
                 onSelect={select}
               />
             </section>

@@ -13,6 +13,8 @@ interface Props {
   chosen: string | null;
   routerChoice: string | null;
   floor: number;
+  /** The benchmark the quality column is on: the agent task's is SWE-bench Verified. */
+  scale: string;
   onSelect: (id: string) => void;
 }
 
@@ -57,7 +59,7 @@ function Vram({ row }: { row: ModelRow }) {
 }
 
 /** Every model the router knows, as filtered and sorted; a click makes a row the candidate. */
-export function ModelTable({ rows, filter, onSort, selected, chosen, routerChoice, floor, onSelect }: Props) {
+export function ModelTable({ rows, filter, onSort, selected, chosen, routerChoice, floor, scale, onSelect }: Props) {
   if (rows.length === 0) return <Empty>No model matches these filters.</Empty>;
   return (
     <div class="table-wrap">
@@ -65,7 +67,7 @@ export function ModelTable({ rows, filter, onSort, selected, chosen, routerChoic
         <thead>
           <tr>
             <th scope="col">Model</th>
-            <SortHeader label="Quality" sort="quality" filter={filter} onSort={onSort} />
+            <SortHeader label={`Quality (${scale})`} sort="quality" filter={filter} onSort={onSort} />
             <SortHeader label="$/M in · out" sort="price" filter={filter} onSort={onSort} />
             <SortHeader label="Context" sort="context" filter={filter} onSort={onSort} />
             <th scope="col">VRAM</th>
