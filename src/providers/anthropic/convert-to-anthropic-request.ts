@@ -66,6 +66,10 @@ export function convertToAnthropicRequest(request: ChatCompletionRequest, stream
     const choice = convertToolChoice(request.tool_choice, request.parallel_tool_calls);
     if (choice) body.tool_choice = choice;
   }
+  // A JSON schema the answer must follow: Anthropic's structured output takes it as it is.
+  const format = request.response_format;
+  const schema = format?.type === 'json_schema' ? (format.json_schema as { schema?: unknown } | undefined)?.schema : undefined;
+  if (schema && typeof schema === 'object') body.output_config = { format: { type: 'json_schema', schema } };
   return body;
 }
 

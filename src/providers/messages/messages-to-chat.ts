@@ -57,6 +57,8 @@ export function messagesToChat(body: MessagesRequest, model: string): ChatTransl
     if (choice) request.tool_choice = choice;
     if (body.tool_choice?.disable_parallel_tool_use) request.parallel_tool_calls = false;
   }
+  const format = responseFormat(body.output_config?.format);
+  if (format) request.response_format = format;
   const reasoning = reasoningEffort(body);
   if (reasoning) {
     request.reasoning_effort = reasoning.effort;
@@ -211,4 +213,20 @@ function reasoningEffort(body: MessagesRequest): { effort: 'low' | 'medium' | 'h
   const requested = body.output_config?.effort;
   const effort = requested === 'low' || requested === 'medium' ? requested : requested ? 'high' : 'medium';
   return { effort, note: `thinking sent as reasoning_effort ${effort}: ${thinking.type}${requested ? `, effort ${requested}` : ''}` };
+}
+
+/**
+ * A structured output (output_config.format, a JSON schema: Claude Code asks for its session
+ * titles so) as OpenAI's response_format, which OpenAI-compatible upstreams honour and the
+ * Ollama adapter sends as Ollama's `format`. Strict only where the schema meets OpenAI's strict
+ * rules (no extra properties, every property required); otherwise the model is asked for the
+ * schema without the guarantee, rather than refused.
+ */
+export function responseFormat(format: { type?: string; schema?: Record<string, unknown> } | null | undefined): ChatCompletionRequest['response_format'] | undefined {
+  if (!format || format.type !== 'json_schema' || !format.schema) return undefined;
+  const schema = format.schema;
+  const properties = Object.keys((schema.properties as Record<string, unknown> | undefined) ?? {});
+  const required = Array.isArray(schema.required) ? (schema.required as unknown[]) : [];
+  const strict = schema.additionalProperties === false && properties.every((name) => required.includes(name));
+  return { type: 'json_schema', json_schema: { name: 'output', schema, strict } };
 }

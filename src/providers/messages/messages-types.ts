@@ -90,7 +90,8 @@ export interface MessagesRequest {
   tools?: ToolParam[];
   tool_choice?: ToolChoiceParam;
   thinking?: ThinkingParam;
-  output_config?: { effort?: EffortLevel | null };
+  /** effort for adaptive thinking; format a structured output (Claude Code's session titles: a JSON schema). */
+  output_config?: { effort?: EffortLevel | null; format?: { type?: string; schema?: Record<string, unknown> } | null };
   cache_control?: CacheControl | null;
   [key: string]: unknown;
 }
