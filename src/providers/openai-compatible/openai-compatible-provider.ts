@@ -1,7 +1,7 @@
 import type { ProviderConfig } from '../../config/defaults.js';
 import type { ProviderId } from '../../shared/provider-ids.js';
 import { readSse } from '../http/sse.js';
-import { UpstreamClient } from '../http/upstream-client.js';
+import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client.js';
 import type { ChatCompletionRequest } from '../spec/chat-request.js';
 import { newOutcome, type CallOutcome, type ChatCall, type ChatProvider, type ChunkStream, type Completion, type ProviderModel, type StreamChunk } from '../spec/provider.js';
 import { listOpenRouterModels } from './list-openrouter-models.js';
@@ -118,6 +118,16 @@ export class OpenAICompatibleProvider implements ChatProvider {
     if (!done && outcome.finishReason === undefined) {
       throw new UpstreamError(this.id, 'connection', `${this.id} ended the stream before finishing its answer`);
     }
+  }
+
+  /**
+   * A Responses request as the client wrote it (OpenAI's own /responses endpoint: nothing to
+   * translate, nothing lost), with only the key ours. Resolves with the answer once it is 2xx;
+   * an error status throws an UpstreamError carrying OpenAI's answer, for the client to get as
+   * it was sent.
+   */
+  passThrough(call: { path: string; body: string; headers: Record<string, string>; stream: boolean; signal: AbortSignal }): Promise<UpstreamResponse> {
+    return this.client.post(call.path, call.body, { ...this.headers, ...call.headers, accept: call.stream ? 'text/event-stream' : 'application/json' }, { signal: call.signal, stream: call.stream });
   }
 
   /** Only OpenRouter's list states limits: the others' lists are names. */
