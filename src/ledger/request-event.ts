@@ -1,3 +1,4 @@
+import type { ToolName } from '../shared/tools.js';
 import type { Usage } from '../providers/spec/usage.js';
 import type { PriceRecord } from './pricing/price-record.js';
 import type { ProviderId } from '../shared/provider-ids.js';
@@ -24,7 +25,7 @@ export interface RequestEvent {
   /** The client's user agent, shortened. */
   client: string | undefined;
   /** The coding tool that sent it: aider (`lodestar aider`), claude (Claude Code), other. */
-  tool?: 'aider' | 'claude' | 'other';
+  tool?: ToolName;
   /** The task class the router saw (commit, summary, edit, architect, chat, long-context). */
   task: string | undefined;
   /** The model the client asked for, virtual or concrete. */

@@ -1,8 +1,9 @@
+import { toolFromUserAgent } from '../shared/tools.js';
 import type { RequestEvent } from './request-event.js';
 
 /**
  * Rollups: the ledger's events summed per 15-minute slot (UTC) x project x model x provider x
- * task x tool (the client: aider, claude, other) x A/B arm ("<experiment>/a", or - for none). 15 minutes because every time zone's offset is a multiple of it, so a report can group
+ * task x tool (the client: aider, claude, codex, opencode, qwen, other) x A/B arm ("<experiment>/a", or - for none). 15 minutes because every time zone's offset is a multiple of it, so a report can group
  * by day in any time zone exactly, without reading events.
  */
 export const METRICS = [
@@ -48,7 +49,8 @@ export interface Bucket {
  */
 export function toolOf(event: RequestEvent): string {
   if (event.tool) return event.tool;
-  if (event.client?.startsWith('claude-cli')) return 'claude';
+  const byAgent = toolFromUserAgent(event.client);
+  if (byAgent !== 'other') return byAgent;
   return event.session ? 'aider' : 'other';
 }
 

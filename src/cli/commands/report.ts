@@ -22,7 +22,7 @@ export function registerReport(program: Command, context: CliContext): void {
     .option('--since <YYYY-MM-DD>', 'from this day')
     .option('--until <YYYY-MM-DD>', 'to this day, inclusive (default: today)')
     .option('--project <name>', 'only this project')
-    .option('--by <group>', 'group rows by model, provider, project, day, task, tool (aider, claude, other) or arm (of A/B experiments)', 'model')
+    .option('--by <group>', 'group rows by model, provider, project, day, task, tool (aider, claude, codex, opencode, qwen, other) or arm (of A/B experiments)', 'model')
     .option('--timezone <zone>', 'days in this IANA time zone (default: the system\'s)')
     .option('--json', 'print JSON only')
     .option('--csv', 'print CSV only')

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../http-error.js';
+import { isToolName, TOOL_NAMES, toolFromUserAgent, type ToolName } from '../../shared/tools.js';
 
 /** A project name or a session id, in a header or the path. */
 export const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -21,18 +22,16 @@ export function identifierHeader(request: IncomingMessage, kind: 'project' | 'se
   return identifier;
 }
 
-const TOOLS = ['aider', 'claude', 'other'] as const;
-
 /**
- * The coding tool behind a request: its x-lodestar-tool header (`lodestar aider` and
- * `lodestar claude` have their tool send it), else Claude Code by its user agent, else other.
+ * The coding tool behind a request: its x-lodestar-tool header (the launchers and `lodestar env`
+ * have their tool send it), else the agent its user agent names, else other.
  */
-export function toolOf(request: IncomingMessage): 'aider' | 'claude' | 'other' {
+export function toolOf(request: IncomingMessage): ToolName {
   const value = request.headers['x-lodestar-tool'];
   const tool = Array.isArray(value) ? value[0] : value;
   if (tool !== undefined && tool !== '') {
-    if (!(TOOLS as readonly string[]).includes(tool)) throw new HttpError(400, `The x-lodestar-tool header ${JSON.stringify(tool.slice(0, 40))} is not a tool: use aider, claude or other`, { param: 'x-lodestar-tool' });
-    return tool as (typeof TOOLS)[number];
+    if (!isToolName(tool)) throw new HttpError(400, `The x-lodestar-tool header ${JSON.stringify(tool.slice(0, 40))} is not a tool: use one of ${TOOL_NAMES.join(', ')}`, { param: 'x-lodestar-tool' });
+    return tool;
   }
-  return request.headers['user-agent']?.startsWith('claude-cli') ? 'claude' : 'other';
+  return toolFromUserAgent(request.headers['user-agent']);
 }

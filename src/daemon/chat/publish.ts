@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RequestEvent } from '../../ledger/request-event.js';
+import type { ToolName } from '../../shared/tools.js';
 import { deliverBudgetAlert } from '../budget-alerts.js';
 import type { DaemonContext } from '../context.js';
 import type { DispatchResult } from './candidate-loop.js';
@@ -13,7 +14,7 @@ export interface RequestMeta {
   project: string | undefined;
   session: string | undefined;
   task: string;
-  tool: 'aider' | 'claude' | 'other';
+  tool: ToolName;
   stream: boolean;
   request: IncomingMessage;
   requestedModel: string;
