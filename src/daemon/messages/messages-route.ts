@@ -72,7 +72,7 @@ export function messagesRoute(context: DaemonContext): Route {
         return chat;
       };
       const promptTokens = Math.ceil(text.length / CHARACTERS_PER_TOKEN);
-      const kind = claudeClass(body, promptTokens);
+      const kind = claudeClass(body, promptTokens, { requestClass: headerOf(request, 'x-claude-code-request-class'), agentId: headerOf(request, 'x-claude-code-agent-id') });
       const task = CLASS_TASK[kind.class];
       const target = classTarget(kind.class, body.model, context.config, context.projects.get(project)?.claude, context.providers.has('anthropic'));
       // Routing reads the model, the size and max_tokens: not the messages.
@@ -175,12 +175,28 @@ function answerFailure(response: ServerResponse, failure: HttpError, last: unkno
   sendAnthropicError(response, failure);
 }
 
-/** Claude Code's session: its X-Claude-Code-Session-Id header, else the session in metadata.user_id ("..._session_<uuid>"). */
-function claudeSession(request: IncomingMessage, userId: string | undefined): string | undefined {
-  const header = request.headers['x-claude-code-session-id'];
-  const value = Array.isArray(header) ? header[0] : header;
+/**
+ * Claude Code's session: its X-Claude-Code-Session-Id header, else the session in
+ * metadata.user_id: a JSON string holding session_id since 2.1 ({"device_id", "account_uuid",
+ * "session_id"}), "..._session_<uuid>" before.
+ */
+export function claudeSession(request: IncomingMessage, userId: string | undefined): string | undefined {
+  const value = headerOf(request, 'x-claude-code-session-id');
   if (value && IDENTIFIER.test(value)) return value;
-  const fromUser = typeof userId === 'string' ? /_session_([A-Za-z0-9][A-Za-z0-9._-]{0,63})$/.exec(userId)?.[1] : undefined;
-  return fromUser;
+  if (typeof userId !== 'string') return undefined;
+  if (userId.startsWith('{')) {
+    try {
+      const session = (JSON.parse(userId) as { session_id?: unknown }).session_id;
+      return typeof session === 'string' && IDENTIFIER.test(session) ? session : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return /_session_([A-Za-z0-9][A-Za-z0-9._-]{0,63})$/.exec(userId)?.[1];
+}
+
+function headerOf(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 

@@ -32,8 +32,9 @@ export function validateMessagesRequest(body: unknown, countOnly = false): Messa
   value.messages.forEach((message, index) => {
     const turn = message as { role?: unknown; content?: unknown } | null;
     if (typeof turn !== 'object' || turn === null) throw bad(`messages.${index}: Input should be an object`, `messages.${index}`);
-    if (turn.role !== 'user' && turn.role !== 'assistant') {
-      throw bad(`messages.${index}.role: Input should be 'user' or 'assistant', got ${JSON.stringify(turn.role ?? null)}`, `messages.${index}.role`);
+    // Claude Code 2.1 puts system turns mid-conversation (betas per-turn-control, mid-conversation-tool-changes).
+    if (turn.role !== 'user' && turn.role !== 'assistant' && turn.role !== 'system') {
+      throw bad(`messages.${index}.role: Input should be 'user', 'assistant' or 'system', got ${JSON.stringify(turn.role ?? null)}`, `messages.${index}.role`);
     }
     if (typeof turn.content !== 'string' && !Array.isArray(turn.content)) throw bad(`messages.${index}.content: Input should be a string or a list of content blocks`, `messages.${index}.content`);
   });

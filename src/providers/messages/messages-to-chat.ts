@@ -78,8 +78,22 @@ function systemText(system: MessagesRequest['system'], notes: Notes): string {
 }
 
 function convertMessage(message: MessageParam, where: string, notes: Notes): ChatMessage[] {
+  if (message.role === 'system') return [systemTurn(message, where)];
   if (typeof message.content === 'string') return [{ role: message.role, content: message.content }];
   return message.role === 'user' ? convertUserTurn(message.content, where, notes) : convertAssistantTurn(message.content, where, notes);
+}
+
+/**
+ * A system turn in the middle of the conversation, as a user turn holding it in
+ * <system-reminder> tags: what Claude Code itself sends when an API refuses system turns, and
+ * what every upstream takes (some refuse a system message after the first, Mistral among them).
+ */
+function systemTurn(message: MessageParam, where: string): ChatMessage {
+  const texts = typeof message.content === 'string' ? [message.content] : message.content.map((block, index) => {
+    if (block.type !== 'text') throw new TranslationError(`${where}.content[${index}]`, `a "${block.type}" block in a system turn can only be read by Anthropic models`);
+    return (block as TextBlockParam).text;
+  });
+  return { role: 'user', content: `<system-reminder>\n${texts.join(PARAGRAPHS)}\n</system-reminder>` };
 }
 
 /**

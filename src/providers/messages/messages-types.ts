@@ -48,7 +48,8 @@ export interface ThinkingBlockParam extends MessagesBlockParam {
 }
 
 export interface MessageParam {
-  role: 'user' | 'assistant';
+  /** 'system': a system turn in the conversation, which Claude Code 2.1 sends (its per-turn-control beta). */
+  role: 'user' | 'assistant' | 'system';
   content: string | MessagesBlockParam[];
 }
 
