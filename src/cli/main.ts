@@ -15,6 +15,7 @@ import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
 import { registerUi } from './commands/ui.js';
 import { registerClaude } from './commands/claude.js';
+import { registerCodex } from './commands/codex.js';
 import { registerStatusline } from './commands/statusline.js';
 import { registerAb } from './commands/ab.js';
 import { createCliContext, type CliContext } from './context.js';
@@ -51,6 +52,7 @@ export function buildProgram(context: CliContext): Command {
   registerDashboard(program, context);
   registerUi(program, context);
   registerClaude(program, context);
+  registerCodex(program, context);
   registerStatusline(program, context);
   registerAb(program, context);
   return program;

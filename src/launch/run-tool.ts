@@ -3,14 +3,15 @@ import { execa } from 'execa';
 import { LodestarError } from '../shared/errors.js';
 
 /**
- * Runs a coding tool (Aider, Claude Code) in this terminal and resolves with its exit status.
+ * Runs a coding tool (Aider, Claude Code, Codex) in this terminal and resolves with its exit status.
  * Ctrl-C reaches the tool straight from the terminal (same process group) and the tool handles
  * it itself (Aider: a first ^C stops the reply, a second quits; Claude Code: the same), so
  * Lodestar ignores SIGINT while it runs, and passes SIGTERM and SIGHUP on, so that the tool
  * never outlives it. A signal that ends the tool gives 128 + its number, as a shell would.
  */
 export async function runTool(tool: { name: string; install: string }, bin: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
-  const child = execa(bin, args, { stdio: 'inherit', env, extendEnv: false, cwd, reject: false, cleanup: true, forceKillAfterDelay: 3000 });
+  // PWD too: some tools (opencode) take their project folder from it rather than from the working directory.
+  const child = execa(bin, args, { stdio: 'inherit', env: { ...env, PWD: cwd }, extendEnv: false, cwd, reject: false, cleanup: true, forceKillAfterDelay: 3000 });
   const ignore = (): void => {};
   const forward = (signal: NodeJS.Signals) => (): void => {
     child.kill(signal);

@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RequestEvent } from '../../src/ledger/request-event.js';
+import { agentBin, skipNote } from '../helpers/agents.js';
+import { runCli } from '../helpers/cli.js';
+import { startGateway, type Gateway } from '../helpers/gateway.js';
+
+const codex = agentBin('codex');
+if (!codex) skipNote('codex');
+
+/** The patch a model writes with Codex's apply_patch tool (its freeform grammar). */
+const PATCH = '*** Begin Patch\n*** Add File: hello.txt\n+hello from lodestar\n*** End Patch\n';
+
+let gateway: Gateway;
+let work: string;
+
+beforeAll(async () => {
+  if (!codex) return;
+  gateway = await startGateway();
+  work = mkdtempSync(join(tmpdir(), 'lodestar-codex-'));
+});
+afterAll(async () => {
+  await gateway?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** A project folder (a git repository, as Codex expects) and a Codex home of its own. */
+function project(name: string): { dir: string; env: Record<string, string> } {
+  const dir = join(work, name);
+  const home = join(work, `${name}-home`);
+  mkdirSync(dir, { recursive: true });
+  mkdirSync(join(home, 'codex'), { recursive: true });
+  execFileSync('git', ['init', '-q', dir]);
+  return { dir, env: { HOME: home, CODEX_HOME: join(home, 'codex'), PATH: `${dirname(codex as string)}:${process.env.PATH}`, TERM: 'dumb' } };
+}
+
+function sessionEvents(session: string): RequestEvent[] {
+  const month = new Date().toISOString().slice(0, 7);
+  return readFileSync(join(gateway.home, 'ledger', `${month}.jsonl`), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as RequestEvent)
+    .filter((event) => event.session === session);
+}
+
+describe.skipIf(!codex)('lodestar codex, with the real Codex CLI', () => {
+  it('writes a file through lodestar/auto served by a Chat Completions provider: apply_patch goes out as a function and comes back as Codex\'s freeform call', async () => {
+    const { dir, env } = project('cx-chat');
+    // The agent floor's cheapest model here is DeepSeek's: it answers with the patch, then a last word.
+    gateway.deepseek.enqueue({ kind: 'reply', toolCalls: [{ name: 'apply_patch', arguments: JSON.stringify({ input: PATCH }) }], finishReason: 'tool_calls' }, { kind: 'reply', text: 'Created hello.txt.' });
+    const summaryFile = join(work, 'cx-chat-summary.json');
+    const result = await runCli(['codex', '--summary-file', summaryFile, '--', 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', 'create hello.txt saying hello from lodestar'], {
+      home: gateway.home,
+      cwd: dir,
+      env,
+      input: '',
+      timeoutMs: 90_000,
+    });
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(readFileSync(join(dir, 'hello.txt'), 'utf8')).toBe('hello from lodestar\n');
+    // The catalog gave lodestar/auto its metadata: no warning, and apply_patch was offered.
+    expect(result.stderr).not.toContain('Model metadata for');
+    const first = gateway.deepseek.requests.at(-2)?.body as { tools: Array<{ function: { name: string } }>; messages: Array<{ role: string }> };
+    expect(first.tools.map((tool) => tool.function.name)).toContain('apply_patch');
+    // Codex's next turn carried the patch's result back as the tool's answer.
+    const second = gateway.deepseek.requests.at(-1)?.body as { messages: Array<{ role: string; content?: unknown }> };
+    expect(second.messages.at(-1)?.role).toBe('tool');
+
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { session: string; requests: number; costUsd: number };
+    const events = sessionEvents(summary.session);
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    expect(summary.requests).toBe(events.length);
+    expect(summary.costUsd).toBeCloseTo(events.reduce((sum, event) => sum + (event.costUsd ?? 0), 0), 12);
+    for (const event of events) expect(event).toMatchObject({ tool: 'codex', task: 'agent', model: 'deepseek/deepseek-flash', status: 'ok', project: 'cx-chat' });
+    // The catalog is gone once Codex exits.
+    expect(existsSync(join(gateway.home, 'codex', `models-${summary.session}.json`))).toBe(false);
+  }, 120_000);
+});
