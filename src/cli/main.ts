@@ -16,6 +16,7 @@ import { registerStop } from './commands/stop.js';
 import { registerUi } from './commands/ui.js';
 import { registerClaude } from './commands/claude.js';
 import { registerCodex } from './commands/codex.js';
+import { registerEnv } from './commands/env.js';
 import { registerStatusline } from './commands/statusline.js';
 import { registerAb } from './commands/ab.js';
 import { createCliContext, type CliContext } from './context.js';
@@ -53,6 +54,7 @@ export function buildProgram(context: CliContext): Command {
   registerUi(program, context);
   registerClaude(program, context);
   registerCodex(program, context);
+  registerEnv(program, context);
   registerStatusline(program, context);
   registerAb(program, context);
   return program;

@@ -2,7 +2,7 @@
  * The coding tools Lodestar tells apart in the ledger (`lodestar report --by tool`): those its
  * launchers run (they send x-lodestar-tool), and the agents it knows by their user agent.
  */
-export const TOOL_NAMES = ['aider', 'claude', 'codex', 'opencode', 'qwen', 'other'] as const;
+export const TOOL_NAMES = ['aider', 'claude', 'codex', 'opencode', 'qwen', 'continue', 'other'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 export function isToolName(value: string): value is ToolName {

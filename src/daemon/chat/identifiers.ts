@@ -35,3 +35,17 @@ export function toolOf(request: IncomingMessage): ToolName {
   }
   return toolFromUserAgent(request.headers['user-agent']);
 }
+
+/**
+ * The session a coding agent names on its own, where it is a plain identifier: opencode's
+ * x-session-id ("ses_..."), Codex's session-id (its thread's id). Lodestar's own launchers put
+ * the session in the path instead.
+ */
+export function agentSession(request: IncomingMessage): string | undefined {
+  for (const name of ['x-session-id', 'session-id']) {
+    const value = request.headers[name];
+    const session = Array.isArray(value) ? value[0] : value;
+    if (session && IDENTIFIER.test(session)) return session;
+  }
+  return undefined;
+}

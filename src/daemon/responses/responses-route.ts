@@ -9,7 +9,7 @@ import { classifyTask, isTask, TASKS, type Task } from '../../router/classify-ta
 import type { Candidate } from '../../router/resolve-model.js';
 import { applyBudgets } from '../chat/budget-gate.js';
 import { runCandidates } from '../chat/candidate-loop.js';
-import { IDENTIFIER, identifierHeader, toolOf } from '../chat/identifiers.js';
+import { agentSession, IDENTIFIER, identifierHeader, toolOf } from '../chat/identifiers.js';
 import { OutputCeilings } from '../chat/output-ceiling.js';
 import { publish } from '../chat/publish.js';
 import { routeRequest } from '../chat/route-request.js';
@@ -159,11 +159,10 @@ function needsOf(body: ResponsesRequest): Needs {
  * prompt_cache_key it sets to the same id; anything that is not a plain identifier is ignored.
  */
 function codexSession(request: IncomingMessage, body: ResponsesRequest): string | undefined {
-  for (const candidate of [request.headers['session-id'], request.headers['thread-id'], body.prompt_cache_key]) {
-    const value = Array.isArray(candidate) ? candidate[0] : candidate;
-    if (typeof value === 'string' && IDENTIFIER.test(value)) return value;
-  }
-  return undefined;
+  const named = agentSession(request);
+  if (named) return named;
+  const key = body.prompt_cache_key;
+  return typeof key === 'string' && IDENTIFIER.test(key) ? key : undefined;
 }
 
 /** The client's own OpenAI headers that change what OpenAI does (its betas); nothing else of the client's goes upstream. */

@@ -9,7 +9,7 @@ import { applyBudgets } from '../chat/budget-gate.js';
 import { dispatchChat } from '../chat/dispatch.js';
 import { OutputCeilings } from '../chat/output-ceiling.js';
 import { publish } from '../chat/publish.js';
-import { identifierHeader, toolOf } from '../chat/identifiers.js';
+import { agentSession, identifierHeader, toolOf } from '../chat/identifiers.js';
 import { isFailedEditReply } from '../../router/ab-split.js';
 import { contentText, type ChatCompletionRequest } from '../../providers/spec/chat-request.js';
 import { validateChatRequest } from '../chat/validate-chat-request.js';
@@ -34,7 +34,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       const body = await readJsonBody(request, { maxBytes: context.config.limits.maxBodyBytes, idleMs: context.config.limits.bodyIdleMs });
       const chatRequest = validateChatRequest(body);
       const project = params.project ?? identifierHeader(request, 'project');
-      const session = params.session ?? identifierHeader(request, 'session');
+      const session = params.session ?? identifierHeader(request, 'session') ?? agentSession(request);
       const promptTokens = estimatePromptTokens(chatRequest);
       const task = classifyTask(chatRequest, taskHeader(request), promptTokens);
 
