@@ -1,0 +1,82 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RequestEvent } from '../../src/ledger/request-event.js';
+import { agentBin, skipNote } from '../helpers/agents.js';
+import { runCli } from '../helpers/cli.js';
+import { startGateway, type Gateway } from '../helpers/gateway.js';
+import type { Double } from '../doubles/index.js';
+
+const claude = agentBin('claude');
+if (!claude) skipNote('claude');
+
+let gateway: Gateway;
+let work: string;
+
+beforeAll(async () => {
+  if (!claude) return;
+  gateway = await startGateway();
+  work = mkdtempSync(join(tmpdir(), 'lodestar-claude-real-'));
+});
+afterAll(async () => {
+  await gateway?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** A git repository whose .lodestarrc sends Claude Code's main loop where the test says, and a Claude Code home of its own. */
+function project(name: string, main: string): { dir: string; env: Record<string, string> } {
+  const dir = join(work, name);
+  const home = join(work, `${name}-home`);
+  mkdirSync(dir, { recursive: true });
+  mkdirSync(join(home, '.claude'), { recursive: true });
+  execFileSync('git', ['init', '-q', dir]);
+  writeFileSync(join(dir, '.lodestarrc'), JSON.stringify({ project: name, claude: { main, background: 'lodestar/cheap' } }));
+  return { dir, env: { HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude'), PATH: `${dirname(claude as string)}:${process.env.PATH}` } };
+}
+
+function sessionEvents(session: string): RequestEvent[] {
+  const month = new Date().toISOString().slice(0, 7);
+  return readFileSync(join(gateway.home, 'ledger', `${month}.jsonl`), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as RequestEvent)
+    .filter((event) => event.session === session);
+}
+
+/** Claude Code headless through lodestar claude: writes hello.txt with its Write tool, served by `main` through `upstream`. */
+async function writeAFile(name: string, main: string, upstream: Double): Promise<{ dir: string; events: RequestEvent[]; stdout: string }> {
+  const { dir, env } = project(name, main);
+  const target = join(dir, 'hello.txt');
+  upstream.enqueue({ kind: 'reply', toolCalls: [{ name: 'Write', arguments: JSON.stringify({ file_path: target, content: `hi from ${name}\n` }) }], finishReason: 'tool_calls' }, { kind: 'reply', text: 'Created hello.txt.' });
+  const summaryFile = join(work, `${name}-summary.json`);
+  const result = await runCli(['claude', '--summary-file', summaryFile, '--', '-p', 'create hello.txt', '--permission-mode', 'acceptEdits'], { home: gateway.home, cwd: dir, env, input: '', timeoutMs: 90_000 });
+  expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
+  expect(readFileSync(target, 'utf8')).toBe(`hi from ${name}\n`);
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { session: string; requests: number };
+  const events = sessionEvents(summary.session);
+  expect(summary.requests).toBe(events.length);
+  return { dir, events, stdout: result.stdout };
+}
+
+describe.skipIf(!claude)('lodestar claude, with the real Claude Code', () => {
+  it('writes a file with claude.main set to a DeepSeek model: its adaptive-thinking main loop is the main class, translated, its session from metadata', async () => {
+    const { events } = await writeAFile('cc-deepseek', 'deepseek/deepseek-flash', gateway.deepseek);
+    expect(events.length).toBe(2);
+    for (const event of events) expect(event).toMatchObject({ tool: 'claude', requestedModel: 'claude-opus-5-5', model: 'deepseek/deepseek-flash', status: 'ok', task: 'agent' });
+    // Claude Code asked for 128,000 tokens; DeepSeek writes up to 384,000, so the ask went as it was.
+    const sent = gateway.deepseek.requests.at(-1)?.body as { max_tokens: number; messages: Array<{ role: string }>; reasoning_effort?: string };
+    expect(sent.max_tokens).toBe(128_000);
+    expect(sent.messages.at(-1)?.role).toBe('tool');
+  }, 120_000);
+
+  it("writes a file with claude.main set to openai/gpt-4o-mini: the 128,000 it asks for is lowered to the model's 16,384, where OpenAI would answer 400", async () => {
+    const { events } = await writeAFile('cc-mini', 'openai/gpt-4o-mini', gateway.openai);
+    expect(events.length).toBe(2);
+    for (const event of events) expect(event).toMatchObject({ tool: 'claude', model: 'openai/gpt-4o-mini', status: 'ok' });
+    const sent = gateway.openai.requests.filter((request) => request.path.endsWith('/chat/completions')).map((request) => request.body as { max_tokens?: number; max_completion_tokens?: number });
+    expect(sent.length).toBe(2);
+    for (const body of sent) expect(body.max_tokens ?? body.max_completion_tokens).toBe(16_384);
+  }, 120_000);
+});
