@@ -5,6 +5,7 @@ import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client.j
 import type { ChatCompletionRequest } from '../spec/chat-request.js';
 import { newOutcome, type CallOutcome, type ChatCall, type ChatProvider, type ChunkStream, type Completion, type ProviderModel, type StreamChunk } from '../spec/provider.js';
 import { listOpenRouterModels } from './list-openrouter-models.js';
+import { ReasoningMemory } from './reasoning-memory.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import { convertOpenAIUsage } from './convert-openai-usage.js';
 import { QUIRKS, type OpenAICompatibleQuirks } from './provider-quirks.js';
@@ -22,10 +23,13 @@ export class OpenAICompatibleProvider implements ChatProvider {
   private readonly client: UpstreamClient;
   private readonly quirks: OpenAICompatibleQuirks;
   private readonly headers: Record<string, string>;
+  /** DeepSeek's reasoning by tool call, for the turns that come back without it. */
+  private readonly reasoning: ReasoningMemory | undefined;
 
   constructor(config: ProviderConfig & { id: OpenAICompatibleId }) {
     this.id = config.id;
     this.quirks = QUIRKS[config.id];
+    this.reasoning = this.quirks.rememberReasoning ? new ReasoningMemory() : undefined;
     this.client = new UpstreamClient(config.id, config.baseUrl, config.timeouts);
     this.headers = {
       'content-type': 'application/json',
@@ -43,6 +47,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
       delete body.stream_options;
     }
     this.quirks.prepare?.(body);
+    this.reasoning?.restore(body);
     return JSON.stringify(body);
   }
 
@@ -69,6 +74,10 @@ export class OpenAICompatibleProvider implements ChatProvider {
     }
     outcome.usage = convertOpenAIUsage(parsed.usage) ?? {};
     outcome.upstreamModel = typeof parsed.model === 'string' ? parsed.model : undefined;
+    if (this.reasoning) {
+      const message = (parsed.choices[0] as { message?: { reasoning_content?: unknown; tool_calls?: Array<{ id?: unknown }> } } | undefined)?.message;
+      if (typeof message?.reasoning_content === 'string') this.reasoning.remember(callIds(message.tool_calls), message.reasoning_content);
+    }
     const finish = parsed.choices[0]?.finish_reason;
     outcome.finishReason = typeof finish === 'string' ? finish : undefined;
     return { body: text, outcome };
@@ -85,6 +94,9 @@ export class OpenAICompatibleProvider implements ChatProvider {
 
   private async *relay(body: AsyncIterable<Buffer>, outcome: CallOutcome): AsyncGenerator<StreamChunk> {
     let done = false;
+    // DeepSeek's reasoning and the tool calls it led to, as the stream goes (remembered at its end).
+    let reasoning = '';
+    const calls: string[] = [];
     try {
       for await (const event of readSse(body)) {
         const data = event.data;
@@ -107,6 +119,11 @@ export class OpenAICompatibleProvider implements ChatProvider {
         const usage = convertOpenAIUsage(chunk.usage ?? chunk.x_groq?.usage);
         if (usage) outcome.usage = usage;
         const choices = chunk.choices;
+        if (this.reasoning && choices?.length) {
+          const delta = (choices[0] as { delta?: { reasoning_content?: unknown; tool_calls?: Array<{ id?: unknown }> } }).delta;
+          if (typeof delta?.reasoning_content === 'string') reasoning += delta.reasoning_content;
+          calls.push(...callIds(delta?.tool_calls));
+        }
         const finish = choices?.[0]?.finish_reason;
         if (typeof finish === 'string') outcome.finishReason = finish;
         yield usage && !choices?.length ? { data, usageOnly: true } : { data };
@@ -114,6 +131,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
     } catch (error) {
       throw this.client.translate(error, 'during');
     }
+    this.reasoning?.remember(calls, reasoning);
     // OpenAI ends every stream with [DONE]; a body that just stops before a finish reason was cut off.
     if (!done && outcome.finishReason === undefined) {
       throw new UpstreamError(this.id, 'connection', `${this.id} ended the stream before finishing its answer`);
@@ -151,4 +169,9 @@ function errorType(error: unknown): string | undefined {
   if (!error || typeof error !== 'object') return undefined;
   const { type, code } = error as { type?: unknown; code?: unknown };
   return typeof type === 'string' ? type : typeof code === 'string' ? code : undefined;
+}
+
+/** The ids of a message's (or a delta's) tool calls. */
+function callIds(calls: Array<{ id?: unknown }> | null | undefined): string[] {
+  return (calls ?? []).map((call) => call.id).filter((id): id is string => typeof id === 'string' && id !== '');
 }

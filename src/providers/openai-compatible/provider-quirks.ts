@@ -13,6 +13,8 @@ export interface OpenAICompatibleQuirks {
   /** Whether to ask for usage with stream_options.include_usage (all but Mistral). */
   streamOptions: boolean;
   prepare?(request: ChatCompletionRequest): void;
+  /** Remember each answer's reasoning by its tool calls, and put it back on later turns (DeepSeek's thinking mode). */
+  rememberReasoning?: boolean;
 }
 
 /**
@@ -28,12 +30,35 @@ function withoutReasoning(request: ChatCompletionRequest): void {
 
 const standard: OpenAICompatibleQuirks = { chatPath: '/chat/completions', streamOptions: true, prepare: withoutReasoning };
 
+/**
+ * OpenAI's reasoning models (gpt-5, the o-series) refuse max_tokens ("Unsupported parameter:
+ * 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."), which
+ * every current OpenAI chat model takes: the limit goes as max_completion_tokens.
+ */
+function completionTokens(request: ChatCompletionRequest): void {
+  if (typeof request.max_tokens === 'number') {
+    request.max_completion_tokens ??= request.max_tokens;
+    delete request.max_tokens;
+  }
+}
+
 export const QUIRKS: Readonly<Record<Exclude<ProviderId, 'ollama' | 'anthropic'>, OpenAICompatibleQuirks>> = {
-  openai: standard,
+  openai: {
+    ...standard,
+    prepare(request) {
+      withoutReasoning(request);
+      completionTokens(request);
+    },
+  },
   gemini: standard,
   deepseek: {
     ...standard,
+    rememberReasoning: true,
     prepare(request) {
+      // DeepSeek's roles are system, user, assistant and tool: a developer message is a system one to it.
+      if (request.messages.some((message) => message.role === 'developer')) {
+        request.messages = request.messages.map((message) => (message.role === 'developer' ? { ...message, role: 'system' } : message));
+      }
       // deepseek-chat and deepseek-reasoner were retired on 2026-07-24; they were the non-thinking
       // and thinking modes of the model now called deepseek-flash.
       if (request.model === 'deepseek-chat') {
