@@ -86,3 +86,27 @@ describe('provider quirks', () => {
     expect(request.stream_options).toBeUndefined();
   });
 });
+
+describe("OpenAI's and DeepSeek's own rules", () => {
+  const prepared = (provider: 'openai' | 'deepseek', request: ChatCompletionRequest): ChatCompletionRequest => {
+    const copy = { ...request };
+    QUIRKS[provider].prepare?.(copy);
+    return copy;
+  };
+
+  it("asks OpenAI's reasoning models for max_completion_tokens and leaves out the sampling they refuse (Aider's temperature 0)", () => {
+    const gpt5 = prepared('openai', { model: 'gpt-5', messages: [{ role: 'user', content: 'hi' }], max_tokens: 4096, temperature: 0, top_p: 0.9 });
+    expect(gpt5).toMatchObject({ max_completion_tokens: 4096 });
+    expect(gpt5).not.toHaveProperty('max_tokens');
+    expect(gpt5).not.toHaveProperty('temperature');
+    expect(gpt5).not.toHaveProperty('top_p');
+    // Reasoning off (effort none) takes sampling again; other models keep theirs.
+    expect(prepared('openai', { model: 'gpt-5.1', messages: [], temperature: 0, reasoning_effort: 'none' }).temperature).toBe(0);
+    expect(prepared('openai', { model: 'gpt-4o-mini', messages: [], temperature: 0, max_tokens: 100 })).toMatchObject({ temperature: 0, max_completion_tokens: 100 });
+  });
+
+  it('gives DeepSeek a developer turn as a system one, which is all its roles know', () => {
+    const body = prepared('deepseek', { model: 'deepseek-flash', messages: [{ role: 'developer', content: 'Be brief.' }, { role: 'user', content: 'hi' }] });
+    expect(body.messages.map((message) => message.role)).toEqual(['system', 'user']);
+  });
+});

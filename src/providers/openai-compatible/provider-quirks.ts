@@ -42,12 +42,30 @@ function completionTokens(request: ChatCompletionRequest): void {
   }
 }
 
+/** OpenAI's reasoning models: GPT-5 and later, the o-series. */
+const OPENAI_REASONING = /^(gpt-[5-9]|o\d)/;
+
+/**
+ * OpenAI's reasoning models answer 400 to a temperature other than 1 ("Only the default (1)
+ * value is supported"), and to top_p and logprobs, unless reasoning is off (effort "none", from
+ * gpt-5.1 on). Aider sends temperature 0 to every model: for these, the sampling settings are
+ * left out, as they would have no effect anyway, rather than failing the request.
+ */
+function reasoningSampling(request: ChatCompletionRequest): void {
+  if (!OPENAI_REASONING.test(request.model) || request.reasoning_effort === 'none') return;
+  if (request.temperature !== undefined && request.temperature !== 1) delete request.temperature;
+  delete request.top_p;
+  delete request.logprobs;
+  delete request.top_logprobs;
+}
+
 export const QUIRKS: Readonly<Record<Exclude<ProviderId, 'ollama' | 'anthropic'>, OpenAICompatibleQuirks>> = {
   openai: {
     ...standard,
     prepare(request) {
       withoutReasoning(request);
       completionTokens(request);
+      reasoningSampling(request);
     },
   },
   gemini: standard,
