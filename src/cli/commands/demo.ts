@@ -107,7 +107,7 @@ async function runDemo(context: CliContext, options: { json?: boolean; keep?: bo
     const warmed = gpu.warmup.filter((entry) => entry.outcome === 'loaded').map((entry) => `${entry.model} in ${((entry.ms ?? 0) / 1000).toFixed(1)} s`);
     say(`Simulated GPU: ${gpu.name ?? 'a 4 GB card'}; warm-up loaded ${warmed.length ? warmed.join(', ') : 'nothing'}.`);
     const loadsBefore = ollama.loads.length;
-    say(`Sending ${DEMO_SESSION.length} requests the way Aider would:`);
+    say(`Sending ${DEMO_SESSION.length} requests the way Aider (and Codex, once) would:`);
     say('');
 
     const steps: Array<{ step: SessionStep; event: RequestEvent }> = [];
@@ -148,13 +148,25 @@ async function runDemo(context: CliContext, options: { json?: boolean; keep?: bo
 }
 
 async function send(port: number, token: string, step: SessionStep): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${port}/p/demo/v1/chat/completions`, {
+  const responses = step.api === 'responses';
+  const response = await fetch(`http://127.0.0.1:${port}/p/demo/v1/${responses ? 'responses' : 'chat/completions'}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'user-agent': 'lodestar-demo (Aider-like)' },
-    body: JSON.stringify({ model: step.model, messages: step.messages, stream: step.stream, temperature: 0 }),
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'user-agent': responses ? 'lodestar-demo (Codex-like)' : 'lodestar-demo (Aider-like)' },
+    body: JSON.stringify(responses ? asResponsesRequest(step) : { model: step.model, messages: step.messages, stream: step.stream, temperature: 0 }),
   });
   // Read the whole answer, streamed or not, as a client would.
   await response.text();
+}
+
+/** A step in the Responses API's shape, as Codex sends its turns: items, function tools, the whole history. */
+function asResponsesRequest(step: SessionStep): Record<string, unknown> {
+  const input = step.messages.flatMap((message) => {
+    if (message.role === 'tool') return [{ type: 'function_call_output', call_id: message.tool_call_id, output: String(message.content ?? '') }];
+    if (message.tool_calls) return message.tool_calls.map((call) => ({ type: 'function_call', call_id: call.id, name: call.function.name, arguments: call.function.arguments }));
+    return [{ type: 'message', role: message.role, content: [{ type: 'input_text', text: String(message.content ?? '') }] }];
+  });
+  const tool = { type: 'function', name: 'exec_command', description: 'Runs a shell command', parameters: { type: 'object', properties: { cmd: { type: 'string' } }, required: ['cmd'] }, strict: false };
+  return { model: step.model, input, tools: [tool], tool_choice: 'auto', stream: step.stream, store: false };
 }
 
 /** Waits (up to 10 s) for the daemon's warm-up, and reads the simulated GPU's name from /health. */

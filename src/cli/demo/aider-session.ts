@@ -14,6 +14,8 @@ export interface SessionStep {
   messages: ChatMessage[];
   /** What the simulated model answers (roughly what a real one would, in length and form). */
   reply: string;
+  /** The API it goes through: Chat Completions (Aider's), or the Responses API (Codex's). */
+  api?: 'chat' | 'responses';
   /** What the demo makes a simulated provider do first, to show a fallback. */
   trouble?: { provider: 'anthropic' | 'deepseek' | 'openai'; status: number; type: string; message: string; retryAfter?: string };
 }
@@ -129,6 +131,20 @@ export const DEMO_SESSION: readonly SessionStep[] = [
       { role: 'user', content: 'USER: How are todos stored?\nASSISTANT: In SQLite through src/db.ts...\nUSER: Reject a POST without a title.\nASSISTANT: I added a check in src/todos.ts.' },
     ],
     reply: 'I asked you how todos are stored; you said SQLite through src/db.ts. Then I asked you to reject a POST without a title, and you added a check to the POST handler in src/todos.ts.',
+  },
+  {
+    // Codex's turn after running a command: its own prompt, tools, and the command's output coming back.
+    label: 'agent (Codex): after a tool call',
+    model: 'lodestar/auto',
+    stream: true,
+    api: 'responses',
+    messages: [
+      { role: 'developer', content: 'You are a coding agent running in the Codex CLI, a terminal-based coding assistant. Keep going until the task is done.' },
+      { role: 'user', content: 'Make the test for POST /todos pass.' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_demo_1', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"npm test -- todos"}' } }] },
+      { role: 'tool', tool_call_id: 'call_demo_1', content: `FAIL test/todos.test.ts\n  ✕ rejects a todo without a title (12 ms)\n    expected 400, got 201\n\n${SOURCE}` },
+    ],
+    reply: 'The handler stores a missing title; I will add the check to src/todos.ts and run the tests again.',
   },
   {
     label: 'architect while gpt-5 is rate-limited',
