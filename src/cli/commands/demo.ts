@@ -160,7 +160,7 @@ async function send(port: number, token: string, step: SessionStep): Promise<voi
 
 /** A step in the Responses API's shape, as Codex sends its turns: items, function tools, the whole history. */
 function asResponsesRequest(step: SessionStep): Record<string, unknown> {
-  const input = step.messages.flatMap((message) => {
+  const input = step.messages.flatMap((message): Array<Record<string, unknown>> => {
     if (message.role === 'tool') return [{ type: 'function_call_output', call_id: message.tool_call_id, output: String(message.content ?? '') }];
     if (message.tool_calls) return message.tool_calls.map((call) => ({ type: 'function_call', call_id: call.id, name: call.function.name, arguments: call.function.arguments }));
     return [{ type: 'message', role: message.role, content: [{ type: 'input_text', text: String(message.content ?? '') }] }];
