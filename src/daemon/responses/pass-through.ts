@@ -105,7 +105,13 @@ export async function responsesPassThroughAttempt(attempt: Attempt, input: Respo
  */
 export function forOpenAI(raw: string, requested: string, model: string, maxOutputTokens?: number): string {
   const own = raw.includes(OWN_REASONING_PREFIX);
-  if (model === requested && maxOutputTokens === undefined && !own) return raw;
+  if (maxOutputTokens === undefined && !own) {
+    if (model === requested) return raw;
+    // Only the model's name changes ("openai/gpt-5" to "gpt-5"): swapped in place when it appears once, as the client wrote it.
+    const field = `"model":${JSON.stringify(requested)}`;
+    const at = raw.indexOf(field);
+    if (at !== -1 && raw.indexOf(field, at + 1) === -1) return `${raw.slice(0, at)}"model":${JSON.stringify(model)}${raw.slice(at + field.length)}`;
+  }
   const parsed = JSON.parse(raw) as { model?: string; max_output_tokens?: number; input?: unknown };
   parsed.model = model;
   if (maxOutputTokens !== undefined) parsed.max_output_tokens = maxOutputTokens;

@@ -139,7 +139,10 @@ export class ChatStreamToResponses {
   private start(frames: string[]): void {
     if (this.started) return;
     this.started = true;
-    const response = this.response({ status: 'in_progress' });
+    // The opening events leave the request's tools and instructions out (no client reads them
+    // there, and Codex's tools are a hundred kilobytes): the first event goes out at once. The
+    // terminal event carries the whole response object, as OpenAI's does.
+    const response = { ...this.response({ status: 'in_progress' }), tools: [], instructions: null };
     frames.push(this.frame({ type: 'response.created', response }), this.frame({ type: 'response.in_progress', response }));
   }
 

@@ -72,11 +72,11 @@ describe("Lodestar's encrypted reasoning", () => {
 
 describe('ids', () => {
   it("have OpenAI's prefixes and differ each time", () => {
-    expect(newResponseId()).toMatch(/^resp_[0-9a-f]{48}$/);
-    expect(newMessageItemId()).toMatch(/^msg_[0-9a-f]{48}$/);
-    expect(newReasoningItemId()).toMatch(/^rs_[0-9a-f]{48}$/);
-    expect(newFunctionCallItemId()).toMatch(/^fc_[0-9a-f]{48}$/);
-    expect(newCustomToolCallItemId()).toMatch(/^ctc_[0-9a-f]{48}$/);
+    expect(newResponseId()).toMatch(/^resp_[0-9a-f]{32}$/);
+    expect(newMessageItemId()).toMatch(/^msg_[0-9a-f]{32}$/);
+    expect(newReasoningItemId()).toMatch(/^rs_[0-9a-f]{32}$/);
+    expect(newFunctionCallItemId()).toMatch(/^fc_[0-9a-f]{32}$/);
+    expect(newCustomToolCallItemId()).toMatch(/^ctc_[0-9a-f]{32}$/);
     expect(newCallId()).toMatch(/^call_[A-Za-z0-9_-]{24}$/);
     expect(newFunctionCallItemId()).not.toBe(newFunctionCallItemId());
   });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { isNumber, type Usage } from '../spec/usage.js';
 import type { ResponseObject, ResponsesUsage } from './responses-types.js';
 
@@ -7,12 +7,15 @@ import type { ResponseObject, ResponsesUsage } from './responses-types.js';
  * same way, and the two conversions the daemon needs around a pass-through to OpenAI.
  */
 
+/** 32 random hex digits: randomUUID draws from a pool Node refills in bulk, where randomBytes asks the kernel each time (a few ids a stream). */
+const hex = (): string => randomUUID().replace(/-/g, '');
+
 /** Item and response ids with OpenAI's prefixes: clients and OpenAI itself check them (an echoed function_call's id must begin with fc). */
-export const newResponseId = (): string => `resp_${randomBytes(24).toString('hex')}`;
-export const newMessageItemId = (): string => `msg_${randomBytes(24).toString('hex')}`;
-export const newReasoningItemId = (): string => `rs_${randomBytes(24).toString('hex')}`;
-export const newFunctionCallItemId = (): string => `fc_${randomBytes(24).toString('hex')}`;
-export const newCustomToolCallItemId = (): string => `ctc_${randomBytes(24).toString('hex')}`;
+export const newResponseId = (): string => `resp_${hex()}`;
+export const newMessageItemId = (): string => `msg_${hex()}`;
+export const newReasoningItemId = (): string => `rs_${hex()}`;
+export const newFunctionCallItemId = (): string => `fc_${hex()}`;
+export const newCustomToolCallItemId = (): string => `ctc_${hex()}`;
 /** For a tool call the upstream sent without an id: outputs come back paired by this call_id. */
 export const newCallId = (): string => `call_${randomBytes(18).toString('base64url')}`;
 
