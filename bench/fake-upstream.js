@@ -13,6 +13,12 @@
 // POST /v1/messages answers as Anthropic's Messages API would, just as cheaply: a fixed Message,
 // or with "stream": true its events (message_start, a text block of N deltas, message_delta,
 // message_stop), each one write.
+// POST /v1/responses answers as OpenAI's Responses API would (reference/responses-api.md 3 and
+// 4): a fixed completed response (a reasoning item, then the message; usage with its cached and
+// reasoning parts), or with "stream": true its events, each `event: <type>` plus `data: <json>`
+// with a sequence_number and one write: response.created, response.in_progress, the reasoning
+// item added and done, the message added, its content part, N output_text.delta events, the
+// text, part and item done, then response.completed with the whole output and usage; no [DONE].
 import { createServer } from 'node:http';
 
 const args = process.argv.slice(2);
@@ -84,6 +90,67 @@ const messageFrames = [
 for (let index = 0; index < chunkCount; index++) messageFrames.push(event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: index === 0 ? 'tok0' : ` tok${index}` } }));
 messageFrames.push(event('content_block_stop', { index: 0 }), event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: chunkCount } }), event('message_stop', {}));
 
+// OpenAI's Responses API, as gpt-5 answers: a reasoning item (no summary asked for), then the message.
+const RESPONSE_ID = 'resp_bench00000000000000000000000000000000000000';
+const REASONING_ID = 'rs_bench0000000000000000000000000000000000000000';
+const OUTPUT_MESSAGE_ID = 'msg_bench0000000000000000000000000000000000000000';
+const RESPONSES_USAGE = { input_tokens: 12, input_tokens_details: { cached_tokens: 0 }, output_tokens: 64 + chunkCount, output_tokens_details: { reasoning_tokens: 64 }, total_tokens: 76 + chunkCount };
+const reasoningItem = { id: REASONING_ID, type: 'reasoning', summary: [] };
+const outputMessage = (text, status) => ({ id: OUTPUT_MESSAGE_ID, type: 'message', status, content: text === undefined ? [] : [{ type: 'output_text', annotations: [], logprobs: [], text }], role: 'assistant' });
+const responseObject = (status, output, usage) => ({
+  id: RESPONSE_ID,
+  object: 'response',
+  created_at: CREATED,
+  status,
+  background: false,
+  completed_at: status === 'completed' ? CREATED + 1 : null,
+  error: null,
+  incomplete_details: null,
+  instructions: null,
+  max_output_tokens: null,
+  model: 'gpt-5-2025-08-07',
+  output,
+  parallel_tool_calls: true,
+  previous_response_id: null,
+  reasoning: { effort: 'medium', summary: null },
+  service_tier: 'default',
+  store: false,
+  temperature: 1,
+  text: { format: { type: 'text' }, verbosity: 'medium' },
+  tool_choice: 'auto',
+  tools: [],
+  top_p: 1,
+  truncation: 'disabled',
+  usage,
+  user: null,
+  metadata: {},
+});
+const responseBody = Buffer.from(JSON.stringify(responseObject('completed', [reasoningItem, outputMessage('Hello from the fake upstream.', 'completed')], RESPONSES_USAGE)));
+const responseHeaders = { 'content-type': 'application/json', 'content-length': String(responseBody.length), 'x-request-id': 'req_bench00000000000000000000000' };
+const responsesStreamHeaders = { ...streamHeaders, 'x-request-id': 'req_bench00000000000000000000000' };
+const responseFrames = [];
+{
+  let sequence = 0;
+  const add = (type, fields) => responseFrames.push(Buffer.from(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...fields })}\n\n`));
+  const at = { item_id: OUTPUT_MESSAGE_ID, output_index: 1, content_index: 0 };
+  let text = '';
+  add('response.created', { response: responseObject('in_progress', [], null) });
+  add('response.in_progress', { response: responseObject('in_progress', [], null) });
+  add('response.output_item.added', { output_index: 0, item: reasoningItem });
+  add('response.output_item.done', { output_index: 0, item: reasoningItem });
+  add('response.output_item.added', { output_index: 1, item: outputMessage(undefined, 'in_progress') });
+  add('response.content_part.added', { ...at, part: { type: 'output_text', annotations: [], logprobs: [], text: '' } });
+  for (let index = 0; index < chunkCount; index++) {
+    const delta = index === 0 ? 'tok0' : ` tok${index}`;
+    text += delta;
+    add('response.output_text.delta', { ...at, delta, logprobs: [] });
+  }
+  add('response.output_text.done', { ...at, text, logprobs: [] });
+  add('response.content_part.done', { ...at, part: { type: 'output_text', annotations: [], logprobs: [], text } });
+  add('response.output_item.done', { output_index: 1, item: outputMessage(text, 'completed') });
+  add('response.completed', { response: responseObject('completed', [reasoningItem, outputMessage(text, 'completed')], RESPONSES_USAGE) });
+}
+
 const STREAM = /"stream"\s*:\s*true/;
 const INCLUDE_USAGE = /"include_usage"\s*:\s*true/;
 const notFound = Buffer.from(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error', param: null, code: null } }));
@@ -105,6 +172,17 @@ function answer(request, response, body, chunks) {
     response.end(messageFrames.at(-1));
     return;
   }
+  if (request.url.startsWith('/v1/responses')) {
+    if (!STREAM.test(body)) {
+      response.writeHead(200, responseHeaders);
+      response.end(responseBody);
+      return;
+    }
+    response.writeHead(200, responsesStreamHeaders);
+    for (let index = 0; index < responseFrames.length - 1; index++) response.write(responseFrames[index]);
+    response.end(responseFrames.at(-1));
+    return;
+  }
   // A regex on the raw body instead of JSON.parse: cheaper, and enough for a fixed benchmark.
   if (!STREAM.test(body)) {
     response.writeHead(200, completionHeaders);
@@ -119,7 +197,7 @@ function answer(request, response, body, chunks) {
 
 const server = createServer({ keepAliveTimeout: 120_000, noDelay: true }, (request, response) => {
   const url = request.url ?? '/';
-  if (request.method === 'POST' && (url.endsWith('/chat/completions') || url.startsWith('/v1/messages'))) {
+  if (request.method === 'POST' && (url.endsWith('/chat/completions') || url.startsWith('/v1/messages') || url.startsWith('/v1/responses'))) {
     const chunks = [];
     request.on('data', (data) => chunks.push(data));
     request.on('end', () => answer(request, response, chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString(), chunks.length));

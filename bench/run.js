@@ -26,6 +26,7 @@ import { runCacheBench } from './cache.js';
 import { runSoakBench } from './soak.js';
 import { runUiBench } from './ui.js';
 import { runMessagesBench } from './messages.js';
+import { runResponsesBench } from './responses.js';
 import { replaceSection } from './lib/markdown.js';
 import { cleanupAll } from './lib/processes.js';
 
@@ -38,6 +39,7 @@ const BENCHES = {
   soak: runSoakBench,
   ui: runUiBench,
   messages: runMessagesBench,
+  responses: runResponsesBench,
 };
 
 const BENCHMARKS_MD = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
