@@ -155,7 +155,8 @@ describe('Anthropic double with the @anthropic-ai/sdk', () => {
   it('lists models with pagination fields and counts tokens', async () => {
     const { client } = await anthropic();
     const page = await client.models.list({ limit: 2 });
-    expect(page.data.map((model) => model.id)).toEqual(['claude-opus-4-7', 'claude-sonnet-5']);
+    // Newest first (2.6): the 5.5 line released in 2026-09/10.
+    expect(page.data.map((model) => model.id)).toEqual(['claude-haiku-5-5', 'claude-sonnet-5-5']);
     expect(page.has_more).toBe(true);
     const all = [];
     for await (const model of client.models.list()) all.push(model.id);

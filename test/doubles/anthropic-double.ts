@@ -1,7 +1,10 @@
 import type { ServerResponse } from 'node:http';
-import { sendJson, startHttpDouble, writeChunk, type DoubleExchange } from './http-double.js';
+import { sendJson, startHttpDouble, traceRefusal, writeChunk, type DoubleExchange } from './http-double.js';
+import { modelRejection, promptTooLong, thinkingOmitted, validateMessagesBody } from './anthropic-validate.js';
+import { sampleOf } from './json-schema-sample.js';
 import {
   ANTHROPIC_MODELS,
+  anthropicModel,
   contentBlocks,
   errorBody,
   modelsPage,
@@ -19,6 +22,7 @@ import {
   BehaviourQueue,
   DEFAULT_BEHAVIOUR,
   contentText,
+  echoText,
   estimateTokens,
   isRecord,
   planReply,
@@ -58,8 +62,10 @@ export async function startAnthropicDouble(options: AnthropicDoubleOptions = {})
     const requestId = newRequestId();
     const path = exchange.url.pathname.replace(/\/+$/, '');
     const method = exchange.request.method ?? 'GET';
-    const fail = (rejection: Rejection): void =>
+    const fail = (rejection: Rejection): void => {
+      traceRefusal('anthropic', rejection.status, rejection.message, exchange.record.rawBody);
       sendJson(exchange.response, rejection.status, errorBody(rejection.status, requestId, rejection.message), { 'request-id': requestId, ...rejection.headers });
+    };
 
     const known = (method === 'POST' && (path === '/v1/messages' || path === '/v1/messages/count_tokens')) || (method === 'GET' && path.startsWith('/v1/models'));
     if (!known) return fail({ status: 404, message: 'Not Found' });
@@ -78,12 +84,17 @@ export async function startAnthropicDouble(options: AnthropicDoubleOptions = {})
 
     const body = exchange.record.body;
     const countOnly = path === '/v1/messages/count_tokens';
-    const invalid = validate(body, countOnly);
+    const betaHeader = exchange.request.headers['anthropic-beta'];
+    const betas = (Array.isArray(betaHeader) ? betaHeader.join(',') : (betaHeader ?? '')).split(',').map((beta) => beta.trim());
+    const invalid = validateMessagesBody(body, countOnly, betas);
     if (invalid) return fail({ status: 400, message: invalid });
     const request = body as Record<string, unknown>;
     const { chars, lastUserText } = summarizeMessages(request.messages as unknown[]);
     const promptChars = chars + contentText(request.system).length;
-    if (countOnly) return sendJson(exchange.response, 200, { input_tokens: estimateTokens(promptChars) }, { 'request-id': requestId });
+    const promptTokens = estimateTokens(promptChars);
+    if (countOnly) return sendJson(exchange.response, 200, { input_tokens: promptTokens }, { 'request-id': requestId });
+    const refused = modelRejection(request) ?? promptTooLong(request.model as string, promptTokens);
+    if (refused) return fail({ status: 400, message: refused });
 
     const behaviour = behaviours.next();
     if (behaviour.kind === 'error') {
@@ -94,9 +105,25 @@ export async function startAnthropicDouble(options: AnthropicDoubleOptions = {})
       return sendJson(exchange.response, behaviour.status, failure, { ...headers, ...behaviour.headers });
     }
     const replyBehaviour: ReplyBehaviour = behaviour.kind === 'reply' ? behaviour : (DEFAULT_BEHAVIOUR as ReplyBehaviour);
-    const reply = planReply(replyBehaviour, { promptChars, lastUserText, maxOutputTokens: request.max_tokens as number });
+    // The answer may not run past the window: what is left of it caps the output below max_tokens.
+    const maxTokens = request.max_tokens as number;
+    const windowLeft = anthropicModel(request.model as string).info.max_input_tokens - promptTokens;
+    const reply = planReply(replyBehaviour, {
+      promptChars,
+      lastUserText,
+      maxOutputTokens: Math.min(maxTokens, windowLeft),
+      defaultText: structuredDefault(request.output_config, lastUserText),
+    });
+    const windowCut = reply.finishReason === 'length' && windowLeft < maxTokens;
     const fault = behaviour.kind === 'reply' ? undefined : behaviour;
-    const message = { id: newMessageId(), model: request.model as string, toolUseIds: reply.toolCalls.map(() => newToolUseId()), signature: newSignature() };
+    const message: MessageIdentity = {
+      id: newMessageId(),
+      model: request.model as string,
+      toolUseIds: reply.toolCalls.map(() => newToolUseId()),
+      signature: newSignature(),
+      omitThinking: thinkingOmitted(request),
+      stopReason: stopReason(reply, windowCut),
+    };
 
     if (request.stream === true) return streamMessage(exchange, requestId, message, reply, fault);
     if (fault?.kind === 'stall') return untilAborted(exchange.signal);
@@ -115,8 +142,8 @@ export async function startAnthropicDouble(options: AnthropicDoubleOptions = {})
         type: 'message',
         role: 'assistant',
         model: message.model,
-        content: contentBlocks(reply, message.toolUseIds, message.signature),
-        stop_reason: stopReason(reply),
+        content: contentBlocks(reply, message.toolUseIds, message.signature, message.omitThinking),
+        stop_reason: message.stopReason,
         stop_sequence: null,
         usage: usageBody(reply.usage, reply.usage.outputTokens),
       },
@@ -137,31 +164,13 @@ export async function startAnthropicDouble(options: AnthropicDoubleOptions = {})
   return doubleOf(http, behaviours);
 }
 
-/** Pydantic-style messages ("<field>: Field required"), in the order the API reports them. */
-function validate(body: unknown, countOnly: boolean): string | undefined {
-  // CONSTRUCTED wording for an unparseable body.
-  if (!isRecord(body)) return 'There was an error parsing the body of your request. Please check that it is valid JSON.';
-  if (!countOnly && body.max_tokens === undefined) return 'max_tokens: Field required';
-  if (!countOnly && (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 0)) {
-    return 'max_tokens: Input should be a valid integer';
-  }
-  if (body.messages === undefined) return 'messages: Field required';
-  if (!Array.isArray(body.messages)) return 'messages: Input should be a valid list';
-  if (body.model === undefined) return 'model: Field required';
-  if (typeof body.model !== 'string') return 'model: Input should be a valid string';
-  for (const [index, message] of body.messages.entries()) {
-    if (!isRecord(message)) return `messages.${index}: Input should be a valid dictionary`;
-    // 2.2: "there is no "system" role for input messages".
-    if (message.role === 'system') {
-      return 'messages: Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.';
-    }
-    if (message.role !== 'user' && message.role !== 'assistant') return `messages.${index}.role: Input should be 'user' or 'assistant'`;
-  }
-  if (body.messages.length === 0) return 'messages: at least one message is required';
-  // 2.2: temperature ranges over 0..1 (OpenAI allows up to 2).
-  if (typeof body.temperature === 'number' && body.temperature > 1) return 'temperature: Input should be less than or equal to 1';
-  if (typeof body.temperature === 'number' && body.temperature < 0) return 'temperature: Input should be greater than or equal to 0';
-  return undefined;
+/**
+ * output_config.format (a JSON schema) constrains the answer: the default reply is JSON valid
+ * against it (SDK 1.12 OutputConfig; structured outputs). A scripted text is sent as given.
+ */
+function structuredDefault(outputConfig: unknown, lastUserText: string): string | undefined {
+  if (!isRecord(outputConfig) || !isRecord(outputConfig.format) || outputConfig.format.type !== 'json_schema') return undefined;
+  return JSON.stringify(sampleOf(outputConfig.format.schema, echoText(lastUserText)));
 }
 
 function rateLimitHeaders(): Record<string, string> {
@@ -182,6 +191,9 @@ interface MessageIdentity {
   model: string;
   toolUseIds: string[];
   signature: string;
+  /** Thinking display omitted: thinking blocks keep their place and signature, not their text. */
+  omitThinking: boolean;
+  stopReason: string;
 }
 
 /**
@@ -211,7 +223,7 @@ async function streamMessage(exchange: DoubleExchange, requestId: string, messag
     }
     if (!fault) {
       blocks.close();
-      const delta = { type: 'message_delta', delta: { stop_reason: stopReason(reply), stop_sequence: null }, usage: { output_tokens: reply.usage.outputTokens } };
+      const delta = { type: 'message_delta', delta: { stop_reason: message.stopReason, stop_sequence: null }, usage: { output_tokens: reply.usage.outputTokens } };
       writeChunk(response, sseEvent('message_delta', delta));
       writeChunk(response, sseEvent('message_stop', { type: 'message_stop' }));
       response.end();
@@ -261,6 +273,8 @@ class BlockWriter {
     if (piece.kind === 'tool-call-start' || kind !== this.current) this.open(piece);
     switch (piece.kind) {
       case 'reasoning':
+        // An omitted display sends no thinking text, only the block and its signature.
+        if (this.message.omitThinking) return;
         return this.delta({ type: 'thinking_delta', thinking: piece.text });
       case 'text':
         return this.delta({ type: 'text_delta', text: piece.text });

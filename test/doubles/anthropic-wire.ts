@@ -54,8 +54,9 @@ export const newMessageId = (): string => `msg_01${randomAlphanumeric(22)}`;
 export const newToolUseId = (): string => `toolu_01${randomAlphanumeric(22)}`;
 export const newSignature = (): string => randomBytes(72).toString('base64');
 
-export function stopReason(reply: PlannedReply): string {
-  if (reply.finishReason === 'length') return 'max_tokens';
+/** `windowCut`: the answer ran into the context window before max_tokens (Sonnet 4.5 and later). */
+export function stopReason(reply: PlannedReply, windowCut = false): string {
+  if (reply.finishReason === 'length') return windowCut ? 'model_context_window_exceeded' : 'max_tokens';
   if (reply.finishReason === 'tool_calls') return 'tool_use';
   return 'end_turn';
 }
@@ -79,10 +80,13 @@ export function parseToolInput(text: string): unknown {
   }
 }
 
-/** The content blocks of a non-streamed Message: thinking, then text, then tool_use. */
-export function contentBlocks(reply: PlannedReply, toolUseIds: string[], signature: string): unknown[] {
+/**
+ * The content blocks of a non-streamed Message: thinking, then text, then tool_use. With the
+ * thinking display omitted the block stays, its text empty (claude-code#56356).
+ */
+export function contentBlocks(reply: PlannedReply, toolUseIds: string[], signature: string, omitThinking = false): unknown[] {
   const blocks: unknown[] = [];
-  if (reply.reasoning) blocks.push({ type: 'thinking', thinking: reply.reasoning, signature });
+  if (reply.reasoning) blocks.push({ type: 'thinking', thinking: omitThinking ? '' : reply.reasoning, signature });
   if (reply.text || (!reply.toolCalls.length && !reply.reasoning)) blocks.push({ type: 'text', text: reply.text });
   reply.toolCalls.forEach((call, index) => blocks.push({ type: 'tool_use', id: toolUseIds[index], name: call.name, input: parseToolInput(call.arguments) }));
   return blocks;
@@ -102,15 +106,83 @@ export interface ModelInfo {
   created_at: string;
   max_input_tokens: number;
   max_tokens: number;
+  capabilities: null;
+  line: null;
+  lifecycle: 'active' | 'deprecated';
+  deprecated_at: string | null;
+  retires_at: string | null;
 }
 
-// Appendix C: names the current SDK knows; limits are CONSTRUCTED round numbers.
+/** How a model behaves beyond its limits, kept apart from what /v1/models shows. */
+export interface ModelTraits {
+  /** The dated id the API names in its max_tokens refusal, where the model has one. */
+  snapshot?: string;
+  /**
+   * Released after Claude Opus 4.6: temperature (other than 1) is refused ("`temperature` is
+   * deprecated for this model.", inspect_ai#3721 for opus-4-7, pr-agent#2456 for opus-4-8;
+   * platform docs via edsl#2458: only 1.0 accepted), and so is thinking.type "enabled"
+   * (pi#3297, opencode#23007 for opus-4-7; Sonnet 5 "Manual extended thinking ... not supported",
+   * docs.oxen.ai). Thinking text is omitted unless display is "summarized" (claude-code#56356,
+   * quoting platform docs for Opus 4.7). For the 5.5 models this is ASSUMED from their docs'
+   * "adaptive thinking with the effort parameter".
+   */
+  adaptiveOnly: boolean;
+}
+
+const model = (id: string, display_name: string, created_at: string, max_input_tokens: number, max_tokens: number, deprecation?: { at: string; retires: string }): ModelInfo => ({
+  id,
+  display_name,
+  created_at,
+  max_input_tokens,
+  max_tokens,
+  capabilities: null,
+  line: null,
+  lifecycle: deprecation ? 'deprecated' : 'active',
+  deprecated_at: deprecation?.at ?? null,
+  retires_at: deprecation?.retires ?? null,
+});
+
+/**
+ * Appendix C's names, newest first, with the limits and release dates of the makers' pages:
+ * platform.claude.com model overviews for haiku-5-5 (1M / 128K, 2026-10-07), sonnet-5
+ * (1M / 128K, 2026-06-30) and sonnet-4-5 (200K / 64K, 2025-09-29, deprecated, retires
+ * 2026-11-30); the Vertex and Bedrock model cards for opus-4-7 (1M / 128K, 2026-04-16); the
+ * lineup tables for opus-5-5 and sonnet-5-5 (1M / 128K). sonnet-4-6's 128K output is quoted
+ * from its overview page by two PRs (aws-solutions-library-samples#424, celeste-python#387).
+ * ASSUMED: the release dates of opus-5-5 and sonnet-5-5 (no page found), sonnet-4-6's and
+ * haiku-4-5's (kept from before). Lodestar's catalog states lower outputs for opus-4-7 (32K),
+ * sonnet-4-6 and sonnet-5 (64K); the double follows the makers.
+ */
 export const ANTHROPIC_MODELS: readonly ModelInfo[] = [
-  { id: 'claude-opus-4-7', display_name: 'Claude Opus 4.7', created_at: '2026-05-14T00:00:00Z', max_input_tokens: 200000, max_tokens: 64000 },
-  { id: 'claude-sonnet-5', display_name: 'Claude Sonnet 5', created_at: '2026-04-02T00:00:00Z', max_input_tokens: 1000000, max_tokens: 64000 },
-  { id: 'claude-sonnet-4-6', display_name: 'Claude Sonnet 4.6', created_at: '2026-02-17T00:00:00Z', max_input_tokens: 1000000, max_tokens: 64000 },
-  { id: 'claude-haiku-4-5', display_name: 'Claude Haiku 4.5', created_at: '2025-10-15T00:00:00Z', max_input_tokens: 200000, max_tokens: 64000 },
+  model('claude-haiku-5-5', 'Claude Haiku 5.5', '2026-10-07T00:00:00Z', 1_000_000, 128_000),
+  model('claude-sonnet-5-5', 'Claude Sonnet 5.5', '2026-09-29T00:00:00Z', 1_000_000, 128_000),
+  model('claude-opus-5-5', 'Claude Opus 5.5', '2026-09-01T00:00:00Z', 1_000_000, 128_000),
+  model('claude-sonnet-5', 'Claude Sonnet 5', '2026-06-30T00:00:00Z', 1_000_000, 128_000),
+  model('claude-opus-4-7', 'Claude Opus 4.7', '2026-04-16T00:00:00Z', 1_000_000, 128_000),
+  model('claude-sonnet-4-6', 'Claude Sonnet 4.6', '2026-02-17T00:00:00Z', 1_000_000, 128_000),
+  model('claude-haiku-4-5', 'Claude Haiku 4.5', '2025-10-15T00:00:00Z', 200_000, 64_000),
+  model('claude-sonnet-4-5', 'Claude Sonnet 4.5', '2025-09-29T00:00:00Z', 200_000, 64_000, { at: '2026-05-30T00:00:00Z', retires: '2026-11-30T00:00:00Z' }),
 ];
+
+const TRAITS: Readonly<Record<string, ModelTraits>> = {
+  'claude-haiku-5-5': { adaptiveOnly: true },
+  'claude-sonnet-5-5': { adaptiveOnly: true },
+  'claude-opus-5-5': { adaptiveOnly: true },
+  'claude-sonnet-5': { adaptiveOnly: true },
+  'claude-opus-4-7': { adaptiveOnly: true },
+  'claude-sonnet-4-6': { adaptiveOnly: false },
+  'claude-haiku-4-5': { adaptiveOnly: false, snapshot: 'claude-haiku-4-5-20251001' },
+  'claude-sonnet-4-5': { adaptiveOnly: false, snapshot: 'claude-sonnet-4-5-20250929' },
+};
+
+/** A model this double does not list: generous limits, the older sampling rules. */
+const UNLISTED = { max_input_tokens: 10_000_000, max_tokens: 1_000_000 };
+
+export function anthropicModel(id: string): { info: Pick<ModelInfo, 'max_input_tokens' | 'max_tokens'>; traits: ModelTraits } {
+  const info = ANTHROPIC_MODELS.find((candidate) => candidate.id === id) ?? ANTHROPIC_MODELS.find((candidate) => TRAITS[candidate.id]?.snapshot === id);
+  const traits = (info && TRAITS[info.id]) ?? { adaptiveOnly: false };
+  return { info: info ?? UNLISTED, traits };
+}
 
 /** 2.6: a page of the model list, newest first, with has_more/first_id/last_id. */
 export function modelsPage(query: URLSearchParams): Record<string, unknown> {

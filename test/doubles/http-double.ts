@@ -153,3 +153,13 @@ export function writeChunk(response: ServerResponse, text: string): boolean {
   response.write(text);
   return true;
 }
+
+/**
+ * With LODESTAR_DOUBLE_TRACE set, prints each request a double refuses before generating, with
+ * the start of the body it refused: an end-to-end test that fails on a refusal then shows which
+ * request the daemon sent.
+ */
+export function traceRefusal(double: string, status: number, answer: unknown, rawBody: string): void {
+  if (!process.env.LODESTAR_DOUBLE_TRACE) return;
+  process.stderr.write(`[${double} double] ${status} ${typeof answer === 'string' ? answer : JSON.stringify(answer)}\n  for ${rawBody.slice(0, 2000)}\n`);
+}

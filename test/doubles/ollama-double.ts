@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { goJsonSyntaxError, goJsonTypeName } from './go-json.js';
 import { sendJson, sendText, startHttpDouble, writeChunk, type DoubleExchange } from './http-double.js';
 import { OllamaGpu, type LoadedModel, type ModelLoad } from './ollama-gpu-model.js';
+import { sampleOf } from './json-schema-sample.js';
 import {
   DEFAULT_MODELS,
   details,
@@ -25,6 +26,7 @@ import {
 import {
   BehaviourQueue,
   DEFAULT_BEHAVIOUR,
+  echoText,
   isRecord,
   pauseBetweenChunks,
   planReply,
@@ -204,7 +206,12 @@ export async function startOllamaDouble(options: OllamaDoubleOptions = {}): Prom
       const input = kind === 'chat' ? summarizeMessages(messages) : { chars: prompt.length + (typeof body.system === 'string' ? body.system.length : 0), lastUserText: prompt };
       const numPredict = modelOptions.num_predict as number | undefined;
       const replyBehaviour: ReplyBehaviour = behaviour.kind === 'reply' ? behaviour : (DEFAULT_BEHAVIOUR as ReplyBehaviour);
-      const reply = planReply(replyBehaviour, { promptChars: input.chars, lastUserText: input.lastUserText, maxOutputTokens: numPredict !== undefined && numPredict >= 0 ? numPredict : undefined });
+      const reply = planReply(replyBehaviour, {
+        promptChars: input.chars,
+        lastUserText: input.lastUserText,
+        maxOutputTokens: numPredict !== undefined && numPredict >= 0 ? numPredict : undefined,
+        defaultText: structuredDefault(body.format, input.lastUserText),
+      });
       const fault = behaviour.kind === 'reply' ? undefined : behaviour;
       await respond(exchange, { kind, model: requested, reply, fault, start, stream: body.stream !== false, raw: body.raw === true });
     } finally {
@@ -376,4 +383,15 @@ function writeNvidiaSmi(dir: string, vramBytes: number, gpu: OllamaGpu): void {
   const apps = loaded.map((entry, index) => `${48213 + index}, /usr/local/lib/ollama/llama-server, ${Math.round(entry.sizeVram / MIB)}`).join('\n');
   writeFileSync(join(dir, 'apps.csv.tmp'), apps ? `${apps}\n` : '');
   renameSync(join(dir, 'apps.csv.tmp'), join(dir, 'apps.csv'));
+}
+
+/**
+ * `format` (reference/ollama-gpu.md 1.1): "json", or a JSON schema the answer is constrained to
+ * (Ollama 0.5 on). The default reply is then JSON, valid against the schema; a scripted text is
+ * sent as given.
+ */
+function structuredDefault(format: unknown, lastUserText: string): string | undefined {
+  if (format === 'json') return JSON.stringify({ text: echoText(lastUserText) });
+  if (!isRecord(format)) return undefined;
+  return JSON.stringify(sampleOf(format, echoText(lastUserText)));
 }

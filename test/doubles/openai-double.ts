@@ -1,4 +1,4 @@
-import { sendJson, startHttpDouble, type DoubleExchange } from './http-double.js';
+import { sendJson, startHttpDouble, traceRefusal, type DoubleExchange } from './http-double.js';
 import {
   authFailure,
   basePaths,
@@ -13,9 +13,16 @@ import {
   type OpenAIFlavor,
 } from './openai-flavors.js';
 import { writeChatStream, type OpenAIStreamContext } from './openai-stream.js';
+import { parameterRejection } from './openai-params.js';
+import { limitRejection, type SizeRequest } from './openai-limits.js';
+import { deepseekDeserializationError, deepseekThinking, deepseekThinkingRejection, DEFAULT_DEEPSEEK_REASONING } from './deepseek-rules.js';
+import { sampleOf } from './json-schema-sample.js';
+import { tableOf, tokensOf } from './model-limits.js';
+import { startResponsesEndpoint, type ResponsesEndpoint } from './openai-responses.js';
 import {
   BehaviourQueue,
   DEFAULT_BEHAVIOUR,
+  echoText,
   isRecord,
   planReply,
   randomAlphanumeric,
@@ -40,8 +47,10 @@ export interface OpenAIDoubleOptions {
 
 /**
  * A double of OpenAI's Chat Completions API (providers.md section 1) and of the OpenAI-compatible
- * services in section 3, chosen by `flavor`. Serves POST {base}/chat/completions and GET {base}/models.
- * A request without any Bearer key is always rejected, as every real service does.
+ * services in section 3, chosen by `flavor`. Serves POST {base}/chat/completions and GET {base}/models,
+ * and for OpenAI itself POST {base}/responses (openai-responses.ts). A request without any Bearer
+ * key is always rejected, as every real service does; what each service refuses besides (fields,
+ * values, output caps, windows) is refused in its words before any behaviour is consumed.
  */
 export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Promise<Double> {
   const flavor = options.flavor ?? 'openai';
@@ -50,16 +59,25 @@ export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Prom
   const paths = basePaths(flavor);
   const prefixes = [paths.primary, ...paths.others];
 
+  // The Responses API exists on OpenAI only (responses-api.md): the other flavors answer 404 there.
+  let responses: ResponsesEndpoint | undefined;
+
   const http = await startHttpDouble(options.port ?? 0, async (exchange) => {
     const route = prefixes.map((prefix) => routeOf(exchange.url.pathname, prefix)).find((found) => found !== undefined);
     const method = exchange.request.method ?? 'GET';
     if (route === '/chat/completions' && method === 'POST') return chatCompletions(exchange);
+    if (route === '/responses' && method === 'POST' && responses) {
+      const failure = authorize(exchange);
+      if (failure) return reject(exchange, failure);
+      return responses.handle(exchange);
+    }
     if (route === '/models' && (method === 'GET' || method === 'HEAD')) return listModels(exchange);
     const message = `Invalid URL (${method} ${exchange.url.pathname})`;
     return sendJson(exchange.response, 404, errorBody(flavor, { status: 404, message, code: null }));
   });
 
   function reject(exchange: DoubleExchange, failure: Failure): void {
+    traceRefusal(flavor, failure.status, failure.body, exchange.record.rawBody);
     sendJson(exchange.response, failure.status, failure.body, { ...flavorHeaders(flavor, requestId(), failure.status === 429), ...failure.headers });
   }
 
@@ -76,11 +94,7 @@ export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Prom
     const failure = authorize(exchange);
     if (failure) return reject(exchange, failure);
     const created = 1_700_000_000;
-    const data = FLAVOR_MODELS[flavor].map((id) =>
-      flavor === 'openrouter'
-        ? { id, name: id, created, context_length: 128000, pricing: { prompt: '0.000001', completion: '0.000004' } }
-        : { id, object: 'model', created, owned_by: ownerOf(flavor) },
-    );
+    const data = FLAVOR_MODELS[flavor].map((id) => (flavor === 'openrouter' ? openRouterModel(id, created) : { id, object: 'model', created, owned_by: ownerOf(flavor) }));
     sendJson(exchange.response, 200, flavor === 'openrouter' ? { data } : { object: 'list', data }, flavorHeaders(flavor, requestId(), false));
   }
 
@@ -88,7 +102,7 @@ export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Prom
     const authFailed = authorize(exchange);
     if (authFailed) return reject(exchange, authFailed);
     const body = exchange.record.body;
-    const invalid = validate(body);
+    const invalid = validate(body, exchange.record.rawBody);
     if (invalid) return reject(exchange, invalid);
     const request = body as Record<string, unknown>;
     const model = request.model as string;
@@ -104,9 +118,16 @@ export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Prom
     }
 
     const { chars, lastUserText } = summarizeMessages(request.messages as unknown[]);
-    const cap = numberOrUndefined(request.max_completion_tokens) ?? numberOrUndefined(request.max_tokens);
+    const cap = capOf(request)?.value;
     const replyBehaviour: ReplyBehaviour = behaviour.kind === 'reply' ? behaviour : (DEFAULT_BEHAVIOUR as ReplyBehaviour);
-    const reply = planReply(replyBehaviour, { promptChars: chars, lastUserText, maxOutputTokens: cap });
+    const reply = planReply(replyBehaviour, {
+      promptChars: chars,
+      lastUserText,
+      maxOutputTokens: cap,
+      defaultText: structuredDefault(request.response_format, lastUserText),
+      // DeepSeek's V4-era models think unless told not to, and say so in reasoning_content.
+      defaultReasoning: flavor === 'deepseek' && deepseekThinking(request) ? DEFAULT_DEEPSEEK_REASONING : undefined,
+    });
     const id = completionId(flavor);
     const created = Math.floor(Date.now() / 1000);
     const toolCallIds = reply.toolCalls.map(() => toolCallId(flavor));
@@ -141,8 +162,12 @@ export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Prom
     sendJson(exchange.response, 200, completionBody({ id, created, model, reply, toolCallIds }), headers);
   }
 
-  /** Validation every flavor shares (model and messages required, JSON body), then the flavor's own. */
-  function validate(body: unknown): Failure | undefined {
+  /**
+   * Validation every flavor shares (model and messages required, JSON body), then the flavor's
+   * own, in the order a service meets them: parsing (DeepSeek's typed deserializer), fields and
+   * values, model rules, sizes (output limit, window), then conversation rules.
+   */
+  function validate(body: unknown, raw: string): Failure | undefined {
     const bad = (message: string, param: string | null, code: string | null): Failure => ({
       status: 400,
       body: errorBody(flavor, { status: 400, message, type: 'invalid_request_error', param, code }),
@@ -160,7 +185,14 @@ export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Prom
     if (body.messages.length === 0) {
       return bad("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array');
     }
-    return flavorRejection(flavor, body);
+    const size: SizeRequest = { model: body.model, promptTokens: tokensOf(summarizeMessages(body.messages).chars), cap: capOf(body) };
+    return (
+      (flavor === 'deepseek' ? deepseekDeserializationError(body, raw) : undefined) ??
+      parameterRejection(flavor, body) ??
+      flavorRejection(flavor, body) ??
+      limitRejection(flavor, size) ??
+      (flavor === 'deepseek' ? deepseekThinkingRejection(body) : undefined)
+    );
   }
 
   function completionBody(parts: { id: string; created: number; model: string; reply: PlannedReply; toolCallIds: string[] }): Record<string, unknown> {
@@ -206,13 +238,52 @@ export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Prom
     }
   }
 
+  if (flavor === 'openai') responses = startResponsesEndpoint({ behaviours });
   return doubleOf(http, behaviours, http.origin + paths.primary);
+}
+
+/** The output cap a chat request asks for, and in which field (max_completion_tokens wins). */
+function capOf(body: Record<string, unknown>): SizeRequest['cap'] {
+  const completion = numberOrUndefined(body.max_completion_tokens);
+  if (completion !== undefined) return { field: 'max_completion_tokens', value: completion };
+  const tokens = numberOrUndefined(body.max_tokens);
+  return tokens !== undefined ? { field: 'max_tokens', value: tokens } : undefined;
+}
+
+/** A json_schema response format constrains the output: the default reply is a sample of it. */
+function structuredDefault(format: unknown, lastUserText: string): string | undefined {
+  if (!isRecord(format) || format.type !== 'json_schema' || !isRecord(format.json_schema)) return undefined;
+  return JSON.stringify(sampleOf(format.json_schema.schema, echoText(lastUserText)));
+}
+
+/**
+ * OpenRouter's model object (openrouter.ai/docs/models, "Models API Standard"): context_length,
+ * architecture, pricing as strings per token, top_provider with its own context_length and
+ * max_completion_tokens, per_request_limits, supported_parameters. Limits from model-limits.ts.
+ */
+function openRouterModel(id: string, created: number): Record<string, unknown> {
+  const limits = tableOf('openrouter')[id];
+  const contextLength = limits?.contextWindow ?? 128_000;
+  return {
+    id,
+    canonical_slug: id,
+    name: id,
+    created,
+    description: `${id} through OpenRouter (test double).`,
+    context_length: contextLength,
+    architecture: { modality: 'text->text', input_modalities: ['text'], output_modalities: ['text'], tokenizer: 'Other', instruct_type: null },
+    pricing: { prompt: '0.000001', completion: '0.000004', request: '0', image: '0', web_search: '0', internal_reasoning: '0', input_cache_read: '0', input_cache_write: '0' },
+    top_provider: { context_length: contextLength, max_completion_tokens: limits?.maxOutputTokens ?? null, is_moderated: false },
+    per_request_limits: null,
+    supported_parameters: ['max_tokens', 'temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'reasoning', 'include_reasoning', 'response_format', 'seed'],
+    default_parameters: null,
+  };
 }
 
 function routeOf(pathname: string, prefix: string): string | undefined {
   if (!pathname.startsWith(`${prefix}/`)) return undefined;
   const rest = pathname.slice(prefix.length).replace(/\/+$/, '');
-  return rest === '/chat/completions' || rest === '/models' ? rest : undefined;
+  return rest === '/chat/completions' || rest === '/models' || rest === '/responses' ? rest : undefined;
 }
 
 function ownerOf(flavor: OpenAIFlavor): string {

@@ -217,26 +217,20 @@ function groqRejection(body: Record<string, unknown>): Failure | undefined {
     if (isRecord(message) && message.name !== undefined) {
       return reject(`'messages.${index}' : for 'role:${String(message.role)}' the following must be satisfied[('messages.${index}' : property 'name' is unsupported)]`);
     }
+    // Kai#265 (2026-05): DeepSeek's reasoning_content on an assistant turn is refused.
+    if (isRecord(message) && message.role === 'assistant' && message.reasoning_content !== undefined) {
+      return reject(`'messages.${index}' : for 'role: assistant' the following must be satisfied[('messages.${index}' : property 'reasoning_content' is unsupported)]`);
+    }
   }
   return undefined;
 }
 
 /**
  * 3.5: Mistral validates tool-call ids in the conversation (400, type invalid_function_call, code
- * "3280"). It also rejects `stream_options`: Mistral's request schema forbids extra fields and
- * several clients report 422 extra_forbidden for stream_options (cline#582 2024-10, avante.nvim
- * #2347 2025-06, openai-agents-python#442 2025-04) with no later report of support. Mistral sends
- * usage in every stream anyway, so a gateway must not send stream_options to Mistral.
+ * "3280"). Its refusal of fields outside its schema (stream_options among them) is in
+ * openai-params.ts.
  */
 function mistralRejection(body: Record<string, unknown>): Failure | undefined {
-  if (body.stream_options !== undefined) {
-    const loc = isRecord(body.stream_options) && 'include_usage' in body.stream_options ? ['body', 'stream_options', 'include_usage'] : ['body', 'stream_options'];
-    const input = isRecord(body.stream_options) && 'include_usage' in body.stream_options ? body.stream_options.include_usage : body.stream_options;
-    return {
-      status: 422,
-      body: { object: 'error', message: { detail: [{ type: 'extra_forbidden', loc, msg: 'Extra inputs are not permitted', input }] }, type: 'invalid_request_error', param: null, code: null },
-    };
-  }
   const messages = Array.isArray(body.messages) ? body.messages : [];
   for (const message of messages) {
     if (!isRecord(message)) continue;

@@ -134,6 +134,10 @@ export interface ReplyInput {
   lastUserText: string;
   /** The request's output cap in tokens (max_tokens, num_predict), if any. */
   maxOutputTokens?: number | undefined;
+  /** The text of an unscripted reply instead of the echo: JSON valid against a requested schema. */
+  defaultText?: string | undefined;
+  /** The reasoning of a reply whose script gives none (a model that always thinks, as DeepSeek's do). */
+  defaultReasoning?: string | undefined;
 }
 
 export function estimateTokens(chars: number): number {
@@ -147,15 +151,17 @@ export function echoText(lastUserText: string): string {
 }
 
 /**
- * Resolves a reply behaviour against a request. Defaults: text echoes the last user message,
- * input tokens ~ chars/4, output tokens ~ (text + reasoning + tool arguments)/4. When the
+ * Resolves a reply behaviour against a request. Defaults: text echoes the last user message (or
+ * is the request's `defaultText`: JSON for a structured-output request), reasoning is the
+ * request's `defaultReasoning` or none, input tokens ~ chars/4, output tokens ~ (text +
+ * reasoning + tool arguments)/4. When the
  * computed output exceeds the request's cap, the reply is cut there with finish reason
  * 'length', as a real model would stop; explicit usage overrides still win afterwards.
  */
 export function planReply(behaviour: ReplyBehaviour, input: ReplyInput): PlannedReply {
   const toolCalls = behaviour.toolCalls ?? [];
-  let text = behaviour.text ?? (toolCalls.length ? '' : echoText(input.lastUserText));
-  let reasoning = behaviour.reasoning ?? '';
+  let text = behaviour.text ?? (toolCalls.length ? '' : (input.defaultText ?? echoText(input.lastUserText)));
+  let reasoning = behaviour.reasoning ?? input.defaultReasoning ?? '';
   let calls = toolCalls;
   let finishReason = behaviour.finishReason ?? (toolCalls.length ? 'tool_calls' : 'stop');
   const reasoningTokens = estimateTokens(reasoning.length);
