@@ -61,7 +61,7 @@ describe('POST /v1/messages to Anthropic: a pass-through', () => {
     expect(response.headers.get('x-lodestar-model')).toBe('anthropic/claude-sonnet-4-5');
     expect(response.headers.get('request-id')).toMatch(/^req_/);
     const event = await eventOf('pass');
-    expect(event).toMatchObject({ model: 'anthropic/claude-sonnet-4-5', requestedModel: 'claude-sonnet-4-5', status: 'ok', stream: false, task: 'edit' });
+    expect(event).toMatchObject({ model: 'anthropic/claude-sonnet-4-5', requestedModel: 'claude-sonnet-4-5', status: 'ok', stream: false, task: 'agent' });
     expect(event.usage.outputTokens).toBe(data.usage.output_tokens);
     expect(event.costUsd).toBeGreaterThan(0);
   });
@@ -79,7 +79,7 @@ describe('POST /v1/messages to Anthropic: a pass-through', () => {
     expect(message.usage).toMatchObject({ input_tokens: 400, cache_read_input_tokens: 4000, cache_creation_input_tokens: 600 });
     const event = await eventOf('stream');
     expect(event.usage).toMatchObject({ inputTokens: 5000, cachedInputTokens: 4000, cacheWriteTokens: 600, outputTokens: 40 });
-    expect(event.task).toBe('architect'); // thinking on: Claude Code's "thinking" class
+    expect(event.task).toBe('agent'); // a thinking budget: Claude Code's "thinking" class, an agent's work
     // Priced at Sonnet 4.5's rates: $3/M input, $0.30/M cache reads, $3.75/M cache writes, $15/M output.
     expect(event.costUsd).toBeCloseTo((400 * 3 + 4000 * 0.3 + 600 * 3.75 + 40 * 15) / 1e6, 9);
 
@@ -222,5 +222,18 @@ describe('a Claude model asked for under a hard budget', () => {
     } finally {
       await own.stop();
     }
+  });
+});
+
+describe("a Claude model Lodestar's catalog lacks (Claude Code's default, claude-opus-5-5)", () => {
+  it("is asked for no more than Anthropic's own model list says it writes: the ask is a ceiling, not a need", async () => {
+    // Streamed, as Claude Code asks (the SDK refuses a non-streamed request this large).
+    const data = await client({ project: 'opus' }).messages.stream({ model: 'claude-opus-5-5', max_tokens: 200_000, messages: [{ role: 'user', content: 'Say hello.' }] }).finalMessage();
+    expect(data.type).toBe('message');
+    // Anthropic would answer 400 to 200,000 ("... > 128000, which is the maximum allowed number of output tokens").
+    const upstream = gateway.anthropic.requests.filter((request) => request.path.startsWith('/v1/messages')).at(-1);
+    expect((upstream?.body as { max_tokens: number }).max_tokens).toBe(128_000);
+    const event = await eventOf('opus');
+    expect(event).toMatchObject({ model: 'anthropic/claude-opus-5-5', status: 'ok' });
   });
 });

@@ -41,6 +41,8 @@ export async function translatedAttempt(attempt: Attempt, input: TranslatedInput
     delete request.reasoning_effort;
     input.dropped(`thinking dropped for ${attempt.candidate.id}: it does not reason`);
   }
+  // A Messages request without thinking asks for none; DeepSeek thinks unless it is told not to.
+  if (request.reasoning_effort === undefined && attempt.candidate.provider === 'deepseek' && request.thinking === undefined) request.thinking = { type: 'disabled' };
   const call = { request, signal: attempt.signal };
   const response = input.response;
   if (!input.stream) {
