@@ -43,13 +43,19 @@ const cloud = (provider: ProviderId, model: string, contextWindow: number, maxOu
 
 const local = (model: string, contextWindow: number): CatalogModel => ({ provider: 'ollama', model, contextWindow, maxOutputTokens: contextWindow, local: true, tier: 'small' });
 
-/** Sources: reference/providers.md sections 3 and 5, reference/ollama-gpu.md section 8. */
+/**
+ * Sources: reference/providers.md sections 3 and 5, reference/ollama-gpu.md section 8; the
+ * Anthropic models' limits from their makers' pages (platform.claude.com model overviews, the
+ * Vertex and Bedrock model cards: 128K out for Sonnet 4.6, Sonnet 5 and Opus 4.7, whose window
+ * is 1M), DeepSeek's from its own errors and Codex guide (1,048,576 in, 393,216 out), as
+ * test/doubles/model-limits.ts and anthropic-wire.ts cite them.
+ */
 export const CATALOG: readonly CatalogModel[] = [
-  cloud('anthropic', 'claude-sonnet-4-6', 1_000_000, 64_000, 'frontier'),
+  cloud('anthropic', 'claude-sonnet-4-6', 1_000_000, 128_000, 'frontier'),
   cloud('anthropic', 'claude-sonnet-4-5', 200_000, 64_000, 'frontier'),
-  cloud('anthropic', 'claude-sonnet-5', 1_000_000, 64_000, 'frontier'),
+  cloud('anthropic', 'claude-sonnet-5', 1_000_000, 128_000, 'frontier'),
   cloud('anthropic', 'claude-haiku-4-5', 200_000, 64_000, 'mid'),
-  cloud('anthropic', 'claude-opus-4-7', 200_000, 32_000, 'frontier'),
+  cloud('anthropic', 'claude-opus-4-7', 1_000_000, 128_000, 'frontier'),
   cloud('openai', 'gpt-5', 400_000, 128_000, 'frontier'),
   cloud('openai', 'gpt-5-mini', 400_000, 128_000, 'mid'),
   cloud('openai', 'gpt-5-nano', 400_000, 128_000, 'small'),
@@ -59,8 +65,8 @@ export const CATALOG: readonly CatalogModel[] = [
   cloud('openai', 'gpt-4o-mini', 128_000, 16_384, 'small'),
   cloud('openai', 'o3', 200_000, 100_000, 'frontier'),
   cloud('openai', 'o4-mini', 200_000, 100_000, 'mid'),
-  cloud('deepseek', 'deepseek-flash', 1_000_000, 384_000, 'frontier'),
-  cloud('deepseek', 'deepseek-v4-pro', 1_000_000, 384_000, 'frontier'),
+  cloud('deepseek', 'deepseek-flash', 1_048_576, 393_216, 'frontier'),
+  cloud('deepseek', 'deepseek-v4-pro', 1_048_576, 393_216, 'frontier'),
   cloud('gemini', 'gemini-2.5-pro', 1_048_576, 65_536, 'frontier'),
   cloud('gemini', 'gemini-2.5-flash', 1_048_576, 65_536, 'mid'),
   cloud('groq', 'llama-3.3-70b-versatile', 131_072, 32_768, 'mid'),
