@@ -46,6 +46,18 @@ function sessionEvents(session: string): RequestEvent[] {
     .filter((event) => event.session === session);
 }
 
+it('says how to install Codex when there is none, and exits 1', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'lodestar-nocodex-'));
+  try {
+    const result = await runCli(['codex'], { home, env: { PATH: '/usr/bin:/bin' } });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('Codex CLI is not installed');
+    expect(result.stderr).toContain('npm install -g @openai/codex');
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
 describe.skipIf(!codex)('lodestar codex, with the real Codex CLI', () => {
   it('writes a file through lodestar/auto served by a Chat Completions provider: apply_patch goes out as a function and comes back as Codex\'s freeform call', async () => {
     const { dir, env } = project('cx-chat');
@@ -75,7 +87,44 @@ describe.skipIf(!codex)('lodestar codex, with the real Codex CLI', () => {
     expect(summary.requests).toBe(events.length);
     expect(summary.costUsd).toBeCloseTo(events.reduce((sum, event) => sum + (event.costUsd ?? 0), 0), 12);
     for (const event of events) expect(event).toMatchObject({ tool: 'codex', task: 'agent', model: 'deepseek/deepseek-flash', status: 'ok', project: 'cx-chat' });
+    // report --by tool shows Codex's spend apart.
+    const byTool = JSON.parse((await runCli(['report', '--month', '--by', 'tool', '--json'], { home: gateway.home })).stdout) as { rows: Array<{ key: string; requests: number }> };
+    expect(byTool.rows.find((row) => row.key === 'codex')?.requests).toBeGreaterThanOrEqual(events.length);
     // The catalog is gone once Codex exits.
     expect(existsSync(join(gateway.home, 'codex', `models-${summary.session}.json`))).toBe(false);
+  }, 120_000);
+
+  it('writes a file through a pass-through to OpenAI: the body goes as Codex wrote it (only the model named as OpenAI names it), the answer comes back as sent, and its usage is costed', async () => {
+    const { dir, env } = project('cx-openai');
+    gateway.openai.enqueue({ kind: 'reply', toolCalls: [{ name: 'apply_patch', arguments: PATCH }], usage: { inputTokens: 9000, cacheReadTokens: 8000, outputTokens: 120 } }, { kind: 'reply', text: 'Created hello.txt.', usage: { inputTokens: 9400, cacheReadTokens: 9000, outputTokens: 20 } });
+    const summaryFile = join(work, 'cx-openai-summary.json');
+    const result = await runCli(['codex', '--model', 'openai/gpt-5', '--summary-file', summaryFile, '--', 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', 'create hello.txt saying hello from lodestar'], {
+      home: gateway.home,
+      cwd: dir,
+      env,
+      input: '',
+      timeoutMs: 90_000,
+    });
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(readFileSync(join(dir, 'hello.txt'), 'utf8')).toBe('hello from lodestar\n');
+    const upstream = gateway.openai.requests.filter((request) => request.path.endsWith('/responses'));
+    expect(upstream.length).toBe(2);
+    const first = upstream[0]?.body as Record<string, unknown> & { tools: Array<{ type: string; name?: string }> };
+    expect(first.model).toBe('gpt-5');
+    // What only OpenAI runs went to OpenAI as it was: the freeform apply_patch, hosted web search, store false.
+    expect(first.tools.find((tool) => tool.name === 'apply_patch')?.type).toBe('custom');
+    expect(first.tools.some((tool) => tool.type === 'web_search')).toBe(true);
+    expect(first.store).toBe(false);
+    expect(upstream[1]?.rawBody).toContain('"custom_tool_call_output"');
+
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { session: string };
+    const events = sessionEvents(summary.session);
+    expect(events.map((event) => event.usage)).toEqual([
+      { inputTokens: 9000, cachedInputTokens: 8000, outputTokens: 120, reasoningTokens: 0 },
+      { inputTokens: 9400, cachedInputTokens: 9000, outputTokens: 20, reasoningTokens: 0 },
+    ]);
+    for (const event of events) expect(event).toMatchObject({ tool: 'codex', model: 'openai/gpt-5', provider: 'openai', status: 'ok' });
+    // Cached input is cheaper than fresh input: costed apart, at gpt-5's rates.
+    expect(events[0]?.costUsd).toBeGreaterThan(0);
   }, 120_000);
 });
