@@ -7,6 +7,7 @@ import { applyBudgets } from '../chat/budget-gate.js';
 import { runCandidates } from '../chat/candidate-loop.js';
 import { IDENTIFIER, identifierHeader, toolOf } from '../chat/identifiers.js';
 import { publish } from '../chat/publish.js';
+import { lossNotes } from '../chat/loss-notes.js';
 import { OutputCeilings } from '../chat/output-ceiling.js';
 import { routeRequest } from '../chat/route-request.js';
 import type { Task } from '../../router/classify-task.js';
@@ -22,9 +23,6 @@ import { readJsonBody } from '../request-body.js';
 import { anthropicHeaders } from './anthropic-headers.js';
 import type { Route } from '../server.js';
 
-/** What translations have lost so far, each logged once at info. */
-const noted = new Set<string>();
-
 /** Characters a token, as the router estimates a prompt (the whole body: system, tools and messages). */
 const CHARACTERS_PER_TOKEN = 3.5;
 
@@ -36,6 +34,7 @@ const CHARACTERS_PER_TOKEN = 3.5;
  * sent them.
  */
 export function messagesRoute(context: DaemonContext): Route {
+  const dropped = lossNotes(context.logger, "a Messages request translated for a model that is not Anthropic's loses");
   return {
     method: 'POST',
     path: '/v1/messages',
@@ -56,13 +55,6 @@ export function messagesRoute(context: DaemonContext): Route {
       // pass-through never pays for it), once. What only Anthropic reads (a document, a server
       // tool) fails it, and that candidate is passed over.
       let chat: ChatCompletionRequest | undefined;
-      // Each kind of loss once at info (a session would repeat it on every request), then at debug.
-      const dropped = (note: string): void => {
-        if (!noted.has(note)) {
-          noted.add(note);
-          context.logger.info("a Messages request translated for a model that is not Anthropic's loses", { note });
-        } else if (context.logger.enabled('debug')) context.logger.debug("a Messages request translated for a model that is not Anthropic's loses", { note });
-      };
       const translated = (): ChatCompletionRequest => {
         if (!chat) {
           const translation = messagesToChat(body as never, body.model);

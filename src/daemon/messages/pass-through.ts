@@ -1,13 +1,10 @@
 import type { ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import type { AnthropicProvider } from '../../providers/anthropic/anthropic-provider.js';
 import { convertAnthropicUsage } from '../../providers/anthropic/convert-anthropic-usage.js';
 import { SseParser, type SseEvent } from '../../providers/http/sse.js';
-import { newOutcome, type CallOutcome } from '../../providers/spec/provider.js';
-import { UpstreamError } from '../../providers/spec/upstream-error.js';
+import type { CallOutcome } from '../../providers/spec/provider.js';
 import type { Attempt, DispatchResult } from '../chat/candidate-loop.js';
-import { lodestarHeaders } from '../chat/dispatch.js';
-import { drained } from '../chat/stream-writer.js';
+import { relayPassThrough, type PassThroughFormat, type SideReader } from '../chat/pass-through-relay.js';
 import type { OutputCeiling } from '../../router/model-limits.js';
 
 export interface PassThroughInput {
@@ -36,63 +33,21 @@ export async function passThroughAttempt(attempt: Attempt, input: PassThroughInp
   const provider = attempt.provider as AnthropicProvider;
   const body = forAnthropic(input.raw, input.requestedModel, attempt.candidate.model, input.ceiling?.maxTokens);
   const upstream = await provider.passThrough({ path: input.path, body, headers: input.headers, stream: input.stream, signal: attempt.signal });
-  const readyAt = attempt.ready();
-  const outcome = newOutcome();
-  const overheadMs = attempt.overheadMs + (performance.now() - readyAt);
-  const headers: Record<string, string> = { ...lodestarHeaders(attempt.candidate, attempt.fallbacks, overheadMs), ...input.extraHeaders };
-  const requestId = upstream.headers['request-id'];
-  if (typeof requestId === 'string') headers['request-id'] = requestId;
-  const result = (status: DispatchResult['status'], error?: string, firstByteAt?: number): DispatchResult => ({ status, httpStatus: 200, candidate: attempt.candidate, outcome, error, fallbacks: attempt.fallbacks, firstByteAt, overheadMs });
-
-  if (!input.stream) {
-    let text: string;
-    try {
-      text = await upstream.body.text();
-    } catch (error) {
-      throw error instanceof UpstreamError ? error : new UpstreamError('anthropic', 'connection', `anthropic's answer was cut off: ${String(error)}`);
-    }
-    readMessage(text, outcome);
-    finished(result('ok'));
-    input.response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
-    input.response.end(text);
-    return;
-  }
-
-  const response = input.response;
-  response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers });
-  const firstByteAt = performance.now();
-  const scanner = new UsageScanner(outcome);
-  let ended = false;
-  try {
-    for await (const chunk of upstream.body) {
-      const stop = scanner.push(chunk);
-      // The ledger before the last event: a daemon killed right after still has the request.
-      if (stop && !ended) {
-        ended = true;
-        finished(result('ok', undefined, firstByteAt));
-      }
-      if (!response.write(chunk)) await drained(response);
-      if (response.destroyed) throw new UpstreamError('anthropic', 'aborted', 'the client went away');
-    }
-  } catch (error) {
-    attempt.controller.abort();
-    if (ended) return;
-    if (response.destroyed || (error instanceof UpstreamError && error.kind === 'aborted')) {
-      finished(result('aborted', 'the client went away mid-stream', firstByteAt));
-      return;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    finished(result('error', message, firstByteAt));
-    response.end(errorEvent('api_error', `${message} (after part of the answer was sent)`));
-    return;
-  }
-  if (!ended) {
-    finished(result('error', 'anthropic ended the stream without message_stop', firstByteAt));
-    response.end(errorEvent('api_error', 'anthropic ended the stream without message_stop (after part of the answer was sent)'));
-    return;
-  }
-  response.end();
+  await relayPassThrough(attempt, upstream, { stream: input.stream, response: input.response, extraHeaders: input.extraHeaders }, MESSAGES_FORMAT, finished);
 }
+
+/** Anthropic's Messages format, as a pass-through reads and ends it. */
+const MESSAGES_FORMAT: PassThroughFormat = {
+  provider: 'anthropic',
+  relayedHeaders: ['request-id'],
+  readWhole: (text, outcome) => {
+    readMessage(text, outcome);
+    return 'ok';
+  },
+  reader: (outcome) => new UsageScanner(outcome),
+  errorFrame: (_reader, message) => errorEvent('api_error', message),
+  terminal: 'message_stop',
+};
 
 /**
  * The body for Anthropic: the client's bytes, unless the router chose another Anthropic model
@@ -162,7 +117,7 @@ export function errorEvent(type: string, message: string): string {
  * reason; says when message_stop arrives. Events go by their name (a text that mentions
  * "message_stop" is not one); only those two are parsed.
  */
-export class UsageScanner {
+export class UsageScanner implements SideReader {
   private readonly outcome: CallOutcome;
   private readonly parser = new SseParser((event) => this.read(event));
   private stopped = false;
@@ -171,10 +126,10 @@ export class UsageScanner {
     this.outcome = outcome;
   }
 
-  /** True once this chunk completes the message_stop event. */
-  push(chunk: Buffer): boolean {
+  /** 'ok' once this chunk completes the message_stop event. */
+  push(chunk: Buffer): 'ok' | undefined {
     this.parser.push(chunk);
-    return this.stopped;
+    return this.stopped ? 'ok' : undefined;
   }
 
   private read(event: SseEvent): void {

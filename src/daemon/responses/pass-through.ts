@@ -1,14 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { SseParser, type SseEvent } from '../../providers/http/sse.js';
 import type { OpenAICompatibleProvider } from '../../providers/openai-compatible/openai-compatible-provider.js';
 import { convertResponsesUsage, isOwnEncryptedReasoning, OWN_REASONING_PREFIX } from '../../providers/responses/response-fields.js';
-import { newOutcome, type CallOutcome } from '../../providers/spec/provider.js';
-import { UpstreamError } from '../../providers/spec/upstream-error.js';
+import type { CallOutcome } from '../../providers/spec/provider.js';
 import type { OutputCeiling } from '../../router/model-limits.js';
 import type { Attempt, DispatchResult } from '../chat/candidate-loop.js';
-import { lodestarHeaders } from '../chat/dispatch.js';
-import { drained } from '../chat/stream-writer.js';
+import { relayPassThrough, type PassThroughFormat, type SideReader } from '../chat/pass-through-relay.js';
 
 export interface ResponsesPassThroughInput {
   /** The client's body, byte for byte. */
@@ -39,63 +36,21 @@ export async function responsesPassThroughAttempt(attempt: Attempt, input: Respo
   const provider = attempt.provider as OpenAICompatibleProvider;
   const body = forOpenAI(input.raw, input.requestedModel, attempt.candidate.model, input.ceiling?.maxTokens);
   const upstream = await provider.passThrough({ path: '/responses', body, headers: input.headers, stream: input.stream, signal: attempt.signal });
-  const readyAt = attempt.ready();
-  const outcome = newOutcome();
-  const overheadMs = attempt.overheadMs + (performance.now() - readyAt);
-  const headers: Record<string, string> = { ...lodestarHeaders(attempt.candidate, attempt.fallbacks, overheadMs), ...input.extraHeaders };
-  const requestId = upstream.headers['x-request-id'];
-  if (typeof requestId === 'string') headers['x-request-id'] = requestId;
-  const result = (status: DispatchResult['status'], error?: string, firstByteAt?: number): DispatchResult => ({ status, httpStatus: 200, candidate: attempt.candidate, outcome, error, fallbacks: attempt.fallbacks, firstByteAt, overheadMs });
-
-  if (!input.stream) {
-    let text: string;
-    try {
-      text = await upstream.body.text();
-    } catch (error) {
-      throw error instanceof UpstreamError ? error : new UpstreamError('openai', 'connection', `openai's answer was cut off: ${String(error)}`);
-    }
-    readResponse(text, outcome);
-    finished(result(outcome.finishReason === 'failed' ? 'error' : 'ok'));
-    input.response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
-    input.response.end(text);
-    return;
-  }
-
-  const response = input.response;
-  response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers });
-  const firstByteAt = performance.now();
-  const scanner = new ResponsesScanner(outcome);
-  let ended = false;
-  try {
-    for await (const chunk of upstream.body) {
-      const terminal = scanner.push(chunk);
-      if (terminal && !ended) {
-        ended = true;
-        finished(result(terminal === 'response.failed' ? 'error' : 'ok', terminal === 'response.failed' ? scanner.failure : undefined, firstByteAt));
-      }
-      if (!response.write(chunk)) await drained(response);
-      if (response.destroyed) throw new UpstreamError('openai', 'aborted', 'the client went away');
-    }
-  } catch (error) {
-    attempt.controller.abort();
-    if (ended) return;
-    if (response.destroyed || (error instanceof UpstreamError && error.kind === 'aborted')) {
-      finished(result('aborted', 'the client went away mid-stream', firstByteAt));
-      return;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    finished(result('error', message, firstByteAt));
-    response.end(failedEvent(scanner, `${message} (after part of the answer was sent)`));
-    return;
-  }
-  if (!ended) {
-    const message = 'openai ended the stream without response.completed';
-    finished(result('error', message, firstByteAt));
-    response.end(failedEvent(scanner, `${message} (after part of the answer was sent)`));
-    return;
-  }
-  response.end();
+  await relayPassThrough(attempt, upstream, { stream: input.stream, response: input.response, extraHeaders: input.extraHeaders }, RESPONSES_FORMAT, finished);
 }
+
+/** OpenAI's Responses format, as a pass-through reads and ends it. */
+const RESPONSES_FORMAT: PassThroughFormat = {
+  provider: 'openai',
+  relayedHeaders: ['x-request-id'],
+  readWhole: (text, outcome) => {
+    readResponse(text, outcome);
+    return outcome.finishReason === 'failed' ? 'error' : 'ok';
+  },
+  reader: (outcome) => new ResponsesScanner(outcome),
+  errorFrame: (reader, message) => failedEvent(reader as ResponsesScanner, message),
+  terminal: 'response.completed',
+};
 
 /**
  * The body for OpenAI: the client's bytes, unless the router chose another OpenAI model, the
@@ -150,7 +105,7 @@ function readTerminal(response: ResponseFields, outcome: CallOutcome): void {
  * Events go by their name, or by the `type` their data opens with where a stream names none;
  * only the start and the end are parsed, so a text that mentions an event's name is no event.
  */
-export class ResponsesScanner {
+export class ResponsesScanner implements SideReader {
   private readonly outcome: CallOutcome;
   private readonly parser = new SseParser((event) => this.read(event));
   private terminal: string | undefined;
@@ -161,10 +116,10 @@ export class ResponsesScanner {
     this.outcome = outcome;
   }
 
-  /** The terminal event's type once this chunk completes it. */
-  push(chunk: Buffer): string | undefined {
+  /** The response's outcome once this chunk completes its terminal event: response.failed is an error. */
+  push(chunk: Buffer): 'ok' | 'error' | undefined {
     this.parser.push(chunk);
-    return this.terminal;
+    return this.terminal === undefined ? undefined : this.terminal === 'response.failed' ? 'error' : 'ok';
   }
 
   private read(event: SseEvent): void {

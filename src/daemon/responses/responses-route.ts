@@ -12,6 +12,7 @@ import { runCandidates } from '../chat/candidate-loop.js';
 import { agentSession, IDENTIFIER, identifierHeader, toolOf } from '../chat/identifiers.js';
 import { OutputCeilings } from '../chat/output-ceiling.js';
 import { publish } from '../chat/publish.js';
+import { lossNotes } from '../chat/loss-notes.js';
 import { routeRequest } from '../chat/route-request.js';
 import type { DaemonContext } from '../context.js';
 import { HttpError, sendError } from '../http-error.js';
@@ -20,9 +21,6 @@ import type { Route } from '../server.js';
 import { responsesPassThroughAttempt } from './pass-through.js';
 import { translatedResponsesAttempt } from './translated.js';
 import { validateResponsesRequest } from './validate-responses-request.js';
-
-/** What translations have lost so far, each logged once at info. */
-const noted = new Set<string>();
 
 /** Characters a token, as the router estimates a prompt (the whole body: instructions, tools and input). */
 const CHARACTERS_PER_TOKEN = 3.5;
@@ -34,6 +32,7 @@ const CHARACTERS_PER_TOKEN = 3.5;
  * translated both ways. Errors are in OpenAI's envelope, and OpenAI's own come back as sent.
  */
 export function responsesRoute(context: DaemonContext): Route {
+  const dropped = lossNotes(context.logger, "a Responses request translated for a model that is not OpenAI's loses");
   return {
     method: 'POST',
     path: '/v1/responses',
@@ -56,12 +55,6 @@ export function responsesRoute(context: DaemonContext): Route {
       // pass-through never pays for it), once. What only OpenAI serves (stored items, files)
       // fails it, and that candidate is passed over.
       let translation: ResponsesTranslation | undefined;
-      const dropped = (note: string): void => {
-        if (!noted.has(note)) {
-          noted.add(note);
-          context.logger.info("a Responses request translated for a model that is not OpenAI's loses", { note });
-        } else if (context.logger.enabled('debug')) context.logger.debug("a Responses request translated for a model that is not OpenAI's loses", { note });
-      };
       const translated = (): ResponsesTranslation => {
         if (!translation) {
           translation = responsesToChat(body, body.model);
