@@ -4,9 +4,11 @@ import { calibrationPairs, fitCalibration } from './calibration-fit.js';
 import {
   DEFAULT_EVIDENCE,
   LINEAGE_RULES,
+  resolveEvidence,
   shippedQuality,
   SWE_BENCH_FIGURES,
   type CalibrationFit,
+  type EvidenceScale,
   type EvidenceSettings,
   type LineageRule,
   type QualityScore,
@@ -151,29 +153,15 @@ export function agenticQuality(modelId: string, settings: EvidenceSettings = DEF
 const memo = new Map<string, QualityScore | undefined>();
 /** Ids come from config and Ollama's model list: bounded, but not by the catalog alone. */
 const MEMO_LIMIT = 5000;
-/** A rule can point at a model that itself takes a rule; this bounds the chain, as for edits. */
-const MAX_CHAIN = 4;
+/** This scale's evidence, in the order resolveEvidence keeps for both scales. */
+const AGENTIC_SCALE: EvidenceScale = {
+  measured: (modelId) => measuredAgentic(modelId),
+  calibrated: (modelId, settings) => calibratedAgentic(modelId, settings),
+  inherit: (rule, settings, depth) => fromRule(rule, settings, depth),
+};
 
 function resolve(modelId: string, settings: EvidenceSettings, depth: number): QualityScore | undefined {
-  const measured = measuredAgentic(modelId);
-  if (measured) return measured;
-  if (depth >= MAX_CHAIN) return undefined;
-  const rules = settings.lineage ? LINEAGE_RULES.filter((rule) => rule.model === modelId && !settings.disabledRules.includes(rule.id)) : [];
-  for (const rule of rules) {
-    if (rule.kind === 'successor') continue;
-    const inherited = fromRule(rule, settings, depth);
-    if (inherited) return inherited;
-  }
-  if (settings.calibration) {
-    const calibrated = calibratedAgentic(modelId, settings);
-    if (calibrated) return calibrated;
-  }
-  for (const rule of rules) {
-    if (rule.kind !== 'successor') continue;
-    const inherited = fromRule(rule, settings, depth);
-    if (inherited) return inherited;
-  }
-  return undefined;
+  return resolveEvidence(modelId, settings, AGENTIC_SCALE, depth);
 }
 
 /**
@@ -184,9 +172,7 @@ function resolve(modelId: string, settings: EvidenceSettings, depth: number): Qu
 function fromRule(rule: LineageRule, settings: EvidenceSettings, depth: number): QualityScore | undefined {
   const pinned = rule.dirname !== undefined || rule.settings !== undefined;
   const figure = pinned ? AGENTIC_SWE_FIGURES.find((entry) => pairsWith(entry, rule)) : undefined;
-  const base = pinned ? figure && fromFigure(figure) : resolve(rule.from, settings, depth + 1);
-  if (!base) return undefined;
-  return { ...base, kind: 'lineage', source: `lineage ${rule.id} (${KIND_WORDS[rule.kind]} ${rule.from}): ${base.source}` };
+  return pinned ? figure && fromFigure(figure) : resolve(rule.from, settings, depth + 1);
 }
 
 function pairsWith(figure: SweBenchFigure, rule: LineageRule): boolean {
@@ -197,14 +183,6 @@ function pairsWith(figure: SweBenchFigure, rule: LineageRule): boolean {
 function sameSettings(left: ScoreOptions | undefined, right: ScoreOptions | undefined): boolean {
   return left?.reasoningEffort === right?.reasoningEffort && left?.thinkingTokens === right?.thinkingTokens;
 }
-
-/** The words quality-evidence.ts uses for its rules, so that both scales describe a rule alike. */
-const KIND_WORDS: Readonly<Record<LineageRule['kind'], string>> = {
-  'ga-of-preview': 'GA release of',
-  'alias-of-snapshot': 'alias of',
-  'same-weights': 'same weights as',
-  successor: 'successor of',
-};
 
 const SUCCESSOR_RULES: readonly string[] = LINEAGE_RULES.filter((rule) => rule.kind === 'successor').map((rule) => rule.id);
 

@@ -144,39 +144,47 @@ const memo = new Map<string, QualityScore | undefined>();
 /** Ids come from config and Ollama's model list: bounded, but not by the catalog alone. */
 const MEMO_LIMIT = 5000;
 
-function resolve(modelId: string, settings: EvidenceSettings, depth: number): QualityScore | undefined {
-  const measured = measuredQuality(modelId);
+/** How one scale (Aider's polyglot, SWE-bench Verified) knows a model: what resolveEvidence orders. */
+export interface EvidenceScale {
+  measured(modelId: string): QualityScore | undefined;
+  calibrated(modelId: string, settings: EvidenceSettings): QualityScore | undefined;
+  /** What a rule's target gives on this scale (before it is labelled lineage). */
+  inherit(rule: LineageRule, settings: EvidenceSettings, depth: number): QualityScore | undefined;
+}
+
+/**
+ * The evidence for an id on a scale, in the one order both scales keep: measured, then the
+ * lineage rules about the same model, then calibration, then the rules that only assume a
+ * successor is no worse; a chain of rules is followed at most MAX_CHAIN deep.
+ */
+export function resolveEvidence(modelId: string, settings: EvidenceSettings, scale: EvidenceScale, depth = 0): QualityScore | undefined {
+  const measured = scale.measured(modelId);
   if (measured) return measured;
   if (depth >= MAX_CHAIN) return undefined;
   const rules = settings.lineage ? LINEAGE_RULES.filter((rule) => rule.model === modelId && !settings.disabledRules.includes(rule.id)) : [];
-  for (const rule of rules) {
-    if (rule.kind === 'successor') continue;
-    const inherited = fromRule(rule, settings, depth);
-    if (inherited) return inherited;
-  }
-  if (settings.calibration) {
-    const calibrated = calibratedQuality(modelId);
-    if (calibrated) return calibrated;
-  }
-  for (const rule of rules) {
-    if (rule.kind !== 'successor') continue;
-    const inherited = fromRule(rule, settings, depth);
-    if (inherited) return inherited;
-  }
-  return undefined;
-}
-
-function fromRule(rule: LineageRule, settings: EvidenceSettings, depth: number): QualityScore | undefined {
-  const base = rule.dirname !== undefined || rule.settings !== undefined ? measuredQuality(rule.from, rule.settings, rule.dirname) : resolve(rule.from, settings, depth + 1);
-  if (!base) return undefined;
-  return {
-    ...base,
-    kind: 'lineage',
-    source: `lineage ${rule.id} (${KIND_WORDS[rule.kind]} ${rule.from}): ${base.source}`,
+  const inherit = (successors: boolean): QualityScore | undefined => {
+    for (const rule of rules) {
+      if ((rule.kind === 'successor') !== successors) continue;
+      const base = scale.inherit(rule, settings, depth);
+      if (base) return { ...base, kind: 'lineage', source: `lineage ${rule.id} (${KIND_WORDS[rule.kind]} ${rule.from}): ${base.source}` };
+    }
+    return undefined;
   };
+  return inherit(false) ?? (settings.calibration ? scale.calibrated(modelId, settings) : undefined) ?? inherit(true);
 }
 
-const KIND_WORDS: Readonly<Record<LineageRule['kind'], string>> = {
+const POLYGLOT_SCALE: EvidenceScale = {
+  measured: (modelId) => measuredQuality(modelId),
+  calibrated: (modelId) => calibratedQuality(modelId),
+  inherit: (rule, settings, depth) =>
+    rule.dirname !== undefined || rule.settings !== undefined ? measuredQuality(rule.from, rule.settings, rule.dirname) : resolveEvidence(rule.from, settings, POLYGLOT_SCALE, depth + 1),
+};
+
+function resolve(modelId: string, settings: EvidenceSettings, depth: number): QualityScore | undefined {
+  return resolveEvidence(modelId, settings, POLYGLOT_SCALE, depth);
+}
+
+export const KIND_WORDS: Readonly<Record<LineageRule['kind'], string>> = {
   'ga-of-preview': 'GA release of',
   'alias-of-snapshot': 'alias of',
   'same-weights': 'same weights as',
