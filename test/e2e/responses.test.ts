@@ -32,9 +32,9 @@ function client(project: string): OpenAI {
   });
 }
 
-/** What the real Codex 0.169 sent on its first turn (shared/data), with the model it is routed to. */
+/** What the real Codex 0.169 sent on its first turn (a copy of shared/data's capture), with the model it is routed to. */
 function codexTurn(model: string): Record<string, unknown> {
-  const data = JSON.parse(readFileSync(join(ROOT, '..', 'shared', 'data', 'codex-0.169-requests.json'), 'utf8')) as { unknown_model_turn1: { body: Record<string, unknown> } };
+  const data = JSON.parse(readFileSync(join(ROOT, 'src', 'providers', 'responses', '__fixtures__', 'codex-0.169-requests.json'), 'utf8')) as { unknown_model_turn1: { body: Record<string, unknown> } };
   const body = structuredClone(data.unknown_model_turn1.body);
   // The capture shortened the tools' schemas to their property names; a model needs them whole.
   for (const tool of body.tools as Array<Record<string, unknown>>) {
