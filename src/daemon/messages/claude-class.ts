@@ -29,7 +29,11 @@ export const CLASS_DEFAULT: Readonly<Record<ClaudeClass, string>> = {
 
 /** What the classes read of a request besides its body: its headers. */
 export interface ClaudeHeaders {
-  /** x-claude-code-request-class, which Claude Code sends with CLAUDE_CODE_GATEWAY_HINT_HEADERS=1 (`lodestar claude` sets it). */
+  /**
+   * x-claude-code-request-class, which Claude Code sends with CLAUDE_CODE_GATEWAY_HINT_HEADERS=1.
+   * `lodestar claude` does not set it: interactive Claude Code asks the user to allow it (and
+   * exits on a no), so the body's own signs decide unless the user opts in.
+   */
   requestClass?: string | undefined;
   /** x-claude-code-agent-id: a subagent's, sent with or without hints. */
   agentId?: string | undefined;
@@ -58,7 +62,9 @@ const MORE_EFFORT = new Set(['high', 'xhigh', 'max']);
  *   adaptive thinking at medium effort is on every request and means nothing;
  * - subagent: x-claude-code-agent-id, the hint header, `cc_is_subagent=true` in the billing
  *   block, or a subagent's own prompt ("You are an agent for Claude Code", the Explore agent's);
- * - main: the rest, the main loop.
+ * - main: the rest, the main loop; interactive auto mode's security classifier too ("You are a
+ *   security monitor", no tools): it decides whether a risky tool call runs, which is no work for
+ *   the cheapest model.
  */
 export function claudeClass(body: MessagesBody, promptTokens: number, headers: ClaudeHeaders = {}): { class: ClaudeClass; reason: string } {
   const system = systemText(body.system);
