@@ -107,6 +107,13 @@ describe.skipIf(!HAVE_CHROMIUM)('the web UI in Chromium', () => {
     await expect.poll(() => page.getByTestId('task-choice-edit').textContent()).toContain('deepseek/deepseek-v4-pro');
     expect(readFileSync(join(shop, '.lodestarrc'), 'utf8')).toContain('"edit": "deepseek/deepseek-v4-pro"');
 
+    // The agent task judges models on SWE-bench Verified: its column says so, with each model's agentic score.
+    await page.getByTestId('task-select').selectOption('agent');
+    await expect.poll(() => page.locator('table.models thead').textContent()).toContain('Quality (SWE-bench Verified)');
+    await expect.poll(() => page.getByTestId('model-row-anthropic/claude-sonnet-4-5').textContent()).toContain('77.2%');
+    await page.screenshot({ path: join(shots, 'models-agent-1280.png'), fullPage: false });
+    await page.getByTestId('task-select').selectOption('edit');
+
     // Aider (the fake, through `lodestar aider`) in the shop: its edit goes to the chosen model...
     await page.getByTestId('nav-overview').click();
     await page.getByTestId('live-requests').waitFor();
