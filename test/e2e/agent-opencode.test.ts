@@ -72,5 +72,8 @@ describe.skipIf(!opencode)('opencode through Lodestar, with the real opencode CL
     // Its title request (no tools) went to small_model, the router's cheapest.
     const title = events.find((event) => event.task !== 'agent');
     expect(title).toMatchObject({ requestedModel: 'lodestar/cheap', tool: 'opencode', status: 'ok' });
+    // report --by tool shows opencode's spend apart.
+    const byTool = JSON.parse((await runCli(['report', '--month', '--by', 'tool', '--json'], { home: gateway.home })).stdout) as { rows: Array<{ key: string; requests: number }> };
+    expect(byTool.rows.find((row) => row.key === 'opencode')?.requests).toBe(events.length);
   }, 120_000);
 });
