@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { measureLatency } from './gateway-measure.js';
 import { machineInfo, ROOT, sanitizedEnv, startLodestar, startUpstream } from './gateway-targets.js';
 import { Target } from './lib/http-client.js';
+import { chatStream } from './lib/chat-chunks.js';
 import { registerCleanup } from './lib/processes.js';
 import { max, median, min, rotate } from './lib/stats.js';
 
@@ -176,15 +177,7 @@ function firstEvent(target) {
 /** The daemon's converter over a 200-chunk OpenAI stream (text, then two tool calls, usage), in this process. */
 async function measureTranslation(runs) {
   const { ChatStreamToMessages } = await import(pathToFileURL(join(ROOT, 'dist', 'src', 'providers', 'messages', 'chat-stream-to-messages.js')).href);
-  const head = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-4o-mini' };
-  const chunks = [JSON.stringify({ ...head, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })];
-  for (let index = 0; index < 180; index++) chunks.push(JSON.stringify({ ...head, choices: [{ index: 0, delta: { content: ` tok${index}` }, finish_reason: null }] }));
-  for (let call = 0; call < 2; call++) {
-    chunks.push(JSON.stringify({ ...head, choices: [{ index: 0, delta: { tool_calls: [{ index: call, id: `call_${call}`, type: 'function', function: { name: 'Read', arguments: '' } }] }, finish_reason: null }] }));
-    for (let part = 0; part < 7; part++) chunks.push(JSON.stringify({ ...head, choices: [{ index: 0, delta: { tool_calls: [{ index: call, function: { arguments: part === 0 ? '{"file_path":"' : part === 6 ? '.py"}' : `part${part}` } }] }, finish_reason: null }] }));
-  }
-  chunks.push(JSON.stringify({ ...head, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }));
-  chunks.push(JSON.stringify({ ...head, choices: [], usage: { prompt_tokens: 900, completion_tokens: 200, total_tokens: 1100, prompt_tokens_details: { cached_tokens: 800 } } }));
+  const chunks = chatStream('gpt-4o-mini', 180);
   const times = [];
   let frames = 0;
   for (let run = 0; run < runs; run++) {

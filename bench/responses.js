@@ -22,6 +22,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { backgroundLoad, measureLatency } from './gateway-measure.js';
 import { machineInfo, ROOT, sanitizedEnv, startLodestar, startUpstream } from './gateway-targets.js';
+import { chatStream } from './lib/chat-chunks.js';
 import { renderProfileText, summarizeCpuProfile } from './lib/cpuprofile.js';
 import { get, Target } from './lib/http-client.js';
 import { machineCpuMs, registerCleanup } from './lib/processes.js';
@@ -307,15 +308,7 @@ async function measureTranslation(runs) {
     stream: true,
   };
   const context = { model: request.model, request, tools: responsesToChat(request, DEEPSEEK_MODEL).tools };
-  const head = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: DEEPSEEK_MODEL };
-  const chunks = [JSON.stringify({ ...head, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })];
-  for (let index = 0; index < 181; index++) chunks.push(JSON.stringify({ ...head, choices: [{ index: 0, delta: { content: ` tok${index}` }, finish_reason: null }] }));
-  for (let call = 0; call < 2; call++) {
-    chunks.push(JSON.stringify({ ...head, choices: [{ index: 0, delta: { tool_calls: [{ index: call, id: `call_${call}`, type: 'function', function: { name: 'Read', arguments: '' } }] }, finish_reason: null }] }));
-    for (let part = 0; part < 7; part++) chunks.push(JSON.stringify({ ...head, choices: [{ index: 0, delta: { tool_calls: [{ index: call, function: { arguments: part === 0 ? '{"file_path":"' : part === 6 ? '.py"}' : `part${part}` } }] }, finish_reason: null }] }));
-  }
-  chunks.push(JSON.stringify({ ...head, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }));
-  chunks.push(JSON.stringify({ ...head, choices: [], usage: { prompt_tokens: 900, completion_tokens: 200, total_tokens: 1100, prompt_tokens_details: { cached_tokens: 800 } } }));
+  const chunks = chatStream(DEEPSEEK_MODEL, 181);
   const times = [];
   let frames = [];
   for (let run = 0; run < runs; run++) {

@@ -40,20 +40,20 @@ export class ProviderModelLimits {
   }
 
   /**
-   * Reads the lists of the providers of these candidates that the catalog doesn't cover,
-   * where not read yet; resolves within a few seconds whatever the providers do.
+   * Reads the lists of the providers of these candidates that the catalog doesn't cover, where
+   * not read yet: a promise that resolves within a few seconds whatever the providers do, or
+   * undefined when there is nothing to wait for (nearly every request: nothing to await).
    */
-  async learnFor(candidates: readonly Candidate[]): Promise<void> {
-    const waits: Array<Promise<void>> = [];
+  learnFor(candidates: readonly Candidate[]): Promise<void> | undefined {
+    let waits: Array<Promise<void>> | undefined;
     for (const candidate of candidates) {
       if (candidate.provider === 'ollama' || catalogEntry(candidate.provider, candidate.model)) continue;
       const wait = this.learn(candidate.provider);
-      if (wait) waits.push(wait);
+      if (wait) (waits ??= []).push(wait);
     }
-    if (!waits.length) return;
+    if (!waits) return undefined;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(waits), new Promise<void>((resolve) => (timer = setTimeout(resolve, LEARN_WAIT_MS)))]);
-    clearTimeout(timer);
+    return Promise.race([Promise.all(waits), new Promise<void>((resolve) => (timer = setTimeout(resolve, LEARN_WAIT_MS)))]).then(() => clearTimeout(timer));
   }
 
   /** Starts reading a provider's list when due; the promise of that reading while it runs, else undefined. */

@@ -4,6 +4,7 @@ import { calibrationPairs, fitCalibration } from './calibration-fit.js';
 import {
   DEFAULT_EVIDENCE,
   LINEAGE_RULES,
+  memoizedEvidence,
   resolveEvidence,
   shippedQuality,
   SWE_BENCH_FIGURES,
@@ -141,18 +142,8 @@ function fromFigure(figure: SweBenchFigure): QualityScore {
  * - lineage again: the successor rules, last, as for edits.
  * Nothing else: a model none of these covers has unknown agentic quality.
  */
-export function agenticQuality(modelId: string, settings: EvidenceSettings = DEFAULT_EVIDENCE): QualityScore | undefined {
-  // The data never changes while the process runs: each answer is worked out once.
-  const key = `${Number(settings.lineage)}${Number(settings.calibration)}${settings.disabledRules.join(',')}|${modelId}`;
-  if (memo.has(key)) return memo.get(key);
-  const score = resolve(modelId, settings, 0);
-  if (memo.size < MEMO_LIMIT) memo.set(key, score);
-  return score;
-}
+export const agenticQuality = memoizedEvidence((modelId, settings) => resolve(modelId, settings, 0));
 
-const memo = new Map<string, QualityScore | undefined>();
-/** Ids come from config and Ollama's model list: bounded, but not by the catalog alone. */
-const MEMO_LIMIT = 5000;
 /** This scale's evidence, in the order resolveEvidence keeps for both scales. */
 const AGENTIC_SCALE: EvidenceScale = {
   measured: (modelId) => measuredAgentic(modelId),

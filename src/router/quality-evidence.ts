@@ -131,18 +131,25 @@ export function calibratedQuality(modelId: string): QualityScore | undefined {
  * The shipped evidence for an id: measured, then same-model lineage, then calibrated, then
  * successor lineage; undefined when none (or none the settings allow).
  */
-export function shippedQuality(modelId: string, settings: EvidenceSettings = DEFAULT_EVIDENCE): QualityScore | undefined {
-  // The data never changes while the process runs: each answer is worked out once.
-  const key = `${Number(settings.lineage)}${Number(settings.calibration)}${settings.disabledRules.join(',')}|${modelId}`;
-  if (memo.has(key)) return memo.get(key);
-  const score = resolve(modelId, settings, 0);
-  if (memo.size < MEMO_LIMIT) memo.set(key, score);
-  return score;
-}
+export const shippedQuality = memoizedEvidence((modelId, settings) => resolveEvidence(modelId, settings, POLYGLOT_SCALE));
 
-const memo = new Map<string, QualityScore | undefined>();
 /** Ids come from config and Ollama's model list: bounded, but not by the catalog alone. */
 const MEMO_LIMIT = 5000;
+
+/**
+ * A scale's lookup, each answer worked out once per id and settings: the data never changes
+ * while the process runs, and the router asks for the same ids again and again.
+ */
+export function memoizedEvidence(lookup: (modelId: string, settings: EvidenceSettings) => QualityScore | undefined): (modelId: string, settings?: EvidenceSettings) => QualityScore | undefined {
+  const memo = new Map<string, QualityScore | undefined>();
+  return (modelId, settings = DEFAULT_EVIDENCE) => {
+    const key = `${Number(settings.lineage)}${Number(settings.calibration)}${settings.disabledRules.join(',')}|${modelId}`;
+    if (memo.has(key)) return memo.get(key);
+    const score = lookup(modelId, settings);
+    if (memo.size < MEMO_LIMIT) memo.set(key, score);
+    return score;
+  };
+}
 
 /** How one scale (Aider's polyglot, SWE-bench Verified) knows a model: what resolveEvidence orders. */
 export interface EvidenceScale {
@@ -179,10 +186,6 @@ const POLYGLOT_SCALE: EvidenceScale = {
   inherit: (rule, settings, depth) =>
     rule.dirname !== undefined || rule.settings !== undefined ? measuredQuality(rule.from, rule.settings, rule.dirname) : resolveEvidence(rule.from, settings, POLYGLOT_SCALE, depth + 1),
 };
-
-function resolve(modelId: string, settings: EvidenceSettings, depth: number): QualityScore | undefined {
-  return resolveEvidence(modelId, settings, POLYGLOT_SCALE, depth);
-}
 
 export const KIND_WORDS: Readonly<Record<LineageRule['kind'], string>> = {
   'ga-of-preview': 'GA release of',

@@ -30,7 +30,7 @@ const PROFILES: ModelProfile[] = [
 ];
 
 const POLICY: RoutingPolicy = {
-  floors: { edit: 70, architect: 70, 'long-context': 70, chat: 0, commit: 0, summary: 0 },
+  floors: { edit: 70, architect: 70, 'long-context': 70, chat: 0, commit: 0, summary: 0, agent: 65 },
   preferred: [],
   forbidden: [],
 };

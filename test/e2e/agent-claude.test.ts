@@ -7,7 +7,7 @@ import type { RequestEvent } from '../../src/ledger/request-event.js';
 import { agentBin, skipNote } from '../helpers/agents.js';
 import { BIN, cleanEnv, ROOT, runCli } from '../helpers/cli.js';
 import { execa } from 'execa';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { sessionEvents, startGateway, type Gateway } from '../helpers/gateway.js';
 import type { Double } from '../doubles/index.js';
 
 const claude = agentBin('claude');
@@ -38,14 +38,6 @@ function project(name: string, main: string, background = 'lodestar/cheap'): { d
   return { dir, env: { HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude'), PATH: `${dirname(claude as string)}:${process.env.PATH}` } };
 }
 
-function sessionEvents(session: string): RequestEvent[] {
-  const month = new Date().toISOString().slice(0, 7);
-  return readFileSync(join(gateway.home, 'ledger', `${month}.jsonl`), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as RequestEvent)
-    .filter((event) => event.session === session);
-}
 
 /** Claude Code headless through lodestar claude: writes hello.txt with its Write tool, served by `main` through `upstream`. */
 async function writeAFile(name: string, main: string, upstream: Double): Promise<{ dir: string; events: RequestEvent[]; stdout: string }> {
@@ -57,7 +49,7 @@ async function writeAFile(name: string, main: string, upstream: Double): Promise
   expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
   expect(readFileSync(target, 'utf8')).toBe(`hi from ${name}\n`);
   const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { session: string; requests: number };
-  const events = sessionEvents(summary.session);
+  const events = sessionEvents(gateway.home, summary.session);
   expect(summary.requests).toBe(events.length);
   return { dir, events, stdout: result.stdout };
 }
@@ -102,7 +94,7 @@ describe.skipIf(!claude)('lodestar claude, with the real Claude Code', () => {
     expect(result.exitCode, `${String(result.stdout).slice(-3000)}\n${result.stderr}`).toBe(0);
     expect(readFileSync(target, 'utf8')).toBe('hi from a terminal\n');
     const summary = JSON.parse(readFileSync(join(work, 'cc-tty-summary.json'), 'utf8')) as { session: string };
-    const events = sessionEvents(summary.session);
+    const events = sessionEvents(gateway.home, summary.session);
     const title = events.find((event) => event.model === 'ollama/qwen2.5-coder:3b');
     expect(title).toMatchObject({ task: 'summary', requestedModel: 'claude-opus-5-5', status: 'ok', tool: 'claude' });
     // The title's schema reached Ollama as its format, so the answer is the JSON Claude Code parses.

@@ -3,10 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestEvent } from '../../src/ledger/request-event.js';
 import { agentBin, skipNote } from '../helpers/agents.js';
 import { runCli } from '../helpers/cli.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { sessionEvents, startGateway, type Gateway } from '../helpers/gateway.js';
 
 const codex = agentBin('codex');
 if (!codex) skipNote('codex');
@@ -37,14 +36,6 @@ function project(name: string): { dir: string; env: Record<string, string> } {
   return { dir, env: { HOME: home, CODEX_HOME: join(home, 'codex'), PATH: `${dirname(codex as string)}:${process.env.PATH}`, TERM: 'dumb' } };
 }
 
-function sessionEvents(session: string): RequestEvent[] {
-  const month = new Date().toISOString().slice(0, 7);
-  return readFileSync(join(gateway.home, 'ledger', `${month}.jsonl`), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as RequestEvent)
-    .filter((event) => event.session === session);
-}
 
 it('says how to install Codex when there is none, and exits 1', async () => {
   const home = mkdtempSync(join(tmpdir(), 'lodestar-nocodex-'));
@@ -82,7 +73,7 @@ describe.skipIf(!codex)('lodestar codex, with the real Codex CLI', () => {
     expect(second.messages.at(-1)?.role).toBe('tool');
 
     const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { session: string; requests: number; costUsd: number };
-    const events = sessionEvents(summary.session);
+    const events = sessionEvents(gateway.home, summary.session);
     expect(events.length).toBeGreaterThanOrEqual(2);
     expect(summary.requests).toBe(events.length);
     expect(summary.costUsd).toBeCloseTo(events.reduce((sum, event) => sum + (event.costUsd ?? 0), 0), 12);
@@ -118,7 +109,7 @@ describe.skipIf(!codex)('lodestar codex, with the real Codex CLI', () => {
     expect(upstream[1]?.rawBody).toContain('"custom_tool_call_output"');
 
     const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { session: string };
-    const events = sessionEvents(summary.session);
+    const events = sessionEvents(gateway.home, summary.session);
     expect(events.map((event) => event.usage)).toEqual([
       { inputTokens: 9000, cachedInputTokens: 8000, outputTokens: 120, reasoningTokens: 0 },
       { inputTokens: 9400, cachedInputTokens: 9000, outputTokens: 20, reasoningTokens: 0 },

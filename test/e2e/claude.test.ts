@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscribeToEvents, type DaemonEventMessage } from '../../src/cli/events-client.js';
-import type { RequestEvent } from '../../src/ledger/request-event.js';
 import { formatMoney } from '../../src/shared/format.js';
 import { ROOT, runCli } from '../helpers/cli.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { sessionEvents, startGateway, type Gateway } from '../helpers/gateway.js';
 
 const FAKE_CLAUDE_BIN = join(ROOT, 'test', 'fixtures', 'claude');
 /** What the fake (Claude Code 2.1.337) asks for; claude-sonnet-4-5 writes at most 64,000 tokens, gpt-4o-mini 16,384. */
@@ -78,14 +77,6 @@ function claudeEnv(record: string, extra: Record<string, string> = {}): Record<s
   return { PATH: `${FAKE_CLAUDE_BIN}:${process.env.PATH}`, HOME: home, FAKE_CLAUDE_RECORD: record, ...extra };
 }
 
-function ledger(session: string): RequestEvent[] {
-  const month = new Date().toISOString().slice(0, 7);
-  return readFileSync(join(gateway.home, 'ledger', `${month}.jsonl`), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as RequestEvent)
-    .filter((event) => event.session === session);
-}
 
 /**
  * The model's side of one interactive session, queued on the doubles: the main model writes
@@ -157,7 +148,7 @@ function expectTitle(got: ClaudeRecord): void {
 
 /** The ledger, the summary and the status line tell the same story. */
 async function expectAccounted(got: ClaudeRecord, session: string, projectName: string, summaryFile: string, stdout: string): Promise<void> {
-  const events = ledger(session);
+  const events = sessionEvents(gateway.home, session);
   expect(events.length).toBe(messages(got).length);
   const cost = events.reduce((sum, event) => sum + (event.costUsd ?? 0), 0);
   const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { requests: number; costUsd: number };
@@ -234,7 +225,7 @@ describe('lodestar claude', () => {
 
     // The summary and the status line say what the ledger says.
     await expectAccounted(got, session, 'shop', summaryFile, result.stdout);
-    const cost = ledger(session).reduce((sum, event) => sum + (event.costUsd ?? 0), 0);
+    const cost = sessionEvents(gateway.home, session).reduce((sum, event) => sum + (event.costUsd ?? 0), 0);
 
     // With a budget, the line says what is left of it (from the status file the daemon keeps, within a second).
     expect((await runCli(['budget', 'set', '--monthly', '20'], { home: gateway.home })).exitCode).toBe(0);
@@ -245,7 +236,7 @@ describe('lodestar claude', () => {
     // The tool is a dimension of reports too: this session is all there is under "claude" so far.
     const byTool = await runCli(['report', '--month', '--by', 'tool', '--json'], { home: gateway.home });
     const rows = (JSON.parse(byTool.stdout) as { rows: Array<{ key: string; requests: number; costUsd: number }> }).rows;
-    expect(rows.find((row) => row.key === 'claude')).toMatchObject({ requests: ledger(session).length });
+    expect(rows.find((row) => row.key === 'claude')).toMatchObject({ requests: sessionEvents(gateway.home, session).length });
     expect(rows.find((row) => row.key === 'claude')?.costUsd).toBeCloseTo(cost, 6); // reports round to 1e-7
   }, 90_000);
 

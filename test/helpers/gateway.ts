@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { subscribeToEvents } from '../../src/cli/events-client.js';
 import type { RequestEvent } from '../../src/ledger/request-event.js';
@@ -57,7 +57,6 @@ export async function startGateway(options: { config?: Record<string, unknown>; 
   if (started.exitCode !== 0) throw new Error(`lodestar start failed: ${started.stderr}`);
   const state = daemonState(home);
   if (!state) throw new Error('no daemon.json after start');
-  const { readFileSync } = await import('node:fs');
   const token = readFileSync(join(home, 'token'), 'utf8').trim();
 
   const events: RequestEvent[] = [];
@@ -130,4 +129,14 @@ export async function rawRequest(
     if (options.body !== undefined) outgoing.write(options.body);
     outgoing.end();
   });
+}
+
+/** A session's events as the ledger holds them this month (what a launcher's summary is checked against). */
+export function sessionEvents(home: string, session: string): RequestEvent[] {
+  const month = new Date().toISOString().slice(0, 7);
+  return readFileSync(join(home, 'ledger', `${month}.jsonl`), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as RequestEvent)
+    .filter((event) => event.session === session);
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../http-error.js';
+import { isTask, TASKS, type Task } from '../../router/classify-task.js';
 import { isToolName, TOOL_NAMES, toolFromUserAgent, type ToolName } from '../../shared/tools.js';
 
 /** A project name or a session id, in a header or the path. */
@@ -48,4 +49,15 @@ export function agentSession(request: IncomingMessage): string | undefined {
     if (session && IDENTIFIER.test(session)) return session;
   }
   return undefined;
+}
+
+/** An x-lodestar-task header: absent or empty is undefined; a word that is no task is a 400 naming the tasks. */
+export function taskHeader(request: IncomingMessage): Task | undefined {
+  const value = request.headers['x-lodestar-task'];
+  const task = Array.isArray(value) ? value[0] : value;
+  if (task === undefined || task === '') return undefined;
+  if (!isTask(task)) {
+    throw new HttpError(400, `The x-lodestar-task header ${JSON.stringify(task.slice(0, 40))} is not a task: use one of ${TASKS.join(', ')}`, { param: 'x-lodestar-task' });
+  }
+  return task;
 }

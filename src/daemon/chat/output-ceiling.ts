@@ -2,7 +2,7 @@ import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js
 import { outputCeiling, type OutputCeiling } from '../../router/model-limits.js';
 import type { Candidate } from '../../router/resolve-model.js';
 import type { DaemonContext } from '../context.js';
-import { limitsFor } from '../model-limits.js';
+import { limitsFor, type LimitsSources } from '../model-limits.js';
 
 /** A candidate whose ask was lowered, for the route event and the log. */
 export interface ClampNote {
@@ -27,6 +27,8 @@ export class OutputCeilings {
   /** What the client asked for; undefined when it set no limit (nothing to lower). */
   readonly asked: number | undefined;
   private readonly promptTokens: number;
+  /** Where limits come from for this request's project: made on first need, once. */
+  private sources: LimitsSources | undefined;
 
   constructor(context: DaemonContext, options: { project: string | undefined; asked: number | null | undefined; promptTokens: number }) {
     this.context = context;
@@ -55,13 +57,16 @@ export class OutputCeilings {
   }
 
   private limits(candidate: Candidate) {
-    const { config } = this.context;
-    const own = this.context.projects.get(this.project)?.models;
-    return limitsFor(candidate, {
-      overrides: own ? { ...config.models, ...own } : config.models,
-      localContext: (model) => config.providers.ollama.models[model]?.numCtx ?? config.providers.ollama.numCtx,
-      provider: this.context.modelLimits,
-    });
+    if (!this.sources) {
+      const { config } = this.context;
+      const own = this.context.projects.get(this.project)?.models;
+      this.sources = {
+        overrides: own ? { ...config.models, ...own } : config.models,
+        localContext: (model) => config.providers.ollama.models[model]?.numCtx ?? config.providers.ollama.numCtx,
+        provider: this.context.modelLimits,
+      };
+    }
+    return limitsFor(candidate, this.sources);
   }
 }
 

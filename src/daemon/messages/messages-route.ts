@@ -6,7 +6,7 @@ import { messagesToChat } from '../../providers/messages/messages-to-chat.js';
 import { applyBudgets } from '../chat/budget-gate.js';
 import { runCandidates } from '../chat/candidate-loop.js';
 import { IDENTIFIER, identifierHeader, toolOf } from '../chat/identifiers.js';
-import { publish } from '../chat/publish.js';
+import { admit, publishRefusal } from '../chat/admission.js';
 import { lossNotes } from '../chat/loss-notes.js';
 import { OutputCeilings } from '../chat/output-ceiling.js';
 import { routeRequest } from '../chat/route-request.js';
@@ -81,7 +81,8 @@ export function messagesRoute(context: DaemonContext): Route {
       let fallbacks = isVirtual(target.model) ? undefined : () => routeFallbacks(context, { ...routing, model: CLASS_DEFAULT[kind.class] }, task, promptTokens, project, needs);
       try {
         const candidates = routeRequest(context, routing, task, promptTokens, project, needs).candidates;
-        await context.modelLimits.learnFor(candidates);
+        const learning = context.modelLimits.learnFor(candidates);
+        if (learning) await learning;
         const clamped = ceilings.notes(candidates);
         context.events.publish({ type: 'route', data: { project, requestedModel: body.model, task, taskReason: `claude ${kind.class}: ${kind.reason}`, reason: `${target.model} (${target.why})`, candidates: candidates.map((candidate) => candidate.id), ...(clamped.length ? { clamped } : {}) } });
         try {
@@ -93,23 +94,11 @@ export function messagesRoute(context: DaemonContext): Route {
           fallbacks = undefined;
         }
       } catch (error) {
-        if (error instanceof HttpError) {
-          publish(context, { status: 'error', httpStatus: error.status, candidate: undefined, outcome: undefined, error: error.message, fallbacks: [], firstByteAt: undefined, overheadMs: performance.now() - arrivedAt }, meta);
-        }
+        publishRefusal(context, error, meta);
         throw error;
       }
-      const release = context.budgets.reserve(project, budget.reserveUsd);
-      const extraHeaders: Record<string, string> = { 'x-lodestar-claude-class': kind.class };
-      if (budget.skipped.length) extraHeaders['x-lodestar-budget'] = budget.candidates.every((candidate) => candidate.provider === 'ollama') ? 'local-only' : 'limited';
-
-      const abort = new AbortController();
-      response.once('close', () => {
-        if (!response.writableFinished) abort.abort();
-      });
-      const finished = (result: Parameters<typeof publish>[1]): void => {
-        release();
-        publish(context, result, { ...meta, budgetLimited: budget.skipped.length > 0 });
-      };
+      const { signal, finished, headers } = admit(context, response, budget, meta);
+      const extraHeaders: Record<string, string> = { 'x-lodestar-claude-class': kind.class, ...headers };
       const path = `/v1/messages${params.query ? `?${params.query}` : ''}`;
       const later = fallbacks;
       const more = later
@@ -123,7 +112,7 @@ export function messagesRoute(context: DaemonContext): Route {
           }
         : undefined;
       await runCandidates(
-        { candidates: budget.candidates, more, providers: context.providers, clientSignal: abort.signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
+        { candidates: budget.candidates, more, providers: context.providers, clientSignal: signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
         (attempt) =>
           attempt.candidate.provider === 'anthropic'
             ? passThroughAttempt(attempt, { raw: text, requestedModel: body.model, stream, path, headers: anthropicHeaders(request), response, extraHeaders, ceiling: ceilings.for(attempt.candidate) }, finished)

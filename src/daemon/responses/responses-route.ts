@@ -5,13 +5,12 @@ import type { ResponsesRequest } from '../../providers/responses/responses-types
 import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js';
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
 import type { Needs } from '../../router/catalog.js';
-import { classifyTask, isTask, TASKS, type Task } from '../../router/classify-task.js';
-import type { Candidate } from '../../router/resolve-model.js';
+import { classifyTask } from '../../router/classify-task.js';
 import { applyBudgets } from '../chat/budget-gate.js';
 import { runCandidates } from '../chat/candidate-loop.js';
-import { agentSession, IDENTIFIER, identifierHeader, toolOf } from '../chat/identifiers.js';
+import { agentSession, IDENTIFIER, identifierHeader, taskHeader, toolOf } from '../chat/identifiers.js';
 import { OutputCeilings } from '../chat/output-ceiling.js';
-import { publish } from '../chat/publish.js';
+import { admit, publishRefusal } from '../chat/admission.js';
 import { lossNotes } from '../chat/loss-notes.js';
 import { routeRequest } from '../chat/route-request.js';
 import type { DaemonContext } from '../context.js';
@@ -68,7 +67,8 @@ export function responsesRoute(context: DaemonContext): Route {
       let budget;
       try {
         const routed = routeRequest(context, routing, task.task, promptTokens, project, needsOf(body));
-        if (ceilings.asked !== undefined) await context.modelLimits.learnFor(routed.candidates);
+        const learning = ceilings.asked === undefined ? undefined : context.modelLimits.learnFor(routed.candidates);
+        if (learning) await learning;
         const clamped = ceilings.asked === undefined ? [] : ceilings.notes(routed.candidates);
         const decision = routed.decision;
         context.events.publish({
@@ -86,25 +86,12 @@ export function responsesRoute(context: DaemonContext): Route {
         });
         budget = applyBudgets(routed.candidates, { budgets: context.budgets, pricing: context.pricing, project, request: routing, promptTokens, requestedModel: body.model, ceiling: (candidate) => ceilings.for(candidate)?.maxTokens });
       } catch (error) {
-        if (error instanceof HttpError) {
-          publish(context, { status: 'error', httpStatus: error.status, candidate: undefined, outcome: undefined, error: error.message, fallbacks: [], firstByteAt: undefined, overheadMs: performance.now() - arrivedAt }, meta);
-        }
+        publishRefusal(context, error, meta);
         throw error;
       }
-      const release = context.budgets.reserve(project, budget.reserveUsd);
-      const extraHeaders: Record<string, string> = {};
-      if (budget.skipped.length) extraHeaders['x-lodestar-budget'] = budget.candidates.every((candidate: Candidate) => candidate.provider === 'ollama') ? 'local-only' : 'limited';
-
-      const abort = new AbortController();
-      response.once('close', () => {
-        if (!response.writableFinished) abort.abort();
-      });
-      const finished = (result: Parameters<typeof publish>[1]): void => {
-        release();
-        publish(context, result, { ...meta, budgetLimited: budget.skipped.length > 0 });
-      };
+      const { signal, finished, headers: extraHeaders } = admit(context, response, budget, meta);
       await runCandidates(
-        { candidates: budget.candidates, providers: context.providers, clientSignal: abort.signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
+        { candidates: budget.candidates, providers: context.providers, clientSignal: signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
         (attempt) =>
           attempt.candidate.provider === 'openai'
             ? responsesPassThroughAttempt(attempt, { raw: text, requestedModel: body.model, stream, headers: openAIHeaders(request), response, extraHeaders, ceiling: ceilings.for(attempt.candidate) }, finished)
@@ -162,14 +149,6 @@ function codexSession(request: IncomingMessage, body: ResponsesRequest): string 
 function openAIHeaders(request: IncomingMessage): Record<string, string> {
   const beta = request.headers['openai-beta'];
   return typeof beta === 'string' ? { 'openai-beta': beta } : {};
-}
-
-function taskHeader(request: IncomingMessage): Task | undefined {
-  const value = request.headers['x-lodestar-task'];
-  const task = Array.isArray(value) ? value[0] : value;
-  if (task === undefined || task.trim() === '') return undefined;
-  if (!isTask(task)) throw new HttpError(400, `The x-lodestar-task header ${JSON.stringify(task.slice(0, 40))} is not a task: use one of ${TASKS.join(', ')}`, { param: 'x-lodestar-task' });
-  return task;
 }
 
 /**

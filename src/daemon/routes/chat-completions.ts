@@ -1,6 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { classifyTask, estimatePromptTokens, isTask, TASKS } from '../../router/classify-task.js';
+import { classifyTask, estimatePromptTokens } from '../../router/classify-task.js';
 import { promptTokensFor, routeRequest } from '../chat/route-request.js';
 import { cacheKey, isCacheable } from '../../cache/cache-key.js';
 import { StreamAssembler } from '../../cache/stream-assembler.js';
@@ -9,7 +8,8 @@ import { applyBudgets } from '../chat/budget-gate.js';
 import { dispatchChat } from '../chat/dispatch.js';
 import { OutputCeilings } from '../chat/output-ceiling.js';
 import { publish } from '../chat/publish.js';
-import { agentSession, identifierHeader, toolOf } from '../chat/identifiers.js';
+import { agentSession, identifierHeader, taskHeader, toolOf } from '../chat/identifiers.js';
+import { admit, publishRefusal } from '../chat/admission.js';
 import { isFailedEditReply } from '../../router/ab-split.js';
 import { contentText, type ChatCompletionRequest } from '../../providers/spec/chat-request.js';
 import { validateChatRequest } from '../chat/validate-chat-request.js';
@@ -70,7 +70,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
           await serveConsensus(context, { request: chatRequest, task: task.task, promptTokens, project, meta, response, signal: abort.signal, includeUsage });
         } catch (error) {
           // Refused before any model was asked (too few providers, a budget): still a request the user made.
-          if (error instanceof HttpError) publish(context, { status: 'error', httpStatus: error.status, candidate: undefined, outcome: undefined, error: error.message, fallbacks: [], firstByteAt: undefined, overheadMs: performance.now() - arrivedAt }, meta);
+          publishRefusal(context, error, meta);
           throw error;
         }
         return;
@@ -94,7 +94,8 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       const ceilings = new OutputCeilings(context, { project, asked: chatRequest.max_completion_tokens ?? chatRequest.max_tokens, promptTokens });
       try {
         const routing = routeRequest(context, chatRequest, task.task, await promptTokensFor(context, chatRequest, promptTokens, project), project, undefined, ab?.model);
-        if (ceilings.asked !== undefined) await context.modelLimits.learnFor(routing.candidates);
+        const learning = ceilings.asked === undefined ? undefined : context.modelLimits.learnFor(routing.candidates);
+        if (learning) await learning;
         const clamped = ceilings.asked === undefined ? [] : ceilings.notes(routing.candidates);
         if (routing.decision) {
           const decision = routing.decision;
@@ -113,20 +114,18 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
           ceiling: (candidate) => ceilings.for(candidate)?.maxTokens,
         });
       } catch (error) {
-        // A request refused before any upstream (unknown model, budget used up) is still a
-        // request the user made: it goes in the ledger as failed.
-        if (error instanceof HttpError) {
-          publish(context, { status: 'error', httpStatus: error.status, candidate: undefined, outcome: undefined, error: error.message, fallbacks: [], firstByteAt: undefined, overheadMs: performance.now() - arrivedAt }, meta);
-        }
+        publishRefusal(context, error, meta);
         throw error;
       }
-      const release = context.budgets.reserve(project, budget.reserveUsd);
-      const headers: Record<string, string> = { 'x-lodestar-cache': lookup ? 'miss' : 'bypass' };
-      if (budget.skipped.length) headers['x-lodestar-budget'] = budget.candidates.every((candidate) => candidate.provider === 'ollama') ? 'local-only' : 'limited';
-
-      const abort = new AbortController();
-      response.once('close', () => {
-        if (!response.writableFinished) abort.abort();
+      // Once the answer is whole and recorded, a deterministic one goes in the cache.
+      const admission = admit(context, response, budget, meta, (result) => {
+        if (store !== undefined && context.cache && result.status === 'ok' && result.candidate && result.outcome) {
+          const completion = assembler ? assembler.completion() : result.body;
+          if (completion) {
+            const answer = { completion, model: result.candidate.id, provider: result.candidate.provider, usage: result.outcome.usage, finishReason: result.outcome.finishReason, storedAt: new Date().toISOString() };
+            context.cache.set(store, answer).catch((error: unknown) => context.logger.warn('could not store an answer in the cache', { error }));
+          }
+        }
       });
 
       await dispatchChat(
@@ -137,38 +136,18 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
           includeUsage,
           providers: context.providers,
           response,
-          clientSignal: abort.signal,
+          clientSignal: admission.signal,
           arrivedAt,
-          headers,
+          headers: { 'x-lodestar-cache': lookup ? 'miss' : 'bypass', ...admission.headers },
           breakers: context.breakers,
           policy: context.config.routing,
           onChunk: assembler ? (data) => assembler.add(data) : undefined,
           ceilings,
         },
-        (result) => {
-          release();
-          publish(context, result, { ...meta, budgetLimited: budget.skipped.length > 0 });
-          if (store !== undefined && context.cache && result.status === 'ok' && result.candidate && result.outcome) {
-            const completion = assembler ? assembler.completion() : result.body;
-            if (completion) {
-              const answer = { completion, model: result.candidate.id, provider: result.candidate.provider, usage: result.outcome.usage, finishReason: result.outcome.finishReason, storedAt: new Date().toISOString() };
-              context.cache.set(store, answer).catch((error: unknown) => context.logger.warn('could not store an answer in the cache', { error }));
-            }
-          }
-        },
+        admission.finished,
       );
     },
   };
-}
-
-function taskHeader(request: IncomingMessage): string | undefined {
-  const value = request.headers['x-lodestar-task'];
-  const task = Array.isArray(value) ? value[0] : value;
-  if (task === undefined || task === '') return undefined;
-  if (!isTask(task)) {
-    throw new HttpError(400, `The x-lodestar-task header ${JSON.stringify(task.slice(0, 40))} is not a task: use one of ${TASKS.join(', ')}`, { param: 'x-lodestar-task' });
-  }
-  return task;
 }
 
 /** The last user message's text (where Aider puts its reply to an edit that did not apply). */

@@ -122,7 +122,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
         if (this.reasoning && choices?.length) {
           const delta = (choices[0] as { delta?: { reasoning_content?: unknown; tool_calls?: Array<{ id?: unknown }> } }).delta;
           if (typeof delta?.reasoning_content === 'string') reasoning += delta.reasoning_content;
-          calls.push(...callIds(delta?.tool_calls));
+          if (delta?.tool_calls) calls.push(...callIds(delta.tool_calls));
         }
         const finish = choices?.[0]?.finish_reason;
         if (typeof finish === 'string') outcome.finishReason = finish;

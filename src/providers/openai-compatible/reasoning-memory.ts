@@ -41,18 +41,15 @@ export class ReasoningMemory {
    */
   restore(request: ChatCompletionRequest): void {
     let missing = false;
-    let changed = false;
-    const messages = request.messages.map((message): ChatMessage => {
-      if (message.role !== 'assistant' || !message.tool_calls?.length || typeof message.reasoning_content === 'string') return message;
-      const known = message.tool_calls.map((call) => this.byCall.get(call.id)).find((text) => text !== undefined);
-      if (known === undefined) {
-        missing = true;
-        return message;
-      }
-      changed = true;
-      return { ...message, reasoning_content: known };
+    let messages: ChatMessage[] | undefined;
+    request.messages.forEach((message, index) => {
+      if (message.role !== 'assistant' || !message.tool_calls?.length || typeof message.reasoning_content === 'string') return;
+      let known: string | undefined;
+      for (const call of message.tool_calls) if ((known = this.byCall.get(call.id)) !== undefined) break;
+      if (known === undefined) missing = true;
+      else (messages ??= [...request.messages])[index] = { ...message, reasoning_content: known };
     });
-    if (changed) request.messages = messages;
+    if (messages) request.messages = messages;
     if (missing && request.thinking === undefined) request.thinking = { type: 'disabled' };
   }
 
