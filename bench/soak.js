@@ -43,7 +43,7 @@ export async function runSoakBench(options = {}) {
     if (!options.keep) rmSync(work, { recursive: true, force: true });
   });
   const { startOpenAIDouble, startAnthropicDouble } = await dist('test/doubles/index.js');
-  const { subscribeToEvents } = await dist('src/cli/events-client.js');
+  const { subscribeToEvents } = await dist('src/shared/events-client.js');
   const doubles = {
     openai: await startOpenAIDouble({ flavor: 'openai', apiKey: KEYS.openai }),
     anthropic: await startAnthropicDouble({ apiKey: KEYS.anthropic }),

@@ -35,7 +35,7 @@ export function loadTrace() {
 export async function replayTrace(trace, work, options) {
   const { config, log = () => {} } = options;
   const { startOpenAIDouble, startOllamaDouble } = await dist('test/doubles/index.js');
-  const { subscribeToEvents } = await dist('src/cli/events-client.js');
+  const { subscribeToEvents } = await dist('src/shared/events-client.js');
   const [openai, deepseek, ollama] = await Promise.all([
     startOpenAIDouble({ flavor: 'openai', apiKey: KEYS.openai }),
     startOpenAIDouble({ flavor: 'deepseek', apiKey: KEYS.deepseek }),

@@ -53,7 +53,7 @@ describe('budgets', () => {
     });
     gateway.openai.setDefault({ kind: 'reply', text: 'ok', usage: { inputTokens: 20_000, outputTokens: 10 } });
     const budgetEvents: Array<{ threshold: number }> = [];
-    const { subscribeToEvents } = await import('../../src/cli/events-client.js');
+    const { subscribeToEvents } = await import('../../src/shared/events-client.js');
     const subscription = await subscribeToEvents(gateway.port, gateway.token, (event) => {
       if (event.type === 'budget') budgetEvents.push(event.data as { threshold: number });
     });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subscribeToEvents, type DaemonEventMessage } from '../../src/cli/events-client.js';
+import { subscribeToEvents, type DaemonEventMessage } from '../../src/shared/events-client.js';
 import { formatMoney } from '../../src/shared/format.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { sessionEvents, startGateway, type Gateway } from '../helpers/gateway.js';

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subscribeToEvents, type DaemonEventMessage } from '../../src/cli/events-client.js';
+import { subscribeToEvents, type DaemonEventMessage } from '../../src/shared/events-client.js';
 import { rawRequest, startGateway, type Gateway } from '../helpers/gateway.js';
 
 let gateway: Gateway;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { subscribeToEvents } from '../../src/cli/events-client.js';
+import { subscribeToEvents } from '../../src/shared/events-client.js';
 import { startOllamaDouble, type OllamaDouble } from '../doubles/index.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { rawRequest, startGateway, type Gateway } from '../helpers/gateway.js';

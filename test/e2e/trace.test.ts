@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subscribeToEvents } from '../../src/cli/events-client.js';
+import { subscribeToEvents } from '../../src/shared/events-client.js';
 import type { RequestEvent } from '../../src/ledger/request-event.js';
 import { ROOT } from '../helpers/cli.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { subscribeToEvents } from '../../src/cli/events-client.js';
+import { subscribeToEvents } from '../../src/shared/events-client.js';
 import type { RequestEvent } from '../../src/ledger/request-event.js';
 import { startAnthropicDouble, startOllamaDouble, startOpenAIDouble, type Double, type OllamaDouble, type OllamaDoubleOptions } from '../doubles/index.js';
 import { cleanupHome, daemonState, runCli, tempHome } from './cli.js';

@@ -13,7 +13,7 @@ import type { CliContext } from '../context.js';
 import { callDaemon } from '../daemon-client.js';
 import { ensureDaemon } from '../daemon-control.js';
 import { resolveProject } from '../project.js';
-import { subscribeToEvents } from '../events-client.js';
+import { subscribeToEvents } from '../../shared/events-client.js';
 import { formatMoney, formatTokens } from '../../shared/format.js';
 
 interface AiderOptions {

@@ -5,7 +5,7 @@ import type { DashboardSource } from '../../ui/Dashboard.js';
 import type { CliContext } from '../context.js';
 import { callDaemon } from '../daemon-client.js';
 import { findDaemon } from '../daemon-control.js';
-import { subscribeToEvents } from '../events-client.js';
+import { subscribeToEvents } from '../../shared/events-client.js';
 import { DASHBOARD_EVENT_TYPES } from '../../ui/dashboard-state.js';
 import type { LodestarPaths } from '../../config/paths.js';
 

@@ -10,7 +10,7 @@ import { callDaemon } from '../daemon-client.js';
 import type { CliContext } from '../context.js';
 import { DEMO_SESSION, type SessionStep } from '../demo/aider-session.js';
 import { spawnDaemon, stopDaemon } from '../daemon-control.js';
-import { subscribeToEvents } from '../events-client.js';
+import { subscribeToEvents } from '../../shared/events-client.js';
 import { renderTable } from '../output/table.js';
 
 /** The doubles are test code, compiled next to the CLI; loaded only when the demo runs. */
