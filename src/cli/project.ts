@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../shared/errors.js';
+import { defaultProjectName, PROJECT_NAME } from '../shared/project-name.js';
 
-const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export { gitRoot } from '../shared/project-name.js';
 
 /** --project, else .lodestarrc's project, else the git root's folder name, else this folder's. */
 export function resolveProject(explicit: string | undefined, configured: string | undefined, cwd: string): string {
@@ -11,20 +10,6 @@ export function resolveProject(explicit: string | undefined, configured: string 
     return explicit;
   }
   if (configured) return configured;
-  const root = gitRoot(cwd) ?? cwd;
-  const name = basename(root).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
-  return name || 'default';
-}
-
-export function gitRoot(cwd: string): string | undefined {
-  let folder = cwd;
-  for (;;) {
-    const marker = join(folder, '.git');
-    // A folder in a repository, a file in a worktree or submodule.
-    if (existsSync(marker)) return folder;
-    const parent = dirname(folder);
-    if (parent === folder) return undefined;
-    folder = parent;
-  }
+  return defaultProjectName(cwd);
 }
 
