@@ -1,8 +1,9 @@
 /**
  * The coding tools Lodestar tells apart in the ledger (`lodestar report --by tool`): those its
- * launchers run (they send x-lodestar-tool), and the agents it knows by their user agent.
+ * launchers run (they send x-lodestar-tool), Lodestar's VS Code extension (its inline completions
+ * send x-lodestar-tool: vscode), and the agents it knows by their user agent.
  */
-export const TOOL_NAMES = ['aider', 'claude', 'codex', 'opencode', 'qwen', 'continue', 'other'] as const;
+export const TOOL_NAMES = ['aider', 'claude', 'codex', 'opencode', 'qwen', 'continue', 'vscode', 'other'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 export function isToolName(value: string): value is ToolName {
