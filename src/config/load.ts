@@ -1,5 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, parse as parsePath } from 'node:path';
+import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { definedOnly } from '../shared/defined-only.js';
 import { ConfigError, errorCode } from '../shared/errors.js';
@@ -10,7 +9,8 @@ import { lodestarHome, lodestarPaths, type LodestarPaths } from './paths.js';
 import { describeIssue, validate, valueAt } from './validate.js';
 import { configFileSchema, GLOBAL_ONLY_KEYS, PROJECT_ONLY_KEYS, type ConfigFile } from './schema.js';
 
-export const PROJECT_CONFIG_NAME = '.lodestarrc';
+export { findProjectConfig, PROJECT_CONFIG_NAME } from '../shared/project-name.js';
+import { findProjectConfig, PROJECT_CONFIG_NAME } from '../shared/project-name.js';
 
 export interface LoadedConfig {
   config: LodestarConfig;
@@ -59,23 +59,6 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   };
 }
 
-/** The nearest .lodestarrc, walking up from `start` to the filesystem root. */
-export function findProjectConfig(start: string): string | undefined {
-  let folder = start;
-  const root = parsePath(folder).root;
-  for (;;) {
-    const candidate = join(folder, PROJECT_CONFIG_NAME);
-    try {
-      if (statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here: keep walking up
-    }
-    if (folder === root) return undefined;
-    const parent = dirname(folder);
-    if (parent === folder) return undefined;
-    folder = parent;
-  }
-}
 
 export function readConfigFile(path: string, kind: 'global' | 'project'): ConfigFile | undefined {
   let text: string;
