@@ -1,5 +1,6 @@
 /** The model selector's screen as lines of text, from its state alone; ModelSelect.tsx only draws them. */
 import { formatMoney, formatTokens } from '../shared/format.js';
+import { formatPrice, formatQuality, qualityEvidence } from '../shared/model-cells.js';
 import { currentTask, describeChoice, visibleRows, type ModelRowView, type PreviewView, type SelectState, type TaskChoiceView } from './model-select-state.js';
 
 export interface Line {
@@ -68,25 +69,7 @@ function browseLines(state: SelectState, width: number, problem: string | undefi
 function rowCells(row: ModelRowView, task: TaskChoiceView | undefined, selected: boolean): string[] {
   const mark = row.id === task?.chosen ? '●' : row.id === task?.routerChoice ? '○' : ' ';
   const available = row.available ? (row.loaded ? 'in VRAM' : 'yes') : `no: ${row.unavailable ?? 'not available'}`;
-  return [`${selected ? '›' : ' '}${mark}`, row.id, available, qualityCell(row), evidenceCell(row), priceCell(row), row.contextWindow === undefined ? '?' : formatTokens(row.contextWindow), row.sessionCostUsd === null ? '?' : formatMoney(row.sessionCostUsd)];
-}
-
-/** "70.2%", "78.4%±10.9" for a calibrated score (its typical error), "?" when unknown. */
-function qualityCell(row: ModelRowView): string {
-  if (row.quality === null) return '?';
-  return `${row.quality}%${row.qualityError === null ? '' : `±${row.qualityError}`}`;
-}
-
-/** How the score is known; for an unknown one, the tier the router goes by. */
-function evidenceCell(row: ModelRowView): string {
-  if (row.quality === null) return row.tier ? `tier ${row.tier}` : '';
-  return row.qualityKind ?? 'measured';
-}
-
-function priceCell(row: ModelRowView): string {
-  if (!row.price) return '?';
-  if (row.price.inputPerMTok === 0 && row.price.outputPerMTok === 0) return 'free';
-  return `${row.price.inputPerMTok}/${row.price.outputPerMTok}`;
+  return [`${selected ? '›' : ' '}${mark}`, row.id, available, formatQuality(row), qualityEvidence(row), formatPrice(row), row.contextWindow === undefined ? '?' : formatTokens(row.contextWindow), row.sessionCostUsd === null ? '?' : formatMoney(row.sessionCostUsd)];
 }
 
 /** Each column as wide as its widest cell, then narrowed as SHRINKS says until the row fits; 0 drops a column. */
