@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts', 'test/**/*.test.tsx'],
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts', 'test/**/*.test.tsx', 'vscode/src/**/*.test.ts'],
     // End-to-end tests spawn daemons and doubles as real processes: give them room, and run
     // files in separate processes so one file's daemon can't leak into another's.
     pool: 'forks',

@@ -55,4 +55,16 @@ describe("ARCHITECTURE.md's import rules", () => {
     }
     expect(broken).toEqual([]);
   });
+
+  it("the VS Code extension (vscode/) reaches the daemon over HTTP only: of src/ it imports shared/ alone", () => {
+    const broken: string[] = [];
+    for (const file of sources(join(ROOT, 'vscode', 'src'))) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+        const target = normalize(join(dirname(file), match[1] as string));
+        if (target.startsWith(join(ROOT, 'vscode', 'src'))) continue;
+        if (!target.startsWith(join(ROOT, 'src', 'shared'))) broken.push(`${relative(ROOT, file)} imports ${match[1]}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
 });

@@ -57,6 +57,7 @@ export function uiChoiceRoute(context: DaemonContext): Route {
           configHttpError(error);
         }
         context.projects.invalidate(project);
+        context.events.publish({ type: 'settings', data: { changed: [`routing.taskModels.${task}`], project } });
         sendJson(response, 200, { saved: true, file, task, model });
         return;
       }
@@ -69,6 +70,7 @@ export function uiChoiceRoute(context: DaemonContext): Route {
       // The daemon's own copy follows the file: the next request of the task goes to the choice.
       const chosen = result.config.routing?.taskModels ?? {};
       context.config.routing.taskModels = Object.fromEntries(Object.entries(chosen).filter(([, id]) => id !== undefined));
+      context.events.publish({ type: 'settings', data: { changed: [`routing.taskModels.${task}`] } });
       sendJson(response, 200, { saved: true, file: result.file, task, model });
     },
   };
