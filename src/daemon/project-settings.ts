@@ -81,6 +81,14 @@ export class ProjectSettingsStore {
     return settings;
   }
 
+  /**
+   * The folder of a project's registered .lodestarrc: its root, which the paths of its edited
+   * files are relative to. From the registry as last read (get() has read it for the request).
+   */
+  root(project: string | undefined, now = Date.now()): string | undefined {
+    return project ? this.entries(now)[project]?.root : undefined;
+  }
+
   /** The registered projects: name and the .lodestarrc each was registered with. */
   registered(now = Date.now()): ReturnType<typeof readProjects> {
     return this.entries(now, true);

@@ -2,6 +2,8 @@ import { LedgerWriter, ledgerMonths } from './ledger-writer.js';
 import { buildReport, monthsCovering, type Report, type ReportQuery } from './report.js';
 import type { RequestEvent } from './request-event.js';
 import type { Bucket } from './rollup.js';
+import { buildFileReport } from './file-report.js';
+import type { FileBucket } from './file-rollup.js';
 import { MonthRollup } from './rollup-store.js';
 
 /**
@@ -54,17 +56,27 @@ export class Ledger {
   }
 
   report(query: ReportQuery): Report {
-    return buildReport(this.buckets(monthsCovering(query.from, query.to)), query);
+    const months = monthsCovering(query.from, query.to);
+    return query.by === 'file' ? buildFileReport(this.fileBuckets(months), query) : buildReport(this.buckets(months), query);
   }
 
   /** Every bucket of these months, each month's rollups brought up to date first. */
   *buckets(months: readonly string[]): Iterable<Bucket> {
+    for (const rollup of this.current(months)) yield* rollup.buckets;
+  }
+
+  /** Every per-file bucket of these months, brought up to date as buckets() does. */
+  *fileBuckets(months: readonly string[]): Iterable<FileBucket> {
+    for (const rollup of this.current(months)) yield* rollup.fileBuckets;
+  }
+
+  private *current(months: readonly string[]): Iterable<MonthRollup> {
     const existing = new Set(ledgerMonths(this.directory));
     for (const month of months) {
       if (!existing.has(month) && !this.rollups.has(month)) continue;
       const rollup = this.rollup(month);
       if (!this.writer) rollup.catchUp();
-      yield* rollup.buckets;
+      yield rollup;
     }
   }
 

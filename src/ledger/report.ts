@@ -27,7 +27,8 @@ export function buildReport(buckets: Iterable<Bucket>, query: ReportQuery): Repo
     if (query.project !== undefined && bucket.project !== query.project) continue;
     const day = dayOf(bucket.slot);
     if (day < query.from || day > query.to) continue;
-    const key = query.by === 'day' ? day : bucket[query.by];
+    // By file, the rollups of files answer (file-report.ts): not these.
+    const key = query.by === 'day' ? day : bucket[query.by as Exclude<GroupBy, 'day' | 'file'>];
     let sums = groups.get(key);
     if (!sums) {
       sums = emptySums();
@@ -40,8 +41,7 @@ export function buildReport(buckets: Iterable<Bucket>, query: ReportQuery): Repo
   }
   const rows = [...groups].map(([key, sums]) => toRow(key, toMetrics(sums)));
   if (query.by === 'day') rows.sort((a, b) => a.key.localeCompare(b.key));
-  // Most expensive first; requests that reached no model ("-") last.
-  else rows.sort((a, b) => Number(a.key === NONE) - Number(b.key === NONE) || b.costUsd - a.costUsd || b.requests - a.requests || a.key.localeCompare(b.key));
+  else rows.sort(bySpend);
   const { key: _key, ...total } = toRow('total', toMetrics(totals));
   return {
     period: { from: query.from, to: query.to },
@@ -54,7 +54,12 @@ export function buildReport(buckets: Iterable<Bucket>, query: ReportQuery): Repo
   };
 }
 
-function toRow(key: string, metrics: Metrics): ReportRow {
+/** Most expensive first; requests that reached no model ("-") last. */
+export function bySpend(a: ReportRow, b: ReportRow): number {
+  return Number(a.key === NONE) - Number(b.key === NONE) || b.costUsd - a.costUsd || b.requests - a.requests || a.key.localeCompare(b.key);
+}
+
+export function toRow(key: string, metrics: Metrics): ReportRow {
   const saved = metrics.baselineCostUsd - metrics.costUsd;
   return {
     key,

@@ -3,6 +3,16 @@ import type { Usage } from '../providers/spec/usage.js';
 import type { PriceRecord } from './pricing/price-record.js';
 import type { ProviderId } from '../shared/provider-ids.js';
 
+/**
+ * A file an answer edited, relative to its project's root (absolute where the project's root is
+ * unknown), and its share of the request's cost: by the bytes the answer wrote to it.
+ */
+export interface FileShare {
+  path: string;
+  /** 0 to 1; an event's shares add up to 1. */
+  share: number;
+}
+
 /** A candidate the gateway tried before the one that answered (or before giving up). */
 export interface FallbackAttempt {
   model: string;
@@ -71,4 +81,9 @@ export interface RequestEvent {
   editFailed?: boolean;
   /** One model's part of a lodestar/consensus request: the request's id, member or judge, and whether its answer was the one given. */
   consensus?: { id: string; role: 'member' | 'judge'; chosen: boolean };
+  /**
+   * The files the answer edited (Aider's edit blocks, Claude Code's Write and Edit, Codex's
+   * apply_patch, ...), heaviest first: paths only, never their contents. Absent when it edited none.
+   */
+  files?: FileShare[];
 }

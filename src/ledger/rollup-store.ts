@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../shared/files.js';
 import { LEDGER_VERSION, ledgerFile } from './ledger-writer.js';
 import type { RequestEvent } from './request-event.js';
 import { addEvent, METRICS, type Bucket } from './rollup.js';
+import { addFileEvent, fileBucketKey, type FileBucket } from './file-rollup.js';
 
 /** On disk, next to each month's ledger: ledger/2026-11.rollup.json. */
 interface RollupFile {
@@ -15,10 +16,12 @@ interface RollupFile {
   offset: number;
   corruptLines: number;
   buckets: Array<[string, string, string, string, string, string, string, ...number[]]>;
+  /** The per-file buckets (file-rollup.ts): slot, project, path, model, then the metrics. */
+  files: Array<[string, string, string, string, ...number[]]>;
 }
 
-/** 2: buckets have the tool (aider, claude, other); 3: and the A/B arm. An older file is rebuilt from the ledger. */
-const ROLLUP_VERSION = 3;
+/** 2: buckets have the tool (aider, claude, other); 3: and the A/B arm; 4: per-file buckets. An older file is rebuilt from the ledger. */
+const ROLLUP_VERSION = 4;
 
 export function rollupFile(directory: string, month: string): string {
   return join(directory, `${month}.rollup.json`);
@@ -54,6 +57,9 @@ export class MonthRollup {
   /** Buckets by key: built on the first event added (a reader only lists them). */
   private index: Map<string, Bucket> | undefined;
   private list: Bucket[] = [];
+  /** The per-file buckets, indexed on the first event added as the others are. */
+  private fileIndex: Map<string, FileBucket> | undefined;
+  private fileList: FileBucket[] = [];
   offset = 0;
   corruptLines = 0;
   private readonly db: LowSync<RollupFile>;
@@ -83,6 +89,10 @@ export class MonthRollup {
     return this.index ? [...this.index.values()] : this.list;
   }
 
+  get fileBuckets(): readonly FileBucket[] {
+    return this.fileIndex ? [...this.fileIndex.values()] : this.fileList;
+  }
+
   get size(): number {
     return this.index ? this.index.size : this.list.length;
   }
@@ -95,9 +105,18 @@ export class MonthRollup {
     return this.index;
   }
 
+  private fileIndexed(): Map<string, FileBucket> {
+    if (!this.fileIndex) {
+      this.fileIndex = new Map(this.fileList.map((bucket) => [fileBucketKey(bucket), bucket]));
+      this.fileList = [];
+    }
+    return this.fileIndex;
+  }
+
   /** An event the writer has just appended, ending at `endOffset` in the JSONL. */
   add(event: RequestEvent, endOffset: number): void {
     addEvent(this.indexed(), event);
+    if (event.files) addFileEvent(this.fileIndexed(), event);
     this.offset = endOffset;
     this.dirty = true;
   }
@@ -155,8 +174,10 @@ export class MonthRollup {
       if (end > start) {
         try {
           const event = JSON.parse(text.slice(start, end)) as RequestEvent & { v?: number };
-          if (event.v === LEDGER_VERSION && typeof event.time === 'string') addEvent(index, event);
-          else this.corruptLines++;
+          if (event.v === LEDGER_VERSION && typeof event.time === 'string') {
+            addEvent(index, event);
+            if (event.files) addFileEvent(this.fileIndexed(), event);
+          } else this.corruptLines++;
         } catch {
           // A line torn by a crash mid-write.
           this.corruptLines++;
@@ -175,11 +196,15 @@ export class MonthRollup {
     this.corruptLines = data.corruptLines;
     this.index = undefined;
     this.list = data.buckets.map(([slot, project, model, provider, task, tool, arm, ...metrics]) => ({ slot, project, model, provider, task, tool, arm, metrics }));
+    this.fileIndex = undefined;
+    this.fileList = (data.files ?? []).map(([slot, project, path, model, ...metrics]) => ({ slot, project, path, model, metrics }));
   }
 
   private reset(): void {
     this.index = new Map();
     this.list = [];
+    this.fileIndex = new Map();
+    this.fileList = [];
     this.offset = 0;
     this.corruptLines = 0;
     this.dirty = true;
@@ -192,6 +217,7 @@ export class MonthRollup {
       offset: this.offset,
       corruptLines: this.corruptLines,
       buckets: this.buckets.map((bucket) => [bucket.slot, bucket.project, bucket.model, bucket.provider, bucket.task, bucket.tool, bucket.arm, ...bucket.metrics]),
+      files: this.fileBuckets.map((bucket) => [bucket.slot, bucket.project, bucket.path, bucket.model, ...bucket.metrics]),
     };
   }
 }
@@ -201,6 +227,6 @@ function bucketKey(bucket: Bucket): string {
 }
 
 function emptyFile(): RollupFile {
-  return { version: ROLLUP_VERSION, metrics: METRICS, offset: 0, corruptLines: 0, buckets: [] };
+  return { version: ROLLUP_VERSION, metrics: METRICS, offset: 0, corruptLines: 0, buckets: [], files: [] };
 }
 

@@ -84,24 +84,33 @@ export function addEvent(buckets: Map<string, Bucket>, event: RequestEvent): voi
     bucket = { slot, project, model, provider, task, tool, arm, metrics: new Array<number>(METRICS.length).fill(0) };
     buckets.set(key, bucket);
   }
-  const metrics = bucket.metrics;
+  addEventMetrics(bucket.metrics, event, 1);
+}
+
+/**
+ * Adds one event to a bucket's metrics (METRICS order). `share`, the part of the request a
+ * bucket stands for (a file's share of an answer's edits), scales its tokens, costs and
+ * latency; the counts (requests, errors, cache hits, unpriced, ...) stay whole: a file's
+ * `requests` is the number of requests that edited it.
+ */
+export function addEventMetrics(metrics: number[], event: RequestEvent, share: number): void {
   const usage = event.usage;
   metrics[0]! += 1;
   if (event.status === 'error') metrics[1]! += 1;
-  metrics[2]! += usage.inputTokens ?? 0;
-  metrics[3]! += usage.cachedInputTokens ?? 0;
-  metrics[4]! += usage.cacheWriteTokens ?? 0;
-  metrics[5]! += usage.outputTokens ?? 0;
-  metrics[6]! += usage.reasoningTokens ?? 0;
-  metrics[7]! += event.costUsd ?? 0;
+  metrics[2]! += (usage.inputTokens ?? 0) * share;
+  metrics[3]! += (usage.cachedInputTokens ?? 0) * share;
+  metrics[4]! += (usage.cacheWriteTokens ?? 0) * share;
+  metrics[5]! += (usage.outputTokens ?? 0) * share;
+  metrics[6]! += (usage.reasoningTokens ?? 0) * share;
+  metrics[7]! += (event.costUsd ?? 0) * share;
   // Savings compare like with like: a request whose own price is unknown adds no baseline.
-  if (event.costUsd !== undefined) metrics[8]! += event.baselineCostUsd ?? 0;
+  if (event.costUsd !== undefined) metrics[8]! += (event.baselineCostUsd ?? 0) * share;
   if (event.cacheHit) metrics[9]! += 1;
   const hasUsage = usage.inputTokens !== undefined || usage.outputTokens !== undefined;
   if (event.costUsd === undefined && hasUsage) metrics[10]! += 1;
   if (event.price?.approximate) metrics[11]! += 1;
   if (!hasUsage && event.model !== undefined && event.status !== 'error') metrics[12]! += 1;
-  metrics[13]! += event.latencyMs;
+  metrics[13]! += event.latencyMs * share;
 }
 
 /** Sums are kept as plain arrays in METRICS order (a report adds up tens of thousands of buckets). */

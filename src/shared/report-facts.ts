@@ -4,7 +4,12 @@
  * (the CLI, the dashboard, the web UI).
  */
 
-export const GROUPS = ['model', 'provider', 'project', 'day', 'task', 'tool', 'arm'] as const;
+/**
+ * `file`: what AI edits of each file cost (rows keyed by the path relative to the project's
+ * root, "<project>/<path>" without a project); its totals are those of the requests that edited
+ * files, which the rows' costs add up to.
+ */
+export const GROUPS = ['model', 'provider', 'project', 'day', 'task', 'tool', 'arm', 'file'] as const;
 export type GroupBy = (typeof GROUPS)[number];
 
 export interface ReportTotals {

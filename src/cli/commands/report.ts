@@ -22,7 +22,7 @@ export function registerReport(program: Command, context: CliContext): void {
     .option('--since <YYYY-MM-DD>', 'from this day')
     .option('--until <YYYY-MM-DD>', 'to this day, inclusive (default: today)')
     .option('--project <name>', 'only this project')
-    .option('--by <group>', 'group rows by model, provider, project, day, task, tool (aider, claude, codex, opencode, qwen, other) or arm (of A/B experiments)', 'model')
+    .option('--by <group>', 'group rows by model, provider, project, day, task, tool (aider, claude, codex, opencode, qwen, other), arm (of A/B experiments) or file (what AI edits of each file cost)', 'model')
     .option('--timezone <zone>', 'days in this IANA time zone (default: the system\'s)')
     .option('--json', 'print JSON only')
     .option('--csv', 'print CSV only')
@@ -61,7 +61,7 @@ function describe(report: Report, baseline: string, width: number): string[] {
   const period = report.period.from === report.period.to ? report.period.from : `${report.period.from} to ${report.period.to}`;
   const lines = [`Lodestar spend, ${period} (${report.timeZone})${scope}, by ${report.by}`, ''];
   if (report.totals.requests === 0) {
-    lines.push('No requests in this period.');
+    lines.push(report.by === 'file' ? 'No AI edits of files in this period.' : 'No requests in this period.');
     return lines;
   }
   const rows = report.rows.map((row) => [row.key, ...COLUMNS.map((column) => column.value(row))]);
@@ -76,6 +76,11 @@ function describe(report: Report, baseline: string, width: number): string[] {
   );
   lines.push('');
   const totals = report.totals;
+  if (report.by === 'file') {
+    lines.push(
+      `${totals.requests} request${totals.requests === 1 ? '' : 's'} edited files; each one's cost is split between the files it edited by the bytes it wrote to each. Requests that edited no file are not counted here.`,
+    );
+  }
   lines.push(
     `Spent ${formatMoney(totals.costUsd)}; the same tokens on ${baseline} would have cost ${formatMoney(totals.baselineCostUsd)}: ${savings(totals.savedUsd, totals.baselineCostUsd)}.` +
       ` Cache hits: ${totals.cacheHits}. Failed requests: ${totals.errors}.`,

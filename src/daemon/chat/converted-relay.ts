@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { ChatCall } from '../../providers/spec/provider.js';
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
+import type { AnswerObserver } from './answer-capture.js';
 import type { Attempt, DispatchResult } from './candidate-loop.js';
 import { lodestarHeaders } from './dispatch.js';
 import { drained } from './stream-writer.js';
@@ -23,6 +24,8 @@ export interface ConvertedAnswer {
   extraHeaders: Record<string, string>;
   /** An event to write after this long without one (Anthropic's ping), so proxies see the stream alive. */
   keepAlive?: { frame: string; afterMs: number };
+  /** Reads what goes out, in the client's format, for the files the answer edits. */
+  observer?: AnswerObserver | undefined;
 }
 
 /**
@@ -38,6 +41,7 @@ export async function answerConverted(attempt: Attempt, call: ChatCall, stream: 
     const readyAt = attempt.ready();
     const overheadMs = attempt.overheadMs + (performance.now() - readyAt);
     const text = answer.whole(completion.body);
+    answer.observer?.whole(text);
     finished({ status: 'ok', httpStatus: 200, candidate: attempt.candidate, outcome: completion.outcome, error: undefined, fallbacks: attempt.fallbacks, firstByteAt: undefined, overheadMs });
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...lodestarHeaders(attempt.candidate, attempt.fallbacks, overheadMs), ...answer.extraHeaders });
     response.end(text);
@@ -67,7 +71,11 @@ export async function answerConverted(attempt: Attempt, call: ChatCall, stream: 
     let next = first;
     while (!next.done) {
       const frames = converter.push(next.value.data);
-      if (frames.length && !write(frames.join(''))) await drained(response);
+      if (frames.length) {
+        const text = frames.join('');
+        answer.observer?.push(text);
+        if (!write(text)) await drained(response);
+      }
       if (response.destroyed) throw new UpstreamError(attempt.candidate.provider, 'aborted', 'the client went away');
       next = await upstream.chunks.next();
     }
@@ -84,8 +92,9 @@ export async function answerConverted(attempt: Attempt, call: ChatCall, stream: 
     return;
   }
   clearInterval(timer);
-  const last = converter.end();
+  const last = converter.end().join('');
+  answer.observer?.push(last);
   // The ledger before the last event goes out.
   finished(result('ok'));
-  response.end(last.join(''));
+  response.end(last);
 }

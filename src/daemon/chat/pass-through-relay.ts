@@ -4,6 +4,7 @@ import type { UpstreamResponse } from '../../providers/http/upstream-client.js';
 import { newOutcome, type CallOutcome } from '../../providers/spec/provider.js';
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
 import type { ProviderId } from '../../shared/provider-ids.js';
+import type { AnswerObserver } from './answer-capture.js';
 import type { Attempt, DispatchResult } from './candidate-loop.js';
 import { lodestarHeaders } from './dispatch.js';
 import { drained } from './stream-writer.js';
@@ -38,7 +39,7 @@ export interface PassThroughFormat {
 export async function relayPassThrough(
   attempt: Attempt,
   upstream: UpstreamResponse,
-  options: { stream: boolean; response: ServerResponse; extraHeaders: Record<string, string> },
+  options: { stream: boolean; response: ServerResponse; extraHeaders: Record<string, string>; observer?: AnswerObserver | undefined },
   format: PassThroughFormat,
   finished: (result: DispatchResult) => void,
 ): Promise<void> {
@@ -60,6 +61,7 @@ export async function relayPassThrough(
     } catch (error) {
       throw error instanceof UpstreamError ? error : new UpstreamError(format.provider, 'connection', `${format.provider}'s answer was cut off: ${String(error)}`);
     }
+    options.observer?.whole(text);
     finished(result(format.readWhole(text, outcome)));
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
     response.end(text);
@@ -72,6 +74,8 @@ export async function relayPassThrough(
   let ended = false;
   try {
     for await (const chunk of upstream.body) {
+      // Read for the files it edits before the terminal event can publish the request.
+      options.observer?.push(chunk);
       const terminal = reader.push(chunk);
       if (terminal && !ended) {
         ended = true;

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RequestEvent } from '../../ledger/request-event.js';
+import { attributeFiles } from '../../ledger/file-attribution/attribute-files.js';
 import type { ToolName } from '../../shared/tools.js';
 import { deliverBudgetAlert } from '../budget-alerts.js';
 import type { DaemonContext } from '../context.js';
+import type { AnswerCapture } from './answer-capture.js';
 import type { DispatchResult } from './candidate-loop.js';
 
 /** What the request event needs to know of a request besides its dispatch result. */
@@ -23,6 +25,8 @@ export interface RequestMeta {
   ab?: { experiment: string; arm: 'a' | 'b' } | undefined;
   editFailed?: boolean;
   consensus?: { id: string; role: 'member' | 'judge'; chosen: boolean } | undefined;
+  /** The answer as it was relayed, read on the side for the files it edits. */
+  answer?: AnswerCapture | undefined;
 }
 
 /**
@@ -42,6 +46,8 @@ export function publish(context: DaemonContext, result: DispatchResult, meta: Re
       : { costUsd: undefined, price: undefined };
   const baselineModel = context.projects.get(meta.project)?.baseline ?? context.config.baseline;
   const baseline = context.pricing.costOf(baselineModel, usage, at);
+  // Only an answer given whole is one a tool acts on: a broken or abandoned one edited nothing.
+  const files = meta.answer && result.status === 'ok' ? editedFiles(context, meta.answer, meta.project) : undefined;
   const event: RequestEvent = {
     id: randomUUID(),
     time: meta.time,
@@ -74,6 +80,7 @@ export function publish(context: DaemonContext, result: DispatchResult, meta: Re
     ...(meta.ab ? { ab: meta.ab } : {}),
     ...(meta.editFailed ? { editFailed: true } : {}),
     ...(meta.consensus ? { consensus: meta.consensus } : {}),
+    ...(files ? { files } : {}),
   };
   // The ledger first, synchronously: the event is in the file before the answer's last byte.
   try {
@@ -109,6 +116,16 @@ export function publish(context: DaemonContext, result: DispatchResult, meta: Re
       fallbacks: event.fallbacks.length ? event.fallbacks : undefined,
       error: event.error,
     });
+  }
+}
+
+/** The files an answer edited; a model's answer that defeats the parsers costs the event its files, never the event. */
+function editedFiles(context: DaemonContext, answer: AnswerCapture, project: string | undefined): RequestEvent['files'] {
+  try {
+    return attributeFiles(answer.answer, { root: context.projects.root(project), wholeFileBlocks: answer.wholeFileBlocks });
+  } catch (error) {
+    context.logger.warn('could not read the files an answer edited', { error });
+    return undefined;
   }
 }
 

@@ -7,6 +7,8 @@ import { applyBudgets } from '../chat/budget-gate.js';
 import { runCandidates } from '../chat/candidate-loop.js';
 import { IDENTIFIER, identifierHeader, toolOf } from '../chat/identifiers.js';
 import { admit, publishRefusal } from '../chat/admission.js';
+import { AnswerCapture } from '../chat/answer-capture.js';
+import { MessagesAnswerReader } from './messages-answer-reader.js';
 import { lossNotes } from '../chat/loss-notes.js';
 import { OutputCeilings } from '../chat/output-ceiling.js';
 import { routeRequest } from '../chat/route-request.js';
@@ -97,7 +99,10 @@ export function messagesRoute(context: DaemonContext): Route {
         publishRefusal(context, error, meta);
         throw error;
       }
-      const { signal, finished, headers } = admit(context, response, budget, meta);
+      // The answer read on the side, as it goes out, for the files it edits.
+      const answer = new AnswerCapture();
+      const observer = new MessagesAnswerReader(answer);
+      const { signal, finished, headers } = admit(context, response, budget, { ...meta, answer });
       const extraHeaders: Record<string, string> = { 'x-lodestar-claude-class': kind.class, ...headers };
       const path = `/v1/messages${params.query ? `?${params.query}` : ''}`;
       const later = fallbacks;
@@ -115,8 +120,8 @@ export function messagesRoute(context: DaemonContext): Route {
         { candidates: budget.candidates, more, providers: context.providers, clientSignal: signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
         (attempt) =>
           attempt.candidate.provider === 'anthropic'
-            ? passThroughAttempt(attempt, { raw: text, requestedModel: body.model, stream, path, headers: anthropicHeaders(request), response, extraHeaders, ceiling: ceilings.for(attempt.candidate) }, finished)
-            : translatedAttempt(attempt, { body, chat: translated(), stream, response, extraHeaders, dropped, ceiling: ceilings.for(attempt.candidate) }, finished),
+            ? passThroughAttempt(attempt, { raw: text, requestedModel: body.model, stream, path, headers: anthropicHeaders(request), response, extraHeaders, ceiling: ceilings.for(attempt.candidate), observer }, finished)
+            : translatedAttempt(attempt, { body, chat: translated(), stream, response, extraHeaders, dropped, ceiling: ceilings.for(attempt.candidate), observer }, finished),
         finished,
         (failure, last) => answerFailure(response, failure, last),
       );

@@ -3,6 +3,7 @@ import type { AnthropicProvider } from '../../providers/anthropic/anthropic-prov
 import { convertAnthropicUsage } from '../../providers/anthropic/convert-anthropic-usage.js';
 import { SseParser, type SseEvent } from '../../providers/http/sse.js';
 import type { CallOutcome } from '../../providers/spec/provider.js';
+import type { AnswerObserver } from '../chat/answer-capture.js';
 import type { Attempt, DispatchResult } from '../chat/candidate-loop.js';
 import { relayPassThrough, type PassThroughFormat, type SideReader } from '../chat/pass-through-relay.js';
 import type { OutputCeiling } from '../../router/model-limits.js';
@@ -21,6 +22,8 @@ export interface PassThroughInput {
   extraHeaders: Record<string, string>;
   /** max_tokens lowered to what this model can write, when the client asked for more. */
   ceiling?: OutputCeiling | undefined;
+  /** Reads the answer as it goes out, for the files it edits. */
+  observer?: AnswerObserver | undefined;
 }
 
 /**
@@ -33,7 +36,7 @@ export async function passThroughAttempt(attempt: Attempt, input: PassThroughInp
   const provider = attempt.provider as AnthropicProvider;
   const body = forAnthropic(input.raw, input.requestedModel, attempt.candidate.model, input.ceiling?.maxTokens);
   const upstream = await provider.passThrough({ path: input.path, body, headers: input.headers, stream: input.stream, signal: attempt.signal });
-  await relayPassThrough(attempt, upstream, { stream: input.stream, response: input.response, extraHeaders: input.extraHeaders }, MESSAGES_FORMAT, finished);
+  await relayPassThrough(attempt, upstream, { stream: input.stream, response: input.response, extraHeaders: input.extraHeaders, observer: input.observer }, MESSAGES_FORMAT, finished);
 }
 
 /** Anthropic's Messages format, as a pass-through reads and ends it. */

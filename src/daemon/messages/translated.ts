@@ -4,6 +4,7 @@ import { completionToMessage } from '../../providers/messages/chat-to-message.js
 import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js';
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
 import { reasons } from '../../router/catalog.js';
+import type { AnswerObserver } from '../chat/answer-capture.js';
 import type { Attempt, DispatchResult } from '../chat/candidate-loop.js';
 import { answerConverted } from '../chat/converted-relay.js';
 import { withCeiling } from '../chat/output-ceiling.js';
@@ -24,6 +25,8 @@ export interface TranslatedInput {
   dropped: (note: string) => void;
   /** max_tokens lowered to what this model can write, when the client asked for more. */
   ceiling?: OutputCeiling | undefined;
+  /** Reads the answer as it goes out, for the files it edits. */
+  observer?: AnswerObserver | undefined;
 }
 
 /**
@@ -58,6 +61,7 @@ export async function translatedAttempt(attempt: Attempt, input: TranslatedInput
       response: input.response,
       extraHeaders: input.extraHeaders,
       keepAlive: { frame: 'event: ping\ndata: {"type": "ping"}\n\n', afterMs: PING_MS },
+      observer: input.observer,
     },
     finished,
   );

@@ -4,6 +4,7 @@ import type { OpenAICompatibleProvider } from '../../providers/openai-compatible
 import { convertResponsesUsage, isOwnEncryptedReasoning, OWN_REASONING_PREFIX } from '../../providers/responses/response-fields.js';
 import type { CallOutcome } from '../../providers/spec/provider.js';
 import type { OutputCeiling } from '../../router/model-limits.js';
+import type { AnswerObserver } from '../chat/answer-capture.js';
 import type { Attempt, DispatchResult } from '../chat/candidate-loop.js';
 import { relayPassThrough, type PassThroughFormat, type SideReader } from '../chat/pass-through-relay.js';
 
@@ -18,6 +19,8 @@ export interface ResponsesPassThroughInput {
   extraHeaders: Record<string, string>;
   /** max_output_tokens lowered to what this model can write, when the client asked for more. */
   ceiling: OutputCeiling | undefined;
+  /** Reads the answer as it goes out, for the files it edits. */
+  observer?: AnswerObserver | undefined;
 }
 
 /** An unnamed event's data that is the start or an end (OpenAI writes `type` first). */
@@ -36,7 +39,7 @@ export async function responsesPassThroughAttempt(attempt: Attempt, input: Respo
   const provider = attempt.provider as OpenAICompatibleProvider;
   const body = forOpenAI(input.raw, input.requestedModel, attempt.candidate.model, input.ceiling?.maxTokens);
   const upstream = await provider.passThrough({ path: '/responses', body, headers: input.headers, stream: input.stream, signal: attempt.signal });
-  await relayPassThrough(attempt, upstream, { stream: input.stream, response: input.response, extraHeaders: input.extraHeaders }, RESPONSES_FORMAT, finished);
+  await relayPassThrough(attempt, upstream, { stream: input.stream, response: input.response, extraHeaders: input.extraHeaders, observer: input.observer }, RESPONSES_FORMAT, finished);
 }
 
 /** OpenAI's Responses format, as a pass-through reads and ends it. */

@@ -11,6 +11,8 @@ import { runCandidates } from '../chat/candidate-loop.js';
 import { agentSession, IDENTIFIER, identifierHeader, taskHeader, toolOf } from '../chat/identifiers.js';
 import { OutputCeilings } from '../chat/output-ceiling.js';
 import { admit, publishRefusal } from '../chat/admission.js';
+import { AnswerCapture } from '../chat/answer-capture.js';
+import { ResponsesAnswerReader } from './responses-answer-reader.js';
 import { lossNotes } from '../chat/loss-notes.js';
 import { routeRequest } from '../chat/route-request.js';
 import type { DaemonContext } from '../context.js';
@@ -89,13 +91,16 @@ export function responsesRoute(context: DaemonContext): Route {
         publishRefusal(context, error, meta);
         throw error;
       }
-      const { signal, finished, headers: extraHeaders } = admit(context, response, budget, meta);
+      // The answer read on the side, as it goes out, for the files it edits.
+      const answer = new AnswerCapture();
+      const observer = new ResponsesAnswerReader(answer);
+      const { signal, finished, headers: extraHeaders } = admit(context, response, budget, { ...meta, answer });
       await runCandidates(
         { candidates: budget.candidates, providers: context.providers, clientSignal: signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
         (attempt) =>
           attempt.candidate.provider === 'openai'
-            ? responsesPassThroughAttempt(attempt, { raw: text, requestedModel: body.model, stream, headers: openAIHeaders(request), response, extraHeaders, ceiling: ceilings.for(attempt.candidate) }, finished)
-            : translatedResponsesAttempt(attempt, { body, translation: translated(), stream, response, extraHeaders, dropped, ceiling: ceilings.for(attempt.candidate) }, finished),
+            ? responsesPassThroughAttempt(attempt, { raw: text, requestedModel: body.model, stream, headers: openAIHeaders(request), response, extraHeaders, ceiling: ceilings.for(attempt.candidate), observer }, finished)
+            : translatedResponsesAttempt(attempt, { body, translation: translated(), stream, response, extraHeaders, dropped, ceiling: ceilings.for(attempt.candidate), observer }, finished),
         finished,
         (failure, last) => answerFailure(response, failure, last),
       );

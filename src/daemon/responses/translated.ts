@@ -7,6 +7,7 @@ import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
 import { reasons } from '../../router/catalog.js';
 import type { OutputCeiling } from '../../router/model-limits.js';
+import type { AnswerObserver } from '../chat/answer-capture.js';
 import type { Attempt, DispatchResult } from '../chat/candidate-loop.js';
 import { answerConverted } from '../chat/converted-relay.js';
 import { withCeiling } from '../chat/output-ceiling.js';
@@ -22,6 +23,8 @@ export interface TranslatedResponsesInput {
   dropped: (note: string) => void;
   /** max_output_tokens lowered to what this model can write, when the client asked for more. */
   ceiling: OutputCeiling | undefined;
+  /** Reads the answer as it goes out, for the files it edits. */
+  observer?: AnswerObserver | undefined;
 }
 
 /**
@@ -54,6 +57,7 @@ export async function translatedResponsesAttempt(attempt: Attempt, input: Transl
       },
       response: input.response,
       extraHeaders: input.extraHeaders,
+      observer: input.observer,
     },
     finished,
   );

@@ -10,6 +10,8 @@ import { OutputCeilings } from '../chat/output-ceiling.js';
 import { publish } from '../chat/publish.js';
 import { agentSession, identifierHeader, taskHeader, toolOf } from '../chat/identifiers.js';
 import { admit, publishRefusal } from '../chat/admission.js';
+import { AnswerCapture } from '../chat/answer-capture.js';
+import { asksForWholeFiles, ChatAnswerReader } from '../chat/chat-answer-reader.js';
 import { isFailedEditReply } from '../../router/ab-split.js';
 import { contentText, type ChatCompletionRequest } from '../../providers/spec/chat-request.js';
 import { validateChatRequest } from '../chat/validate-chat-request.js';
@@ -89,6 +91,9 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       }
       const store = key !== undefined && !cacheControl.includes('no-store') ? key : undefined;
       const assembler = store !== undefined && stream ? new StreamAssembler() : undefined;
+      // The answer read on the side for the files it edits (the ledger keeps their paths).
+      const answer = new AnswerCapture({ wholeFileBlocks: asksForWholeFiles(chatRequest) });
+      const reader = new ChatAnswerReader(answer);
 
       let budget;
       const ceilings = new OutputCeilings(context, { project, asked: chatRequest.max_completion_tokens ?? chatRequest.max_tokens, promptTokens });
@@ -118,7 +123,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
         throw error;
       }
       // Once the answer is whole and recorded, a deterministic one goes in the cache.
-      const admission = admit(context, response, budget, meta, (result) => {
+      const admission = admit(context, response, budget, { ...meta, answer }, (result) => {
         if (store !== undefined && context.cache && result.status === 'ok' && result.candidate && result.outcome) {
           const completion = assembler ? assembler.completion() : result.body;
           if (completion) {
@@ -141,10 +146,18 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
           headers: { 'x-lodestar-cache': lookup ? 'miss' : 'bypass', ...admission.headers },
           breakers: context.breakers,
           policy: context.config.routing,
-          onChunk: assembler ? (data) => assembler.add(data) : undefined,
+          onChunk: assembler
+            ? (data) => {
+                assembler.add(data);
+                reader.chunk(data);
+              }
+            : (data) => reader.chunk(data),
           ceilings,
         },
-        admission.finished,
+        (result) => {
+          if (result.body !== undefined) reader.whole(result.body);
+          admission.finished(result);
+        },
       );
     },
   };
