@@ -27,6 +27,7 @@ import { runSoakBench } from './soak.js';
 import { runUiBench } from './ui.js';
 import { runMessagesBench } from './messages.js';
 import { runResponsesBench } from './responses.js';
+import { runCompletionsBench } from './completions.js';
 import { runVscodeBench } from './vscode.js';
 import { replaceSection } from './lib/markdown.js';
 import { cleanupAll } from './lib/processes.js';
@@ -41,6 +42,7 @@ const BENCHES = {
   ui: runUiBench,
   messages: runMessagesBench,
   responses: runResponsesBench,
+  completions: runCompletionsBench,
   vscode: runVscodeBench,
 };
 

@@ -104,13 +104,17 @@ export interface ConsensusSettings {
 /** Claude Code's kinds of request: its main loop, Haiku-class background work, thinking, long context, subagents. */
 export type ClaudeClass = 'main' | 'background' | 'thinking' | 'longContext' | 'subagent';
 
-export type TaskName = 'edit' | 'architect' | 'long-context' | 'chat' | 'commit' | 'summary' | 'agent';
+export type TaskName = 'edit' | 'architect' | 'long-context' | 'chat' | 'commit' | 'summary' | 'agent' | 'complete';
 
 export interface RoutingConfig {
-  /** Minimum score on Aider's polyglot benchmark, per task, for lodestar/auto. */
+  /** Minimum score on Aider's polyglot benchmark, per task, for lodestar/auto (none for complete: no benchmark measures FIM). */
   floors: Record<TaskName, number>;
   preferred: string[];
-  /** The model each task goes to first, chosen by the user; the router's ranking follows it as fallbacks. */
+  /**
+   * The model each task goes to first, chosen by the user; the router's ranking follows it as
+   * fallbacks. `complete` (a local model, "ollama/<model>") is also loaded at start beside the
+   * chat model, where both fit in VRAM.
+   */
   taskModels: Partial<Record<TaskName, string>>;
   forbidden: string[];
   /** Extra attempts on the last candidate after a failure worth retrying. */
@@ -200,7 +204,7 @@ export function defaultConfig(): LodestarConfig {
     models: {},
     quality: { lineage: true, calibration: true, disabledRules: [] },
     routing: {
-      floors: { edit: 70, architect: 70, 'long-context': 70, chat: 0, commit: 0, summary: 0, agent: AGENT_FLOOR },
+      floors: { edit: 70, architect: 70, 'long-context': 70, chat: 0, commit: 0, summary: 0, agent: AGENT_FLOOR, complete: 0 },
       preferred: [],
       taskModels: {},
       forbidden: [],

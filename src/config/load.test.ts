@@ -60,6 +60,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ cwd: home, env: { LODESTAR_HOME: home } }).config.aider).toEqual({ model: 'lodestar/strong', weakModel: 'lodestar/local', editorModel: undefined });
   });
 
+  it('takes a local model as the completion model (routing.taskModels.complete), and refuses a paid one, saying why', () => {
+    const home = folder();
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ routing: { taskModels: { complete: 'openai/gpt-4o-mini' } } }));
+    const error = captureError(() => loadConfig({ cwd: home, env: { LODESTAR_HOME: home } }));
+    expect(error.message).toContain('routing.taskModels.complete');
+    expect(error.message).toContain('must be a local model, "ollama/<model>"');
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ routing: { taskModels: { complete: 'ollama/qwen2.5-coder:1.5b-base' } } }));
+    const { config } = loadConfig({ cwd: home, env: { LODESTAR_HOME: home } });
+    expect(config.routing.taskModels.complete).toBe('ollama/qwen2.5-coder:1.5b-base');
+    expect(config.routing.floors.complete).toBe(0);
+  });
+
   it('uses the defaults when nothing is configured', () => {
     const home = folder();
     const loaded = loadConfig({ cwd: home, env: { LODESTAR_HOME: home } });

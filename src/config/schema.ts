@@ -169,6 +169,8 @@ export const configFileSchema = v.strictObject({
           commit: v.optional(concreteModel),
           summary: v.optional(concreteModel),
           agent: v.optional(concreteModel),
+          // Inline completions are served by local models only: the one an editor's completions go to first, loaded at start.
+          complete: v.optional(v.pipe(v.string(), v.regex(/^ollama\/.+$/, 'must be a local model, "ollama/<model>" (completions are served by local models only), like ollama/qwen2.5-coder:1.5b-base'))),
         }),
       ),
       forbidden: v.optional(v.array(v.pipe(v.string(), v.regex(new RegExp(`^(${PROVIDER_IDS.join('|')})/.+`), 'must be "<provider>/<model>" or "<provider>/*"')))),

@@ -3,16 +3,16 @@ import { localModelSettings } from '../config/ollama-models.js';
 import { ollamaVramBudgetMiB } from '../gpu/fit.js';
 import { GpuMonitor, type GpuState } from '../gpu/gpu-monitor.js';
 import { keepAliveMs } from '../gpu/keep-alive.js';
-import { LocalQueue, QueueAbortedError } from '../gpu/local-queue.js';
+import { LocalQueue } from '../gpu/local-queue.js';
 import type { OllamaApi } from '../gpu/ollama-api.js';
 import { OllamaMonitor } from '../gpu/ollama-monitor.js';
 import { Warmer, type WarmResult, type WarmTarget, type WarmWhy } from '../gpu/warmer.js';
 import { UpstreamClient } from '../providers/http/upstream-client.js';
-import type { ChatCall, ChatProvider, ChunkStream, Completion, StreamChunk } from '../providers/spec/provider.js';
-import { UpstreamError } from '../providers/spec/upstream-error.js';
+import type { ChatProvider } from '../providers/spec/provider.js';
 import type { Logger } from '../shared/logger.js';
 import type { SshTunnel } from '../gpu/ssh-tunnel.js';
 import type { EventBus } from './event-bus.js';
+import { gateProvider } from './local-gate.js';
 import type { MetricFamily } from './metrics.js';
 
 /** Ollama gives up on a load after OLLAMA_LOAD_TIMEOUT, 5 minutes by default. */
@@ -142,55 +142,7 @@ export class LocalTier {
 
   /** Ollama's provider, with its requests queued per model (LocalQueue) before they go. */
   gate(provider: ChatProvider): ChatProvider {
-    const queue = this.queue;
-    const acquire = async (call: ChatCall): Promise<() => void> => {
-      try {
-        return await queue.acquire(call.request.model, call.signal);
-      } catch (error) {
-        if (error instanceof QueueAbortedError) throw new UpstreamError('ollama', 'aborted', error.message);
-        throw error;
-      }
-    };
-    return {
-      id: provider.id,
-      kind: provider.kind,
-      async complete(call: ChatCall): Promise<Completion> {
-        const release = await acquire(call);
-        try {
-          return await provider.complete(call);
-        } finally {
-          release();
-        }
-      },
-      async stream(call: ChatCall): Promise<ChunkStream> {
-        const release = await acquire(call);
-        // The stream may be abandoned without being read to its end: the abort releases too.
-        call.signal.addEventListener('abort', release, { once: true });
-        let upstream: ChunkStream;
-        try {
-          upstream = await provider.stream(call);
-        } catch (error) {
-          release();
-          throw error;
-        }
-        const source = upstream.chunks;
-        // A plain iterator rather than a generator: one less promise hop per chunk.
-        const chunks: AsyncIterator<StreamChunk> = {
-          async next() {
-            try {
-              const result = await source.next();
-              if (result.done) release();
-              return result;
-            } catch (error) {
-              release();
-              throw error;
-            }
-          },
-        };
-        return { chunks, outcome: upstream.outcome };
-      },
-      close: () => provider.close(),
-    };
+    return gateProvider(this.queue, provider);
   }
 
   /** Loads these local models now (or, with none named, the ones warm-up loads). */
@@ -298,6 +250,7 @@ export class LocalTier {
     return {
       getJson: (path, timeoutMs) => call(this.probe, 'GET', path, undefined, timeoutMs),
       postJson: (path, body, timeoutMs) => call(this.loader, 'POST', path, body, timeoutMs),
+      postQuickJson: (path, body, timeoutMs) => call(this.probe, 'POST', path, body, timeoutMs),
     };
   }
 
@@ -307,13 +260,26 @@ export class LocalTier {
     return { model: name, numCtx: settings.numCtx, keepAlive: settings.keepAlive, pinned: settings.pinned };
   }
 
-  /** Pinned models first, then those marked warm, in config order; with none, the router's first local pick. */
+  /**
+   * Pinned models first, then those marked warm, in config order; with none, the router's first
+   * local pick. Then the completion model (routing.taskModels.complete), beside them: the warmer
+   * loads it only where it fits in VRAM with what it loaded before it (an editor's completions
+   * then never wait for a load, nor push the chat model out).
+   */
   private startTargets(firstLocalChoice: (() => string | undefined) | undefined): WarmTarget[] {
     const all = Object.keys(this.config.providers.ollama.models).map((model) => this.target(model));
     const marked = [...all.filter((target) => target.pinned), ...all.filter((target) => !target.pinned && localModelSettings(this.config.providers.ollama, target.model).warm)];
-    if (marked.length) return marked;
-    const choice = firstLocalChoice?.();
-    return choice ? [this.target(choice)] : [];
+    const choice = marked.length ? undefined : firstLocalChoice?.();
+    const targets = marked.length ? marked : choice ? [this.target(choice)] : [];
+    const completion = this.completionModel();
+    if (completion && !targets.some((target) => target.model === completion)) targets.push(this.target(completion));
+    return targets;
+  }
+
+  /** The local model inline completions go to first, as config names it (routing.taskModels.complete), without "ollama/". */
+  private completionModel(): string | undefined {
+    const chosen = this.config.routing.taskModels.complete;
+    return chosen?.startsWith('ollama/') ? chosen.slice('ollama/'.length) : undefined;
   }
 
   /**

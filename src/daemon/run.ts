@@ -84,6 +84,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
   // every client of it (providers, monitors) has its address before the tunnel is even up.
   const tunnel = config.providers.ollama.enabled && config.providers.ollama.ssh ? await openTunnel(config.providers.ollama, env, logger, events) : undefined;
   const local = new LocalTier({ config, env, logger, events, tunnel });
+  const fillsInTheMiddle = (model: string): boolean | undefined => local.monitor.capabilities.insert(model);
   const providers = createProviders(config);
   const ollama = providers.get('ollama');
   if (ollama) providers.set('ollama', local.gate(ollama));
@@ -104,7 +105,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     events,
     metrics: new Metrics({ onError: (error) => logger.warn('metrics: a collector failed', { error }) }),
     local,
-    availability: () => ({ providers: providerSet, localModels: local.monitor.models(), loadedModels: local.monitor.loaded() }),
+    availability: () => ({ providers: providerSet, localModels: local.monitor.models(), loadedModels: local.monitor.loaded(), insert: fillsInTheMiddle, capabilitiesVersion: local.monitor.capabilities.version }),
     pricing: new Pricing(config.prices),
     ledger,
     budgets: new BudgetTracker({

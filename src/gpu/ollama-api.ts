@@ -8,6 +8,8 @@ export interface OllamaApi {
   getJson(path: string, timeoutMs: number): Promise<unknown>;
   /** POST a JSON body and read a JSON answer (Ollama's load and unload requests). */
   postJson(path: string, body: unknown, timeoutMs: number): Promise<unknown>;
+  /** POST for a quick answer (/api/show): never queued behind a load, which may take minutes. */
+  postQuickJson(path: string, body: unknown, timeoutMs: number): Promise<unknown>;
 }
 
 /** Ollama lists "llama3.2:latest"; users write "llama3.2". Both work; the short one is kept. */

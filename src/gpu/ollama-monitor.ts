@@ -1,5 +1,6 @@
 import type { Logger } from '../shared/logger.js';
 import { estimateLoadedMiB } from './fit.js';
+import { OllamaCapabilities, type TaggedModel } from './ollama-capabilities.js';
 import { shortModelName, type OllamaApi } from './ollama-api.js';
 
 const MIB = 1024 * 1024;
@@ -55,6 +56,8 @@ type Listener = (snapshot: OllamaSnapshot, change: { loaded: string[]; unloaded:
  */
 export class OllamaMonitor {
   private readonly options: OllamaMonitorOptions;
+  /** What each pulled model can do (/api/show), learned in the background as models appear. */
+  readonly capabilities: OllamaCapabilities;
   private tags = new Map<string, { diskBytes: number | undefined }>();
   private ps: LoadedModelInfo[] = [];
   private believed = new Set<string>();
@@ -73,6 +76,7 @@ export class OllamaMonitor {
 
   constructor(options: OllamaMonitorOptions) {
     this.options = options;
+    this.capabilities = new OllamaCapabilities({ api: options.api, logger: options.logger });
   }
 
   start(tagsIntervalMs = 30_000, psIntervalMs = 5000): void {
@@ -168,13 +172,18 @@ export class OllamaMonitor {
   async refresh(): Promise<void> {
     const started = performance.now();
     try {
-      const body = (await this.options.api.getJson('/api/tags', 2000)) as { models?: Array<{ name?: string; model?: string; size?: number }> };
+      const body = (await this.options.api.getJson('/api/tags', 2000)) as { models?: Array<{ name?: string; model?: string; size?: number; digest?: unknown; capabilities?: unknown }> };
       const tags = new Map<string, { diskBytes: number | undefined }>();
+      const tagged: TaggedModel[] = [];
       for (const entry of body.models ?? []) {
         const name = entry.model ?? entry.name;
-        if (name) tags.set(shortModelName(name), { diskBytes: typeof entry.size === 'number' ? entry.size : undefined });
+        if (!name) continue;
+        tags.set(shortModelName(name), { diskBytes: typeof entry.size === 'number' ? entry.size : undefined });
+        const capabilities = Array.isArray(entry.capabilities) ? entry.capabilities.filter((item): item is string => typeof item === 'string') : undefined;
+        tagged.push({ name: shortModelName(name), digest: typeof entry.digest === 'string' ? entry.digest : undefined, capabilities });
       }
       this.tags = tags;
+      this.capabilities.update(tagged);
       this.latencyMs = Math.round(performance.now() - started);
       if (this.reachable !== true) this.options.logger.info('ollama answers', { url: this.options.url, models: tags.size });
       this.reachable = true;

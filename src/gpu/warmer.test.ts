@@ -17,6 +17,7 @@ function fetchApi(url: string): OllamaApi {
   return {
     getJson: (path, timeoutMs) => call(path, {}, timeoutMs),
     postJson: (path, body, timeoutMs) => call(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }, timeoutMs),
+    postQuickJson: (path, body, timeoutMs) => call(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }, timeoutMs),
   };
 }
 

@@ -1,6 +1,10 @@
 import { contentText, type ChatCompletionRequest } from '../providers/spec/chat-request.js';
 
-export const TASKS = ['commit', 'summary', 'edit', 'architect', 'chat', 'long-context', 'agent'] as const;
+/**
+ * The task classes. `complete` is an editor's fill-in-the-middle completion (POST /v1/completions
+ * with a suffix): it comes only from that endpoint, never from classifying a chat.
+ */
+export const TASKS = ['commit', 'summary', 'edit', 'architect', 'chat', 'long-context', 'agent', 'complete'] as const;
 export type Task = (typeof TASKS)[number];
 
 export interface TaskDecision {

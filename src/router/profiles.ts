@@ -1,5 +1,6 @@
 import { isProviderId, type ProviderId } from '../shared/provider-ids.js';
 import { capabilities, type CatalogModel, type Tier } from './catalog.js';
+import { fillsInTheMiddleByName } from './fim-models.js';
 import type { QualityScore } from './quality-evidence.js';
 import { qualityLabel, type ModelProfile } from './rank.js';
 
@@ -32,6 +33,8 @@ export interface ProfileSources {
   benchmark: (modelId: string) => QualityScore | undefined;
   /** The agentic evidence (SWE-bench Verified's scale) for an id, for the agent task; none when absent. */
   agentic?: (modelId: string) => QualityScore | undefined;
+  /** Whether a local model's template takes a suffix, as Ollama says (capability "insert"); undefined: not known. */
+  insert?: (model: string) => boolean | undefined;
 }
 
 /**
@@ -66,6 +69,7 @@ export function buildProfiles(sources: ProfileSources): ModelProfile[] {
       // Always both keys, so that every profile has one shape (the ranking loop stays monomorphic).
       vision: undefined,
       tools: undefined,
+      insert: local ? sources.insert?.(model) : undefined,
     };
     const can = capabilities(id);
     profile.vision = can.vision;
@@ -115,13 +119,16 @@ function agenticOf(id: string, override: ModelOverride | undefined, agentic: (mo
 }
 
 const byTask = new WeakMap<readonly ModelProfile[], readonly ModelProfile[]>();
+const fillers = new WeakMap<readonly ModelProfile[], readonly ModelProfile[]>();
 
 /**
  * The profiles as a task judges them: for the agent task, each model's agentic score (SWE-bench
  * Verified's scale) in place of its polyglot one, so that the ranking, its floors and its words
- * are the same code for every task. Made once per set of profiles.
+ * are the same code for every task; for the complete task, the local models that fill in the
+ * middle, and no other. Made once per set of profiles.
  */
 export function profilesForTask(profiles: readonly ModelProfile[], task: string): readonly ModelProfile[] {
+  if (task === 'complete') return fillInTheMiddle(profiles);
   if (task !== 'agent') return profiles;
   let swapped = byTask.get(profiles);
   if (!swapped) {
@@ -134,4 +141,18 @@ export function profilesForTask(profiles: readonly ModelProfile[], task: string)
     byTask.set(profiles, swapped);
   }
   return swapped;
+}
+
+/**
+ * The local models that can fill in the middle: those Ollama says take a suffix (capability
+ * "insert"); where it has not said, those of a family known to. Paid models never: Lodestar sends
+ * no completion to a paid model (none of its providers takes a suffix in the format it relays).
+ */
+function fillInTheMiddle(profiles: readonly ModelProfile[]): readonly ModelProfile[] {
+  let kept = fillers.get(profiles);
+  if (!kept) {
+    kept = profiles.filter((profile) => profile.local && (profile.insert ?? fillsInTheMiddleByName(profile.model)));
+    fillers.set(profiles, kept);
+  }
+  return kept;
 }

@@ -5,6 +5,10 @@ import type { CircuitState } from './circuit-breaker.js';
 import type { Task } from './classify-task.js';
 import { FLOOR_CONFIDENCE_Z, type QualityKind } from './quality-evidence.js';
 import type { Candidate, VirtualModel } from './resolve-model.js';
+import { exclusion } from './exclusion.js';
+import { rankFim } from './rank-fim.js';
+
+export { isForbidden } from './exclusion.js';
 
 /** What the router knows of one model it may send a request to. */
 export interface ModelProfile {
@@ -37,6 +41,11 @@ export interface ModelProfile {
   vision?: false;
   /** false: known not to call tools. */
   tools?: false;
+  /**
+   * A local model whose Ollama template takes a suffix (capability "insert"): it can fill in the
+   * middle. undefined when Ollama has not said (not asked yet, an older server) or not local.
+   */
+  insert?: boolean | undefined;
   /**
    * How good it is at an agent's loop, on SWE-bench Verified's scale, and how that is known: what
    * the agent task is judged by (profilesForTask puts it in place of the polyglot score).
@@ -117,6 +126,8 @@ export const TYPICAL_OUTPUT_TOKENS: Readonly<Record<Task, number>> = {
   'long-context': 1200,
   // One turn of an agent's loop: a tool call (a file written whole, a patch) or a short reply.
   agent: 2000,
+  // An inline completion: a line or a short block (llama.vscode asks for 128 at most).
+  complete: 128,
 };
 
 /**
@@ -138,6 +149,8 @@ export const TYPICAL_OUTPUT_TOKENS: Readonly<Record<Task, number>> = {
  * (best tier first, cheapest within it), then the best known below the floor.
  */
 export function rankCandidates(input: RouteInput, profiles: readonly ModelProfile[], policy: RoutingPolicy, circuit: (provider: ProviderId) => CircuitState): RouteDecision {
+  // Fill-in-the-middle is ranked on what matters to it (in VRAM, small), not on cost and a chat benchmark.
+  if (input.task === 'complete') return rankFim(input, profiles, policy, circuit);
   const started = performance.now();
   const floor = input.virtual === 'lodestar/auto' ? policy.floors[input.task] : 0;
   // lodestar/strong picks by known quality: for it, unknown quality is what a floor is to auto.
@@ -297,22 +310,6 @@ export function qualityLabel(profile: Pick<ModelProfile, 'quality' | 'qualityKin
   if (profile.quality === undefined) return `unknown; tier ${profile.tier ?? 'none'}`;
   const error = profile.qualityError === undefined ? '' : `+/-${profile.qualityError}`;
   return `${profile.qualityKind ?? 'measured'} ${profile.quality}${error}`;
-}
-
-function exclusion(profile: ModelProfile, input: RouteInput, policy: RoutingPolicy, circuit: (provider: ProviderId) => CircuitState): string | undefined {
-  if (isForbidden(profile.id, policy.forbidden)) return 'forbidden by routing.forbidden';
-  if (input.virtual === 'lodestar/local' && !profile.local) return 'not a local model';
-  if (circuit(profile.provider) === 'open') return `${profile.provider}'s circuit is open`;
-  if (input.needs?.images && profile.vision === false) return 'does not read images, and the request has some';
-  if (input.needs?.tools && profile.tools === false) return 'does not call tools, and the request offers some';
-  if (profile.contextWindow !== undefined && input.promptTokens + input.outputTokens > profile.contextWindow) {
-    return `context window ${profile.contextWindow} too small for ~${input.promptTokens} + ${input.outputTokens} tokens`;
-  }
-  return undefined;
-}
-
-export function isForbidden(id: string, forbidden: readonly string[]): boolean {
-  return forbidden.some((pattern) => (pattern.endsWith('/*') ? id.startsWith(pattern.slice(0, -1)) : pattern === id));
 }
 
 /** USD for this request on this model: prompt at the input price, the expected answer at the output price. */

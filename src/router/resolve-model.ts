@@ -1,5 +1,6 @@
 import { isProviderId, type ProviderId } from '../shared/provider-ids.js';
 import { CATALOG, findByBareName, modelId, type CatalogModel } from './catalog.js';
+import { COMPLETE_MODEL } from './fim-models.js';
 
 export const VIRTUAL_MODELS = ['lodestar/auto', 'lodestar/local', 'lodestar/cheap', 'lodestar/strong'] as const;
 export type VirtualModel = (typeof VIRTUAL_MODELS)[number];
@@ -19,6 +20,10 @@ export interface Availability {
   localModels: readonly string[];
   /** Local models in VRAM now (from Ollama's /api/ps), when known. */
   loadedModels?: ReadonlySet<string>;
+  /** Whether a local model fills in the middle, as Ollama says (capability "insert"); undefined: not known. */
+  insert?: (model: string) => boolean | undefined;
+  /** Changes whenever what `insert` says changes (profiles built from it are stale then). */
+  capabilitiesVersion?: number;
 }
 
 export type Resolution =
@@ -36,6 +41,7 @@ export function isVirtual(model: string): model is VirtualModel {
  */
 export function resolveModel(requested: string, availability: Availability, unavailableReason: (provider: ProviderId) => string | undefined): Resolution {
   if (isVirtual(requested)) return { kind: 'unknown', message: `${requested} is a virtual model: the router ranks its candidates` };
+  if (requested === COMPLETE_MODEL) return { kind: 'unknown', message: `${COMPLETE_MODEL} serves inline completions (POST /v1/completions with a prompt and a suffix), not this endpoint: ask for lodestar/auto here` };
   const slash = requested.indexOf('/');
   const prefix = slash > 0 ? requested.slice(0, slash) : '';
   if (isProviderId(prefix)) {
@@ -65,6 +71,10 @@ export function listModelIds(availability: Availability): string[] {
   for (const entry of CATALOG) {
     if (!entry.local && availability.providers.has(entry.provider)) ids.push(modelId(entry.provider, entry.model));
   }
-  if (availability.providers.has('ollama')) for (const model of availability.localModels) ids.push(modelId('ollama', model));
+  if (availability.providers.has('ollama')) {
+    // Inline completions (POST /v1/completions) go to local models only.
+    ids.push(COMPLETE_MODEL);
+    for (const model of availability.localModels) ids.push(modelId('ollama', model));
+  }
   return ids;
 }

@@ -24,9 +24,16 @@ export const LONG_CONTEXT_PROMPT = 100_000;
  */
 export const TYPICAL_AGENT_TURN = { input: 30_000, output: 2_000 } as const;
 
+/**
+ * An inline completion: the code around the cursor (Continue sends at most 1,024 tokens of it,
+ * llama.vscode 256 lines before and 64 after) and a line or a short block out.
+ */
+export const TYPICAL_COMPLETION = { input: 1_500, output: 128 } as const;
+
 /** A typical request of the task, for ranking models without a request in hand. */
 export function typicalRequest(task: Task): { promptTokens: number; outputTokens: number } {
   if (task === 'agent') return { promptTokens: TYPICAL_AGENT_TURN.input, outputTokens: TYPICAL_AGENT_TURN.output };
+  if (task === 'complete') return { promptTokens: TYPICAL_COMPLETION.input, outputTokens: TYPICAL_COMPLETION.output };
   const part = TYPICAL_SESSION.find((entry) => entry.task === task);
   return part ? { promptTokens: part.input, outputTokens: part.output } : { promptTokens: LONG_CONTEXT_PROMPT, outputTokens: TYPICAL_OUTPUT_TOKENS[task] };
 }

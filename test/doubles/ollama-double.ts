@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { goJsonSyntaxError, goJsonTypeName } from './go-json.js';
+import { fieldTypeError, generateInput, nonEmpty, registryName, type Kind } from './ollama-request-checks.js';
 import { sendJson, sendText, startHttpDouble, writeChunk, type DoubleExchange } from './http-double.js';
 import { OllamaGpu, type LoadedModel, type ModelLoad } from './ollama-gpu-model.js';
 import { sampleOf } from './json-schema-sample.js';
@@ -59,6 +60,11 @@ export interface OllamaDoubleOptions {
   /** Multiplies every simulated wait (loads, keep_alive expiry); default 1. */
   timeScale?: number;
   /**
+   * Prompt evaluation before the first token of every generation, in ms (a slow GPU, a long
+   * prompt); default 0. A scripted reply's firstByteDelayMs adds to it. Not scaled by timeScale.
+   */
+  firstTokenDelayMs?: number;
+  /**
    * A folder for test/fixtures/bin/nvidia-smi (FAKE_NVIDIA_SMI_DIR): the double keeps gpu.csv
    * and apps.csv there in step with what it holds in VRAM, as the real card would show it.
    */
@@ -76,8 +82,6 @@ export interface OllamaDouble extends Double {
 const DRIVER_RESERVED_BYTES = 378 * MIB; // a T600 Laptop shows 3717.94 of 4096 MiB to CUDA (7.4)
 const OLLAMA_MINIMUM_BYTES = 457 * MIB; // ml/device.go MinimumMemory (4)
 const STREAM_ERROR = 'an error was encountered while running the model'; // 4: mid-stream error line
-
-type Kind = 'chat' | 'generate';
 
 /**
  * A double of Ollama's native API on a small GPU: /, /api/version, /api/tags, /api/ps, /api/show,
@@ -167,6 +171,10 @@ export async function startOllamaDouble(options: OllamaDoubleOptions = {}): Prom
     const keepAlive = parseKeepAlive(body.keep_alive);
     if ('error' in keepAlive) return fail(exchange, 400, keepAlive.error);
     if (typeof body.model !== 'string' || body.model === '') return fail(exchange, 400, 'model is required');
+    // routes.go GenerateHandler: raw takes the prompt as it is, so nothing may be templated around it.
+    if (kind === 'generate' && body.raw === true && (nonEmpty(body.template) || nonEmpty(body.system) || (Array.isArray(body.context) && body.context.length > 0))) {
+      return fail(exchange, 400, 'raw mode does not support template, system, or context');
+    }
     const requested = body.model;
     const model = find(requested);
     if (!model) return fail(exchange, 404, `model '${requested}' not found`);
@@ -175,19 +183,25 @@ export async function startOllamaDouble(options: OllamaDoubleOptions = {}): Prom
       const value = modelOptions[key];
       if (value !== undefined && !Number.isInteger(value)) return fail(exchange, 400, `option "${key}" must be of type integer`);
     }
-    if (Array.isArray(body.tools) && body.tools.length && !model.capabilities.includes('tools')) return fail(exchange, 400, `"${requested}" does not support tools`);
-    if (body.think === true && !model.capabilities.includes('thinking')) return fail(exchange, 400, `"${requested}" does not support thinking`);
-
     const numCtx = modelOptions.num_ctx as number | undefined;
     const messages = kind === 'chat' ? ((body.messages as unknown[] | undefined) ?? []) : [];
     const prompt = kind === 'generate' && typeof body.prompt === 'string' ? body.prompt : '';
+    const suffix = kind === 'generate' && typeof body.suffix === 'string' ? body.suffix : '';
+    const raw = kind === 'generate' && body.raw === true;
     const loadOnly = kind === 'chat' ? messages.length === 0 : prompt === '';
+    // 1.5: an empty request with keep_alive 0 unloads, before any capability is checked.
+    if (loadOnly && keepAlive.ms === 0) {
+      gpu.unloadSoon(model.name);
+      return sendJson(exchange.response, 200, loadBody(kind, requested, 'unload'), {}, JSON_TYPE);
+    }
+    // Capabilities are checked when the runner is scheduled, before the empty-prompt load answer (vscode-extension.md 3.2).
+    if (kind === 'generate' && !model.capabilities.includes('completion')) return fail(exchange, 400, `"${requested}" does not support generate`);
+    if (suffix !== '' && !model.capabilities.includes('insert')) return fail(exchange, 400, `${registryName(model.name)} does not support insert`);
+    if (Array.isArray(body.tools) && body.tools.length && !model.capabilities.includes('tools')) return fail(exchange, 400, `"${requested}" does not support tools`);
+    if (body.think === true && !model.capabilities.includes('thinking')) return fail(exchange, 400, `"${requested}" does not support thinking`);
+
     if (loadOnly) {
-      // 1.5: an empty request loads (blocking until ready) or, with keep_alive 0, unloads.
-      if (keepAlive.ms === 0) {
-        gpu.unloadSoon(model.name);
-        return sendJson(exchange.response, 200, loadBody(kind, requested, 'unload'), {}, JSON_TYPE);
-      }
+      // 1.5: an empty request loads, blocking until the model is ready (a suffix alone still only loads).
       const lease = await gpu.acquire({ model, numCtx, keepAliveMs: keepAlive.ms, signal: exchange.signal, exclusive: false });
       if (!lease) return;
       lease.release();
@@ -203,7 +217,7 @@ export async function startOllamaDouble(options: OllamaDoubleOptions = {}): Prom
     const lease = await gpu.acquire({ model, numCtx, keepAliveMs: keepAlive.ms, signal: exchange.signal, exclusive: true });
     if (!lease) return;
     try {
-      const input = kind === 'chat' ? summarizeMessages(messages) : { chars: prompt.length + (typeof body.system === 'string' ? body.system.length : 0), lastUserText: prompt };
+      const input = kind === 'chat' ? summarizeMessages(messages) : generateInput(prompt, suffix, raw, body.system);
       const numPredict = modelOptions.num_predict as number | undefined;
       const replyBehaviour: ReplyBehaviour = behaviour.kind === 'reply' ? behaviour : (DEFAULT_BEHAVIOUR as ReplyBehaviour);
       const reply = planReply(replyBehaviour, {
@@ -213,7 +227,7 @@ export async function startOllamaDouble(options: OllamaDoubleOptions = {}): Prom
         defaultText: structuredDefault(body.format, input.lastUserText),
       });
       const fault = behaviour.kind === 'reply' ? undefined : behaviour;
-      await respond(exchange, { kind, model: requested, reply, fault, start, stream: body.stream !== false, raw: body.raw === true });
+      await respond(exchange, { kind, model: requested, reply, fault, start, stream: body.stream !== false, raw, promptEvalMs: options.firstTokenDelayMs ?? 0 });
     } finally {
       lease.release();
     }
@@ -236,23 +250,6 @@ export async function startOllamaDouble(options: OllamaDoubleOptions = {}): Prom
   };
 }
 
-/** Go's decoder rejects a wrongly typed field before anything else runs. */
-function fieldTypeError(body: Record<string, unknown>, kind: Kind, goType: string): string | undefined {
-  const expected: Record<string, [string, string]> = {
-    model: ['string', 'string'],
-    stream: ['bool', '*bool'],
-    options: ['object', 'map[string]interface {}'],
-    ...(kind === 'chat' ? { messages: ['array', '[]api.Message'] } : { prompt: ['string', 'string'], system: ['string', 'string'] }),
-  };
-  for (const [field, [jsonType, goFieldType]] of Object.entries(expected)) {
-    const value = body[field];
-    if (value === undefined || value === null) continue;
-    const actual = goJsonTypeName(value);
-    if (actual !== jsonType) return `json: cannot unmarshal ${actual} into Go struct field ${goType}.${field} of type ${goFieldType}`;
-  }
-  return undefined;
-}
-
 function loadBody(kind: Kind, model: string, reason: 'load' | 'unload'): Record<string, unknown> {
   const created_at = formatGoTime(preciseNow(), 'utc');
   if (kind === 'chat') return { model, created_at, message: { role: 'assistant', content: '' }, done_reason: reason, done: true };
@@ -267,6 +264,8 @@ interface Generation {
   start: bigint;
   stream: boolean;
   raw: boolean;
+  /** The double's own prompt evaluation time, before any scripted delay. */
+  promptEvalMs: number;
 }
 
 /** Ollama shows reasoning, text and whole tool calls (chat only); argument fragments never appear. */
@@ -329,7 +328,7 @@ async function respond(exchange: DoubleExchange, generation: Generation): Promis
   const { response, signal } = exchange;
   const { reply, fault } = generation;
   const loadedAt = process.hrtime.bigint();
-  await sleep(reply.firstByteDelayMs, signal); // prompt evaluation
+  await sleep(generation.promptEvalMs + reply.firstByteDelayMs, signal); // prompt evaluation
   if (signal.aborted) return;
   const firstTokenAt = process.hrtime.bigint();
   const pieces = visiblePieces(generation.kind, reply);

@@ -64,7 +64,7 @@ describe('lodestar models select', () => {
 
     const badTask = await runCli(['models', 'select', '--task', 'refactor'], { home: gateway.home });
     expect(badTask.exitCode).toBe(2);
-    expect(badTask.stderr).toContain('--task must be one of commit, summary, edit, architect, chat, long-context, agent, got "refactor"');
+    expect(badTask.stderr).toContain('--task must be one of commit, summary, edit, architect, chat, long-context, agent, complete, got "refactor"');
   });
 
   it('says so when the project is not one the daemon knows', async () => {
@@ -76,7 +76,7 @@ describe('lodestar models select', () => {
   it('quits on Esc and changes nothing', async () => {
     const result = await inTerminal(['models', 'select', '--project', 'shop'], [{ wait: 'Filter:' }, { key: KEYS.esc }]);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.screen).toContain('Task: commit summary [edit] architect chat long-context agent · project shop');
+    expect(result.screen).toContain('Task: commit summary [edit] architect chat long-context agent complete · project shop');
     expect(result.screen).toContain("Floor 70% · ● chosen: none · ○ router's choice: deepseek/deepseek-flash");
     expect(result.screen.trimEnd().endsWith('Nothing changed.')).toBe(true);
     expect(projectSettings()).toEqual({ project: 'shop' });

@@ -49,7 +49,7 @@ export async function serveConsensus(
   // The global settings, the global ones for the task, the project's, the project's for the task.
   const { tasks: _globalTasks, ...global } = context.config.consensus;
   const { tasks: ownTasks, ...own } = context.projects.get(project)?.consensus ?? {};
-  const settings: ConsensusSettings = { ...global, ...context.config.consensus.tasks[task], ...definedOnly(own), ...definedOnly(ownTasks?.[task] ?? {}) };
+  const settings: ConsensusSettings = { ...global, ...context.config.consensus.tasks[task], ...definedOnly(own), ...definedOnly((ownTasks as Partial<Record<Task, ConsensusSettings>> | undefined)?.[task] ?? {}) };
   const ranked = routeRequest(context, { ...request, model: 'lodestar/auto' }, task, input.promptTokens, project).candidates;
   const members = pickMembers(ranked, settings.members ?? DEFAULT_MEMBERS);
   if (members.length < 2) {

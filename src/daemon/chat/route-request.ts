@@ -26,7 +26,7 @@ const PROFILE_TTL_MS = 1000;
 export function currentProfiles(context: DaemonContext, project?: string): ModelProfile[] {
   const availability = context.availability();
   const settings = context.projects.get(project);
-  const key = `${availability.localModels.join(',')}|${[...(availability.loadedModels ?? [])].join(',')}`;
+  const key = `${availability.localModels.join(',')}|${[...(availability.loadedModels ?? [])].join(',')}|${availability.capabilitiesVersion ?? 0}`;
   let byProject = profileCache.get(context);
   if (!byProject) profileCache.set(context, (byProject = new Map()));
   const now = Date.now();
@@ -55,6 +55,7 @@ function buildCurrentProfiles(context: DaemonContext, availability: ReturnType<D
     price: priceAt(context, now),
     benchmark: (modelId) => shippedQuality(modelId, config.quality),
     agentic: (modelId) => agenticQuality(modelId, config.quality),
+    insert: availability.insert,
   });
 }
 
@@ -195,7 +196,7 @@ export function warmRouter(context: DaemonContext): void {
   const profiles = currentProfiles(context);
   const policy = { floors: context.config.routing.floors, preferred: context.config.routing.preferred, forbidden: context.config.routing.forbidden };
   const virtuals = ['lodestar/auto', 'lodestar/cheap', 'lodestar/strong', 'lodestar/local'] as const;
-  const tasks: Task[] = ['edit', 'commit', 'summary', 'chat', 'architect', 'long-context', 'agent'];
+  const tasks: Task[] = ['edit', 'commit', 'summary', 'chat', 'architect', 'long-context', 'agent', 'complete'];
   for (let round = 0; round < 40; round++) {
     for (const virtual of virtuals) {
       for (const task of tasks) rankCandidates({ virtual, task, promptTokens: 1000 + round * 500, outputTokens: TYPICAL_OUTPUT_TOKENS[task] }, profilesForTask(profiles, task), policy, () => 'closed');

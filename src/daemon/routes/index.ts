@@ -12,8 +12,9 @@ import { messagesRoute } from './messages.js';
 import { countTokensRoute } from './count-tokens.js';
 import { projectsReloadRoute } from './projects.js';
 import { responsesRoute } from './responses.js';
+import { completionsRoute } from './completions.js';
 
 /** Every endpoint of the daemon's HTTP API (INTERFACE.md). */
 export function buildRoutes(context: DaemonContext): Route[] {
-  return [healthRoute(context, () => healthSections(context)), chatCompletionsRoute(context), messagesRoute(context), responsesRoute(context), countTokensRoute(context), modelsRoute(context), eventsRoute(context), usageRoute(context), budgetRoute(context), budgetReloadRoute(context), warmRoute(context), projectsReloadRoute(context), metricsRoute(context.metrics)];
+  return [healthRoute(context, () => healthSections(context)), chatCompletionsRoute(context), messagesRoute(context), responsesRoute(context), completionsRoute(context), countTokensRoute(context), modelsRoute(context), eventsRoute(context), usageRoute(context), budgetRoute(context), budgetReloadRoute(context), warmRoute(context), projectsReloadRoute(context), metricsRoute(context.metrics)];
 }

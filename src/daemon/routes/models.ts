@@ -1,4 +1,5 @@
 import { catalogEntry } from '../../router/catalog.js';
+import { COMPLETE_MODEL } from '../../router/fim-models.js';
 import { listModelIds } from '../../router/resolve-model.js';
 import { isProviderId } from '../../shared/provider-ids.js';
 import { currentProfiles } from '../chat/route-request.js';
@@ -34,7 +35,7 @@ export function modelsRoute(context: DaemonContext): Route {
       const data = listModelIds(context.availability()).map((id) => {
         const [provider = '', ...rest] = id.split('/');
         const entry = isProviderId(provider) ? catalogEntry(provider, rest.join('/')) : undefined;
-        const window = provider === 'lodestar' ? (id === 'lodestar/local' ? widestLocal : widest) || undefined : windows.get(id);
+        const window = provider === 'lodestar' ? (id === 'lodestar/local' || id === COMPLETE_MODEL ? widestLocal : widest) || undefined : windows.get(id);
         return {
           id,
           object: 'model',

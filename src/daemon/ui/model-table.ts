@@ -50,6 +50,7 @@ export function modelTable(context: DaemonContext, project?: string): ModelTable
     price: priceAt(context, new Date()),
     benchmark: (modelId) => shippedQuality(modelId, config.quality),
     agentic: (modelId) => agenticQuality(modelId, config.quality),
+    insert: availability.insert,
   });
   const reachable = context.local.monitor.isReachable;
   const rows = all.map((profile): ModelRow => {

@@ -17,7 +17,7 @@ export interface OllamaChatLine {
 }
 
 /** prompt_eval_count and eval_count are what Ollama evaluated; absent means 0 was omitted. */
-export function ollamaUsage(line: OllamaChatLine): Usage {
+export function ollamaUsage(line: Pick<OllamaChatLine, 'prompt_eval_count' | 'eval_count'>): Usage {
   return {
     inputTokens: isNumber(line.prompt_eval_count) ? line.prompt_eval_count : 0,
     outputTokens: isNumber(line.eval_count) ? line.eval_count : 0,
@@ -29,7 +29,7 @@ export function finishReasonOf(line: OllamaChatLine, sawToolCalls: boolean): str
   return line.done_reason === 'length' ? 'length' : 'stop';
 }
 
-export function loadDurationMs(line: OllamaChatLine): number | undefined {
+export function loadDurationMs(line: Pick<OllamaChatLine, 'load_duration'>): number | undefined {
   return isNumber(line.load_duration) ? line.load_duration / 1e6 : undefined;
 }
 

@@ -1,5 +1,6 @@
 import type { ProviderId, ProviderKind } from '../../shared/provider-ids.js';
 import type { ChatCompletionRequest } from './chat-request.js';
+import type { FillCall, FillStream, FillText } from './fill-request.js';
 import type { Usage } from './usage.js';
 
 export interface ChatCall {
@@ -61,6 +62,10 @@ export interface ChatProvider {
   stream(call: ChatCall): Promise<ChunkStream>;
   /** The provider's model list, where it states limits (Anthropic, OpenRouter); absent where it doesn't. */
   listModels?(signal: AbortSignal): Promise<ProviderModel[]>;
+  /** Fill in the middle (POST /v1/completions), where the provider can (Ollama's /api/generate with a suffix). */
+  fill?(call: FillCall): Promise<FillText>;
+  /** The same, streamed; resolves once the upstream accepted the request, as `stream` does. */
+  fillStream?(call: FillCall): Promise<FillStream>;
   close(): Promise<void>;
 }
 
