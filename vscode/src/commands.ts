@@ -8,6 +8,7 @@ import { PERIODS, periodLabel, periodQuery } from './files/file-costs.js';
 import type { FileCostStore } from './files/file-cost-store.js';
 import { pickModel } from './models/pick-model.js';
 import { reportMarkdown } from './report-markdown.js';
+import { log } from './log.js';
 import { readSettings } from './settings.js';
 
 /** The extension's commands (package.json `contributes.commands`). */
@@ -78,6 +79,7 @@ export function startDaemon(connection: Connection): Promise<void> {
     .withProgress({ location: vscode.ProgressLocation.Notification, title: 'Lodestar: starting the daemon…' }, async () => {
       const settings = readSettings();
       const folder = connection.project.root;
+      log().info(`starting the daemon: ${settings.command} start (LODESTAR_HOME=${stateFolder(settings)})`);
       const result = await new Promise<{ ok: boolean; output: string }>((resolve) => {
         execFile(settings.command, ['start'], { cwd: folder, env: { ...process.env, LODESTAR_HOME: stateFolder(settings), PWD: folder }, timeout: 60_000 }, (error, stdout, stderr) => {
           if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') return resolve({ ok: false, output: `${settings.command} is not on this machine's PATH: install Lodestar, or set lodestar.command to its full path` });
@@ -85,9 +87,11 @@ export function startDaemon(connection: Connection): Promise<void> {
         });
       });
       if (!result.ok) {
+        log().error(`the daemon did not start: ${result.output}`);
         void vscode.window.showErrorMessage(`Lodestar: the daemon did not start: ${result.output.slice(-400)}`);
         return;
       }
+      log().info(result.output);
       await connection.connect();
     })
     .then(

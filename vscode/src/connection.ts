@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { subscribeToEvents, type DaemonEventMessage } from '../../src/shared/events-client.js';
 import { daemonClient, type DaemonClient } from './daemon/client.js';
 import { locateDaemon } from './daemon/locate.js';
+import { log } from './log.js';
 import { workspaceProject, type WorkspaceProject } from './project.js';
 import { readSettings } from './settings.js';
 
@@ -54,6 +55,7 @@ export class Connection implements vscode.Disposable {
       return this.down(`the daemon at ${location.url} does not answer (${(error as Error).message})`);
     }
     this.client = daemonClient(location.url, location.token);
+    log().info(`connected to the daemon at ${location.url} (project ${this.project.name})`);
     this.changes.fire('connected');
   }
 
@@ -74,7 +76,10 @@ export class Connection implements vscode.Disposable {
     const wasUp = this.client !== undefined || this.downReason === 'not looked for yet';
     this.client = undefined;
     this.downReason = reason;
-    if (wasUp) this.changes.fire('down');
+    if (wasUp) {
+      log().warn(`the daemon is down: ${reason}`);
+      this.changes.fire('down');
+    }
     clearTimeout(this.retry);
     this.retry = setTimeout(() => void this.connect(), RETRY_MS);
   }
