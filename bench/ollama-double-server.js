@@ -3,7 +3,7 @@
 // for the benchmarks that time a path to Ollama: a bench process that is also the upstream would
 // share its event loop with the client it times.
 //
-//   node bench/ollama-double-server.js [--port N]
+//   node bench/ollama-double-server.js [--port N] [--first-token-ms N]
 //
 // One model, qwen2.5-coder:1.5b-base (capabilities completion and insert), on a simulated 4 GB
 // GPU whose loads take 10 ms per GiB; every generation answers "return a + b" in 3 pieces of 4
@@ -17,11 +17,15 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const index = args.indexOf('--port');
 const port = index === -1 ? 0 : Number(args[index + 1]);
+// --first-token-ms N: each generation's prompt evaluation takes N ms (a slow GPU), 0 by default.
+const firstToken = args.indexOf('--first-token-ms');
+const firstTokenDelayMs = firstToken === -1 ? 0 : Number(args[firstToken + 1]);
 
 const { startOllamaDouble } = await import(pathToFileURL(join(ROOT, 'dist', 'test', 'doubles', 'index.js')).href);
 const double = await startOllamaDouble({
   port,
   loadMsPerGiB: 10,
+  firstTokenDelayMs,
   models: [{ name: 'qwen2.5-coder:1.5b-base', sizeBytes: 1_228_800_000, diskBytes: 986_061_892, parameterSize: '1.5B', family: 'qwen2', capabilities: ['completion', 'insert'] }],
 });
 double.setDefault({ kind: 'reply', text: 'return a + b', chunkSize: 4 });
