@@ -1,5 +1,6 @@
 import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js';
 import { HttpError } from '../http-error.js';
+import { isObject, typeName } from './json-shape.js';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 
@@ -127,15 +128,4 @@ function positiveInteger(object: Record<string, unknown>, key: string): void {
 
 function invalid(param: string, message: string): HttpError {
   return new HttpError(400, message, { param: param || null, code: 'invalid_request' });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number' && Number.isInteger(value)) return 'an integer';
-  return `a ${typeof value}`;
 }

@@ -1,4 +1,5 @@
 import { HttpError } from '../http-error.js';
+import { isObject, typeName } from '../chat/json-shape.js';
 
 /**
  * When the client sets no max_tokens: a line or a short block, what inline completion tools ask
@@ -127,15 +128,4 @@ function range(object: Record<string, unknown>, key: string, low: number, high: 
 
 function invalid(param: string, message: string, code = 'invalid_request'): HttpError {
   return new HttpError(400, message, { param: param || null, code });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number' && Number.isInteger(value)) return 'an integer';
-  return `a ${typeof value}`;
 }
