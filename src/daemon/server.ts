@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../shared/logger.js';
+import { withdrawRequestId } from './request-id.js';
 import { HttpError, sendAnthropicError, sendError } from './http-error.js';
 
 export interface RouteParams {
@@ -109,6 +110,9 @@ function fail(response: ServerResponse, error: unknown, logger: Logger, anthropi
     return;
   }
   logger.error('request failed', { error });
+  // A route records the HttpErrors it throws (a refusal is a request the user made), never a
+  // failure of its own: the 500 names no event.
+  withdrawRequestId(response);
   send(response, new HttpError(500, 'Lodestar failed to handle this request; see $LODESTAR_HOME/logs/daemon.log', { code: 'internal_error' }));
 }
 

@@ -26,6 +26,7 @@ export interface FallbackAttempt {
  * reached routing; the ledger, metrics and dashboards consume it.
  */
 export interface RequestEvent {
+  /** Minted when the request arrived; its answer named it in x-lodestar-request-id. */
   id: string;
   /** When the request arrived, ISO 8601 UTC. */
   time: string;

@@ -57,7 +57,8 @@ export async function serveConsensus(
   }
   const budget = applyBudgets(members, { budgets: context.budgets, pricing: context.pricing, project, request, promptTokens: input.promptTokens, requestedModel: request.model });
   const release = context.budgets.reserve(project, budget.reserveUsd);
-  const id = randomUUID();
+  // The request's own id (x-lodestar-request-id) ties its events together.
+  const id = meta.id;
 
   let keepAlive: NodeJS.Timeout | undefined;
   let writer: StreamWriter | undefined;
@@ -84,9 +85,13 @@ export async function serveConsensus(
         how = choice === undefined ? `the judge (${judged.member.id}) gave no usable pick: the first answer` : `the judge (${judged.member.id}) picked it${vote.edits ? ' (no majority for an edit)' : ''}`;
       }
     }
-    // The ledger first: every model's part, the chosen one marked.
-    for (const answer of answers) record(context, meta, answer, { id, role: 'member', chosen: answer === chosen });
-    if (judged) record(context, meta, judged, { id, role: 'judge', chosen: false });
+    // The ledger first: every model's part, the chosen one marked. The event of the answer the
+    // client got (when every model failed, the first model's) is stored under the request's id and
+    // the others under their own, so the id named to the client is one event's id and every
+    // event's consensus.id.
+    const named = chosen ?? answers[0];
+    for (const answer of answers) record(context, meta, answer, answer === named ? id : randomUUID(), { id, role: 'member', chosen: answer === chosen });
+    if (judged) record(context, meta, judged, randomUUID(), { id, role: 'judge', chosen: false });
     release();
     clearInterval(keepAlive);
     if (!chosen || chosen.body === undefined) {
@@ -140,7 +145,7 @@ async function judge(context: DaemonContext, settings: ConsensusSettings, reques
   return ask(context, candidate, prompt, signal);
 }
 
-function record(context: DaemonContext, meta: RequestMeta, answer: Answer, consensus: { id: string; role: 'member' | 'judge'; chosen: boolean }): void {
+function record(context: DaemonContext, meta: RequestMeta, answer: Answer, eventId: string, consensus: { id: string; role: 'member' | 'judge'; chosen: boolean }): void {
   const result: DispatchResult = {
     status: answer.body === undefined ? 'error' : 'ok',
     httpStatus: answer.status,
@@ -151,5 +156,5 @@ function record(context: DaemonContext, meta: RequestMeta, answer: Answer, conse
     firstByteAt: undefined,
     overheadMs: 0,
   };
-  publish(context, result, { ...meta, task: consensus.role === 'judge' ? 'chat' : meta.task, consensus });
+  publish(context, result, { ...meta, id: eventId, task: consensus.role === 'judge' ? 'chat' : meta.task, consensus });
 }

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RequestEvent } from '../../ledger/request-event.js';
 import { attributeFiles } from '../../ledger/file-attribution/attribute-files.js';
@@ -8,9 +7,12 @@ import { deliverBudgetAlert } from '../budget-alerts.js';
 import type { DaemonContext } from '../context.js';
 import type { AnswerCapture } from './answer-capture.js';
 import type { DispatchResult } from './candidate-loop.js';
+import { withdrawRequestId } from '../request-id.js';
 
 /** What the request event needs to know of a request besides its dispatch result. */
 export interface RequestMeta {
+  /** Minted when the request arrived: its event's id, named to the client in x-lodestar-request-id. */
+  id: string;
   time: string;
   arrivedAt: number;
   project: string | undefined;
@@ -19,6 +21,7 @@ export interface RequestMeta {
   tool: ToolName;
   stream: boolean;
   request: IncomingMessage;
+  response: ServerResponse;
   requestedModel: string;
   budgetLimited: boolean;
   cacheHit: boolean;
@@ -49,7 +52,7 @@ export function publish(context: DaemonContext, result: DispatchResult, meta: Re
   // Only an answer given whole is one a tool acts on: a broken or abandoned one edited nothing.
   const files = meta.answer && result.status === 'ok' ? editedFiles(context, meta.answer, meta.project) : undefined;
   const event: RequestEvent = {
-    id: randomUUID(),
+    id: meta.id,
     time: meta.time,
     project: meta.project,
     ...(meta.session === undefined ? {} : { session: meta.session }),
@@ -86,6 +89,8 @@ export function publish(context: DaemonContext, result: DispatchResult, meta: Re
   try {
     context.ledger.record(event);
   } catch (error) {
+    // Not stored: an answer not yet begun names no id (a stream's headers have named it already).
+    withdrawRequestId(meta.response, event.id);
     context.logger.error('could not write the ledger', { error, id: event.id });
   }
   context.events.publish({ type: 'request', data: event });

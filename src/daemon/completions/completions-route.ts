@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { routingOutputTokens } from '../../router/model-limits.js';
 import { admit, publishRefusal } from '../chat/admission.js';
+import { announceRequestId } from '../request-id.js';
 import { applyBudgets } from '../chat/budget-gate.js';
 import { runCandidates } from '../chat/candidate-loop.js';
 import { agentSession, identifierHeader, toolOf } from '../chat/identifiers.js';
@@ -37,7 +39,9 @@ export function completionsRoute(context: DaemonContext): Route {
       const body = validateCompletionRequest(await readJsonBody(request, { maxBytes: context.config.limits.maxBodyBytes, idleMs: context.config.limits.bodyIdleMs }));
       const project = params.project ?? identifierHeader(request, 'project');
       const session = params.session ?? identifierHeader(request, 'session') ?? agentSession(request);
-      const meta = { time, arrivedAt, project, session, task: 'complete', tool: toolOf(request), stream: body.stream, request, requestedModel: body.model, budgetLimited: false, cacheHit: false };
+      const meta = { id: randomUUID(), time, arrivedAt, project, session, task: 'complete', tool: toolOf(request), stream: body.stream, request, response, requestedModel: body.model, budgetLimited: false, cacheHit: false };
+      // From here every end of the request is recorded: every answer names its event.
+      announceRequestId(response, meta.id);
       const promptTokens = Math.ceil((body.prompt.length + (body.suffix?.length ?? 0)) / CHARACTERS_PER_TOKEN);
       const asked = body.maxTokens ?? DEFAULT_COMPLETION_TOKENS;
       const ceilings = new OutputCeilings(context, { project, asked, promptTokens });

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js';
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
@@ -7,6 +8,7 @@ import { applyBudgets } from '../chat/budget-gate.js';
 import { runCandidates } from '../chat/candidate-loop.js';
 import { IDENTIFIER, identifierHeader, toolOf } from '../chat/identifiers.js';
 import { admit, publishRefusal } from '../chat/admission.js';
+import { announceRequestId } from '../request-id.js';
 import { AnswerCapture } from '../chat/answer-capture.js';
 import { MessagesAnswerReader } from './messages-answer-reader.js';
 import { lossNotes } from '../chat/loss-notes.js';
@@ -71,7 +73,9 @@ export function messagesRoute(context: DaemonContext): Route {
       const target = classTarget(kind.class, body.model, context.config, context.projects.get(project)?.claude, context.providers.has('anthropic'));
       // Routing reads the model, the size and max_tokens: not the messages.
       const routing: ChatCompletionRequest = { model: target.model, messages: [], max_tokens: body.max_tokens };
-      const meta = { time, arrivedAt, project, session, task, tool: toolOf(request), stream, request, requestedModel: body.model, budgetLimited: false, cacheHit: false };
+      const meta = { id: randomUUID(), time, arrivedAt, project, session, task, tool: toolOf(request), stream, request, response, requestedModel: body.model, budgetLimited: false, cacheHit: false };
+      // From here every end of the request is recorded: every answer names its event.
+      announceRequestId(response, meta.id);
 
       let budget;
       const needs = messagesNeeds(body);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { responsesToChat, type ResponsesTranslation } from '../../providers/responses/responses-to-chat.js';
 import type { ResponsesRequest } from '../../providers/responses/responses-types.js';
@@ -11,6 +12,7 @@ import { runCandidates } from '../chat/candidate-loop.js';
 import { agentSession, IDENTIFIER, identifierHeader, taskHeader, toolOf } from '../chat/identifiers.js';
 import { OutputCeilings } from '../chat/output-ceiling.js';
 import { admit, publishRefusal } from '../chat/admission.js';
+import { announceRequestId } from '../request-id.js';
 import { AnswerCapture } from '../chat/answer-capture.js';
 import { ResponsesAnswerReader } from './responses-answer-reader.js';
 import { lossNotes } from '../chat/loss-notes.js';
@@ -50,7 +52,9 @@ export function responsesRoute(context: DaemonContext): Route {
       const stream = body.stream === true;
       const promptTokens = Math.ceil(text.length / CHARACTERS_PER_TOKEN);
       const task = classifyTask(chatShape(body), taskHeader(request), promptTokens);
-      const meta = { time, arrivedAt, project, session, task: task.task, tool: toolOf(request), stream, request, requestedModel: body.model, budgetLimited: false, cacheHit: false };
+      const meta = { id: randomUUID(), time, arrivedAt, project, session, task: task.task, tool: toolOf(request), stream, request, response, requestedModel: body.model, budgetLimited: false, cacheHit: false };
+      // From here every end of the request is recorded: every answer names its event.
+      announceRequestId(response, meta.id);
 
       // The Chat shape, for a candidate that is not OpenAI's: made when one is tried (a
       // pass-through never pays for it), once. What only OpenAI serves (stored items, files)

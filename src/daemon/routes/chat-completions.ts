@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { classifyTask, estimatePromptTokens } from '../../router/classify-task.js';
 import { promptTokensFor, routeRequest } from '../chat/route-request.js';
@@ -10,6 +11,7 @@ import { OutputCeilings } from '../chat/output-ceiling.js';
 import { publish } from '../chat/publish.js';
 import { agentSession, identifierHeader, taskHeader, toolOf } from '../chat/identifiers.js';
 import { admit, publishRefusal } from '../chat/admission.js';
+import { announceRequestId } from '../request-id.js';
 import { AnswerCapture } from '../chat/answer-capture.js';
 import { asksForWholeFiles, ChatAnswerReader } from '../chat/chat-answer-reader.js';
 import { isFailedEditReply } from '../../router/ab-split.js';
@@ -45,6 +47,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       // A running A/B experiment for this task picks the model of the session's arm (lodestar/auto and lodestar/cheap only).
       const ab = chatRequest.model === 'lodestar/auto' || chatRequest.model === 'lodestar/cheap' ? context.experiments.armFor(task.task, project, () => session ?? `${project ?? '-'}|${request.headers['user-agent'] ?? ''}`) : undefined;
       const meta = {
+        id: randomUUID(),
         time,
         arrivedAt,
         project,
@@ -53,6 +56,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
         tool: toolOf(request),
         stream,
         request,
+        response,
         requestedModel: chatRequest.model,
         budgetLimited: false,
         cacheHit: false,
@@ -60,6 +64,8 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
         // What the experiment's report reads: this request says the session's last edit did not apply.
         editFailed: ab !== undefined && isFailedEditReply(lastUserText(chatRequest)),
       };
+      // From here every end of the request is recorded: every answer names its event.
+      announceRequestId(response, meta.id);
 
       if (chatRequest.model === 'lodestar/consensus') {
         const abort = new AbortController();
