@@ -22,7 +22,11 @@ const ALLOWED: Readonly<Record<string, readonly string[] | { not: readonly strin
   ui: ['shared'],
   web: ['shared'],
   cli: { not: ['daemon'] },
-  daemon: { not: ['cli', 'ui', 'web'] },
+  daemon: { not: ['cli', 'ui', 'web', 'server'] },
+  // Team mode (`lodestar server`): the daemon's modules over PostgreSQL and Redis stores. It runs
+  // no child tools, and the local daemon never needs it: the server hands its stores to the
+  // daemon's code, never the other way round.
+  server: { not: ['cli', 'ui', 'web', 'launch'] },
 };
 
 function folderOf(path: string): string {
