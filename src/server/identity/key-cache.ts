@@ -1,0 +1,210 @@
+import { withTimeout, type RedisClient } from '../quota/redis-connection.js';
+import { hashApiKey, isApiKey } from './api-key.js';
+import { authenticateKey, type KeyCheck } from './authenticate-key.js';
+import type { ApiKeyRecord, IdentityStore, KeyIdentity } from './identity-store.js';
+
+/** The most a revoked key may still be taken for valid on an instance that heard nothing of it. */
+export const MAX_KEY_CACHE_TTL_MS = 1000;
+export const REVOCATION_CHANNEL = 'lodestar:revoked-keys';
+
+export interface KeyCacheOptions {
+  store: Pick<IdentityStore, 'lookupKey' | 'revokeKey'>;
+  /**
+   * The server's Redis client: revocations are published on it and heard on a duplicate of it
+   * (a subscribed connection runs nothing else). Undefined: one instance, the TTL alone.
+   */
+  redis?: RedisClient | undefined;
+  channel?: string;
+  /** How long a valid key is taken on trust (default and most: 1 s). */
+  ttlMs?: number;
+  /** Valid keys held at most (default 10,000); the oldest goes first. */
+  maxEntries?: number;
+  /** Milliseconds, for the TTL (tests). */
+  now?: () => number;
+  /** Told once when publishing or listening fails (no password in it). */
+  onError?: (message: string) => void;
+}
+
+interface Entry {
+  identity: KeyIdentity;
+  expiresAt: number;
+}
+
+/**
+ * The keys this instance found valid, by their SHA-256, for at most a second, so that most
+ * requests skip the database: what LiteLLM does for 60 s, which let a revoked key work on the
+ * pods that did not revoke it (BerriAI/litellm#9820).
+ *
+ * A revocation evicts the key everywhere through Redis pub/sub: the instance that revokes it
+ * publishes its id once the store has it revoked, every instance evicts it on hearing that
+ * (milliseconds). Pub/sub is at most once: a message sent while an instance's subscription is
+ * down is lost to it. So the TTL (≤ 1 s) bounds how long a revoked key stays valid anywhere,
+ * whatever the state of Redis, and each (re)connection of the subscription empties the cache,
+ * since it may have missed revocations. A lookup that was in flight when an eviction arrived is
+ * answered but not kept: it may have read the key before its revocation.
+ *
+ * Only valid keys are kept: unknown and revoked ones go to the store each time, so that a flood
+ * of made-up keys can't fill memory.
+ */
+export class KeyCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly hashOfKey = new Map<string, string>();
+  private readonly inFlight = new Map<string, Promise<KeyCheck>>();
+  /** Counts evictions, so that a lookup knows whether one arrived while it ran. */
+  private evictions = 0;
+  private readonly store: KeyCacheOptions['store'];
+  private readonly redis: RedisClient | undefined;
+  private readonly channel: string;
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+  private readonly onError: (message: string) => void;
+  private subscriber: RedisClient | undefined;
+  private subscribed = false;
+  private subscribing: Promise<void> | undefined;
+  /** What is failing now, each told once until the subscription is back. */
+  private readonly failing = new Set<string>();
+
+  constructor(options: KeyCacheOptions) {
+    this.store = options.store;
+    this.redis = options.redis;
+    this.channel = options.channel ?? REVOCATION_CHANNEL;
+    this.ttlMs = options.ttlMs ?? MAX_KEY_CACHE_TTL_MS;
+    if (!(this.ttlMs > 0 && this.ttlMs <= MAX_KEY_CACHE_TTL_MS)) throw new RangeError(`ttlMs must be above 0 and at most ${MAX_KEY_CACHE_TTL_MS} (a revoked key is refused everywhere within a second), not ${this.ttlMs}`);
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.now = options.now ?? Date.now;
+    this.onError = options.onError ?? (() => undefined);
+  }
+
+  /** Starts listening for revocations; resolves once subscribed, or at once while Redis is down (the subscription follows when it is back). */
+  async start(): Promise<void> {
+    if (!this.redis || this.subscriber) return;
+    const subscriber = this.redis.duplicate();
+    this.subscriber = subscriber;
+    subscriber.on('error', (error: unknown) => this.failed('listening for revocations', error));
+    subscriber.on('ready', () => {
+      // A (re)connection: whatever was revoked while the subscription was down went unheard here.
+      this.clear();
+      this.failing.clear();
+      // node-redis subscribes again by itself after a reconnection; the first subscription is ours.
+      if (!this.subscribed) this.subscribing ??= this.subscribe(subscriber).finally(() => (this.subscribing = undefined));
+    });
+    const connected = subscriber.connect().then(
+      () => this.subscribing,
+      () => undefined,
+    );
+    const refused = new Promise<void>((resolve) => subscriber.once('error', () => resolve()));
+    await Promise.race([connected, refused]);
+  }
+
+  /** Subscribed and connected: revocations are heard as they happen. */
+  get listening(): boolean {
+    return this.subscribed && this.subscriber?.isReady === true;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The decision on a presented key, as authenticateKey, from the cache where it can. */
+  async authenticate(presented: string | undefined): Promise<KeyCheck> {
+    if (presented === undefined || !isApiKey(presented)) return { ok: false, reason: 'malformed' };
+    const hash = hashApiKey(presented).toString('hex');
+    const entry = this.entries.get(hash);
+    if (entry) {
+      if (entry.expiresAt > this.now()) return { ok: true, identity: entry.identity };
+      this.forget(hash, entry.identity.key.id);
+    }
+    // Requests with the same key at once share one lookup.
+    let pending = this.inFlight.get(hash);
+    if (!pending) {
+      const lookup = this.lookup(presented, hash);
+      pending = lookup.finally(() => {
+        if (this.inFlight.get(hash) === pending) this.inFlight.delete(hash);
+      });
+      this.inFlight.set(hash, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Revokes a key in the store, then evicts it here and tells every other instance. A publish
+   * that fails is told to onError, not thrown: the revocation stands, and other instances stop
+   * trusting the key when their entry expires (≤ 1 s).
+   */
+  async revokeKey(keyId: string): Promise<ApiKeyRecord> {
+    const record = await this.store.revokeKey(keyId);
+    this.evict(keyId);
+    if (this.redis) {
+      try {
+        await withTimeout(this.redis.sendCommand(['PUBLISH', this.channel, keyId]), 1000);
+      } catch (error) {
+        this.failed('publishing a revocation', error);
+      }
+    }
+    return record;
+  }
+
+  /** Forgets a key here (a revocation heard, or one made by this instance). */
+  evict(keyId: string): void {
+    this.evictions++;
+    // A lookup in flight may have read the key before its revocation: later requests don't join it.
+    this.inFlight.clear();
+    const hash = this.hashOfKey.get(keyId);
+    if (hash !== undefined) this.forget(hash, keyId);
+  }
+
+  clear(): void {
+    this.evictions++;
+    this.inFlight.clear();
+    this.entries.clear();
+    this.hashOfKey.clear();
+  }
+
+  async close(): Promise<void> {
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    this.subscribed = false;
+    if (subscriber?.isOpen) subscriber.destroy();
+    this.clear();
+  }
+
+  private async lookup(presented: string, hash: string): Promise<KeyCheck> {
+    const evictions = this.evictions;
+    const check = await authenticateKey(this.store, presented);
+    if (check.ok && evictions === this.evictions) this.remember(hash, check.identity);
+    return check;
+  }
+
+  private remember(hash: string, identity: KeyIdentity): void {
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.entries().next().value;
+      if (oldest) this.forget(oldest[0], oldest[1].identity.key.id);
+    }
+    this.entries.set(hash, { identity, expiresAt: this.now() + this.ttlMs });
+    this.hashOfKey.set(identity.key.id, hash);
+  }
+
+  private forget(hash: string, keyId: string): void {
+    this.entries.delete(hash);
+    if (this.hashOfKey.get(keyId) === hash) this.hashOfKey.delete(keyId);
+  }
+
+  private async subscribe(subscriber: RedisClient): Promise<void> {
+    try {
+      await subscriber.subscribe(this.channel, (keyId: string) => this.evict(keyId));
+      this.subscribed = true;
+      // Revocations published before the subscription took hold were not heard.
+      this.clear();
+    } catch (error) {
+      this.failed('listening for revocations', error);
+    }
+  }
+
+  private failed(what: string, error: unknown): void {
+    if (this.failing.has(what)) return;
+    this.failing.add(what);
+    const message = error instanceof Error ? error.message : String(error);
+    this.onError(`${what} through Redis fails (${message}); a revoked key stays valid here for at most ${this.ttlMs} ms`);
+  }
+}
