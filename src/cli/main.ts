@@ -19,6 +19,8 @@ import { registerCodex } from './commands/codex.js';
 import { registerEnv } from './commands/env.js';
 import { registerStatusline } from './commands/statusline.js';
 import { registerAb } from './commands/ab.js';
+import { registerAdmin } from './commands/admin.js';
+import { registerServer } from './commands/server.js';
 import { createCliContext, type CliContext } from './context.js';
 import { registerAndTell } from './project-registry.js';
 import { createOutput, type Output } from './output/print.js';
@@ -57,6 +59,8 @@ export function buildProgram(context: CliContext): Command {
   registerEnv(program, context);
   registerStatusline(program, context);
   registerAb(program, context);
+  registerServer(program, context);
+  registerAdmin(program, context);
   return program;
 }
 

@@ -42,3 +42,6 @@ export const DAEMON_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'daemon', 'main.js
  * gateway bench (`npm run bench`) reports what this gives.
  */
 export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
+
+/** The built entry point of the team server, which `lodestar server` runs attached to its terminal. */
+export const SERVER_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'server', 'main.js');

@@ -21,7 +21,8 @@ const ALLOWED: Readonly<Record<string, readonly string[] | { not: readonly strin
   // The UIs read the daemon over HTTP; what they share with the CLI lives in shared/.
   ui: ['shared'],
   web: ['shared'],
-  cli: { not: ['daemon'] },
+  // The CLI reaches the daemon and the team server over HTTP (or runs them as processes).
+  cli: { not: ['daemon', 'server'] },
   daemon: { not: ['cli', 'ui', 'web', 'server'] },
   // Team mode (`lodestar server`): the daemon's modules over PostgreSQL and Redis stores. It runs
   // no child tools, and the local daemon never needs it: the server hands its stores to the

@@ -92,6 +92,8 @@ export interface IdentityStore {
   createUser(input: NewUser): Promise<CreatedUser>;
   /** Another key for a user (a second machine, a rotation). */
   createKey(userId: string): Promise<IssuedKey>;
+  /** Every team, by name. */
+  listTeams(): Promise<Team[]>;
   /** Every user, by email, or those of one team (name or id). */
   listUsers(filter?: { team?: string }): Promise<UserListing[]>;
   /** Revokes a key by id; revoking it again keeps the first revocation's time. */

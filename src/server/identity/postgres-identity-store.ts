@@ -64,6 +64,11 @@ export class PostgresIdentityStore implements IdentityStore {
     return insertKey(this.pool, user);
   }
 
+  async listTeams(): Promise<Team[]> {
+    const { rows } = await this.pool.query(`SELECT ${TEAM_COLUMNS.join(', ')} FROM teams ORDER BY lower(name)`);
+    return rows.map((row) => teamFrom(row));
+  }
+
   async listUsers(filter: { team?: string } = {}): Promise<UserListing[]> {
     let teamId: string | undefined;
     if (filter.team !== undefined) {
