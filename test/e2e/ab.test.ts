@@ -16,6 +16,22 @@ const SYSTEM = 'Act as an expert software developer.\nTake requests for changes 
 const FAILED = '# 1 SEARCH/REPLACE block failed to match!\n\n## SearchReplaceNoExactMatch: This SEARCH block failed to exactly match lines in app.py\n<<<<<<< SEARCH\ndef greet():\n=======\ndef hello():\n>>>>>>> REPLACE\n\nThe SEARCH section must exactly match an existing block of lines including all white space, comments, indentation, docstrings, etc';
 
 describe('lodestar ab', () => {
+  it("shows an experiment on the web UI's list as soon as it starts, though the list is kept a few seconds", async () => {
+    const list = async (): Promise<Array<{ id: string; stoppedAt?: string }>> => {
+      const response = await fetch(`http://127.0.0.1:${gateway.port}/api/ui/experiments`, { headers: { authorization: `Bearer ${gateway.token}` } });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { experiments: Array<{ id: string; stoppedAt?: string }> }).experiments;
+    };
+    const before = await list();
+    const start = await runCli(['ab', 'start', '--task', 'architect', '--models', 'deepseek/deepseek-flash,openai/gpt-5', '--project', 'listed'], { home: gateway.home });
+    expect(start.exitCode, start.stderr).toBe(0);
+    const id = /Started (ab-architect-[\d-]+):/.exec(start.stdout)?.[1] as string;
+    expect(before.map((experiment) => experiment.id)).not.toContain(id);
+    expect((await list()).map((experiment) => experiment.id)).toContain(id);
+    expect((await runCli(['ab', 'stop', '--task', 'architect', '--project', 'listed'], { home: gateway.home })).exitCode).toBe(0);
+    expect((await list()).find((experiment) => experiment.id === id)).toMatchObject({ stoppedAt: expect.any(String) });
+  });
+
   it("splits a task's sessions between two models, reads Aider's failed edits, and judges the arms from the ledger", async () => {
     const start = await runCli(['ab', 'start', '--task', 'edit', '--models', 'deepseek/deepseek-flash,openai/gpt-5', '--split', '50'], { home: gateway.home });
     expect(start.exitCode, start.stderr).toBe(0);
