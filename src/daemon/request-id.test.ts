@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../shared/logger.js';
-import { HttpError, sendJson } from './http-error.js';
+import { HttpError, sendJson } from '../shared/http-error.js';
 import { announceRequestId, REQUEST_ID_HEADER, withdrawRequestId } from './request-id.js';
 import { createRequestHandler, type Route } from './server.js';
 

@@ -11,7 +11,7 @@ import { PROVIDER_IDS } from '../shared/provider-ids.js';
 import { Redactor } from '../shared/redact.js';
 import { ensureToken } from '../shared/token.js';
 import type { DaemonContext } from './context.js';
-import { answerClientError } from './http-error.js';
+import { answerClientError } from '../shared/http-error.js';
 import { createAuth } from './middleware/auth.js';
 import { createHostCheck } from './middleware/host-check.js';
 import { buildRoutes } from './routes/index.js';

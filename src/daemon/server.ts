@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../shared/logger.js';
 import { withdrawRequestId } from './request-id.js';
-import { HttpError, sendAnthropicError, sendError } from './http-error.js';
+import { HttpError, sendAnthropicError, sendError } from '../shared/http-error.js';
 
 export interface RouteParams {
   /** From /p/{project}/...; undefined on the plain paths. */

@@ -1,6 +1,5 @@
 import { ALL_EDITS, type FileBucket } from './file-rollup.js';
-import { bySpend, localDayFormatter, toRow, type Report, type ReportQuery, type ReportRow } from './report.js';
-import { addSums, emptySums, NONE, toMetrics } from './rollup.js';
+import { bySpend, ReportSums, type Report, type ReportQuery, type ReportRow } from './report.js';
 
 /**
  * `report --by file` from the per-file rollups: a row per file, keyed by its path (relative to
@@ -11,40 +10,13 @@ import { addSums, emptySums, NONE, toMetrics } from './rollup.js';
  * requests that edited nothing are in no row and not in the totals.
  */
 export function buildFileReport(buckets: Iterable<FileBucket>, query: ReportQuery): Report {
-  const dayOf = localDayFormatter(query.timeZone);
-  const groups = new Map<string, number[]>();
-  const totals = emptySums();
-  const unpriced = new Set<string>();
-  const approximate = new Set<string>();
+  const sums = new ReportSums(query);
   for (const bucket of buckets) {
-    if (query.project !== undefined && bucket.project !== query.project) continue;
-    const day = dayOf(bucket.slot);
-    if (day < query.from || day > query.to) continue;
-    if (bucket.path === ALL_EDITS) {
-      addSums(totals, bucket.metrics);
-      if ((bucket.metrics[10] ?? 0) > 0) unpriced.add(bucket.model);
-      if ((bucket.metrics[11] ?? 0) > 0) approximate.add(bucket.model);
-      continue;
-    }
-    const key = query.project !== undefined ? bucket.path : `${bucket.project}/${bucket.path}`;
-    let sums = groups.get(key);
-    if (!sums) {
-      sums = emptySums();
-      groups.set(key, sums);
-    }
-    addSums(sums, bucket.metrics);
+    if (sums.dayIn(bucket) === undefined) continue;
+    if (bucket.path === ALL_EDITS) sums.addToTotals(bucket.model, bucket.metrics);
+    else sums.addToRow(query.project !== undefined ? bucket.path : `${bucket.project}/${bucket.path}`, bucket.metrics);
   }
-  const rows = [...groups].map(([key, sums]) => wholeTokens(toRow(key, toMetrics(sums)))).sort(bySpend);
-  const { key: _key, ...total } = toRow('total', toMetrics(totals));
-  return {
-    period: { from: query.from, to: query.to },
-    timeZone: query.timeZone,
-    by: 'file',
-    project: query.project,
-    totals: total,
-    rows,
-    flags: { unpricedModels: [...unpriced].filter((model) => model !== NONE).sort(), approximateModels: [...approximate].sort() },
-  };
+  return sums.report('file', bySpend, wholeTokens);
 }
 
 /** A file's share of a request's tokens, to the whole token. */

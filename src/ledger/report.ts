@@ -18,40 +18,68 @@ export interface ReportQuery {
  * project, group, total. Its cost grows with the number of buckets, not of events.
  */
 export function buildReport(buckets: Iterable<Bucket>, query: ReportQuery): Report {
-  const dayOf = localDayFormatter(query.timeZone);
-  const groups = new Map<string, number[]>();
-  const totals = emptySums();
-  const unpriced = new Set<string>();
-  const approximate = new Set<string>();
+  const sums = new ReportSums(query);
   for (const bucket of buckets) {
-    if (query.project !== undefined && bucket.project !== query.project) continue;
-    const day = dayOf(bucket.slot);
-    if (day < query.from || day > query.to) continue;
+    const day = sums.dayIn(bucket);
+    if (day === undefined) continue;
     // By file, the rollups of files answer (file-report.ts): not these.
-    const key = query.by === 'day' ? day : bucket[query.by as Exclude<GroupBy, 'day' | 'file'>];
-    let sums = groups.get(key);
+    sums.addToRow(query.by === 'day' ? day : bucket[query.by as Exclude<GroupBy, 'day' | 'file'>], bucket.metrics);
+    sums.addToTotals(bucket.model, bucket.metrics);
+  }
+  return sums.report(query.by, query.by === 'day' ? (a, b) => a.key.localeCompare(b.key) : bySpend);
+}
+
+/**
+ * What a report adds up from rollup buckets: rows by key, the totals, and the models whose
+ * prices were unknown or loosely matched; then the report itself. Both kinds of rollups (by
+ * slot x model x ..., and by file) go through it.
+ */
+export class ReportSums {
+  private readonly dayOf: (slot: string) => string;
+  private readonly groups = new Map<string, number[]>();
+  private readonly totals = emptySums();
+  private readonly unpriced = new Set<string>();
+  private readonly approximate = new Set<string>();
+
+  constructor(private readonly query: ReportQuery) {
+    this.dayOf = localDayFormatter(query.timeZone);
+  }
+
+  /** The bucket's day in the query's time zone, when the bucket is in its period and project. */
+  dayIn(bucket: { slot: string; project: string }): string | undefined {
+    if (this.query.project !== undefined && bucket.project !== this.query.project) return undefined;
+    const day = this.dayOf(bucket.slot);
+    return day < this.query.from || day > this.query.to ? undefined : day;
+  }
+
+  addToRow(key: string, metrics: readonly number[]): void {
+    let sums = this.groups.get(key);
     if (!sums) {
       sums = emptySums();
-      groups.set(key, sums);
+      this.groups.set(key, sums);
     }
-    addSums(sums, bucket.metrics);
-    addSums(totals, bucket.metrics);
-    if ((bucket.metrics[10] ?? 0) > 0) unpriced.add(bucket.model);
-    if ((bucket.metrics[11] ?? 0) > 0) approximate.add(bucket.model);
+    addSums(sums, metrics);
   }
-  const rows = [...groups].map(([key, sums]) => toRow(key, toMetrics(sums)));
-  if (query.by === 'day') rows.sort((a, b) => a.key.localeCompare(b.key));
-  else rows.sort(bySpend);
-  const { key: _key, ...total } = toRow('total', toMetrics(totals));
-  return {
-    period: { from: query.from, to: query.to },
-    timeZone: query.timeZone,
-    by: query.by,
-    project: query.project,
-    totals: total,
-    rows,
-    flags: { unpricedModels: [...unpriced].filter((model) => model !== NONE).sort(), approximateModels: [...approximate].sort() },
-  };
+
+  addToTotals(model: string, metrics: readonly number[]): void {
+    addSums(this.totals, metrics);
+    if ((metrics[10] ?? 0) > 0) this.unpriced.add(model);
+    if ((metrics[11] ?? 0) > 0) this.approximate.add(model);
+  }
+
+  report(by: GroupBy, order: (a: ReportRow, b: ReportRow) => number, shape: (row: ReportRow) => ReportRow = (row) => row): Report {
+    const rows = [...this.groups].map(([key, sums]) => shape(toRow(key, toMetrics(sums)))).sort(order);
+    const { key: _key, ...total } = toRow('total', toMetrics(this.totals));
+    return {
+      period: { from: this.query.from, to: this.query.to },
+      timeZone: this.query.timeZone,
+      by,
+      project: this.query.project,
+      totals: total,
+      rows,
+      flags: { unpricedModels: [...this.unpriced].filter((model) => model !== NONE).sort(), approximateModels: [...this.approximate].sort() },
+    };
+  }
 }
 
 /** Most expensive first; requests that reached no model ("-") last. */

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { DaemonContext } from '../context.js';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 import type { BudgetDecision } from './budget-gate.js';
 import type { DispatchResult } from './candidate-loop.js';
 import { publish, type RequestMeta } from './publish.js';

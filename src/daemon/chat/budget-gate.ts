@@ -3,7 +3,7 @@ import { computeCost } from '../../ledger/pricing/compute-cost.js';
 import type { Pricing } from '../../ledger/pricing/pricing.js';
 import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js';
 import type { Candidate } from '../../router/resolve-model.js';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 
 /** When the client sets no output limit, a reservation assumes an answer this long. */
 export const ASSUMED_OUTPUT_TOKENS = 4096;

@@ -6,9 +6,10 @@ import { UpstreamError } from '../../providers/spec/upstream-error.js';
 import type { CircuitBreakers } from '../../router/circuit-breaker.js';
 import type { Candidate } from '../../router/resolve-model.js';
 import type { ProviderId } from '../../shared/provider-ids.js';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 import { FallbackPlan, isProviderWide } from './fallback-plan.js';
 import { upstreamErrorResponse } from './upstream-error-response.js';
+import { pause } from '../../shared/pause.js';
 
 export interface RetryPolicy {
   /** Extra attempts on the last candidate when it fails in a way worth retrying. */
@@ -203,24 +204,6 @@ export function retryDelay(error: UpstreamError, policy: RetryPolicy, attempt: n
   if (error.retryAfterMs !== undefined) return error.retryAfterMs <= policy.maxRetryAfterMs ? error.retryAfterMs : undefined;
   const base = policy.backoffMs * 2 ** attempt;
   return base / 2 + Math.random() * (base / 2);
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve(false);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** The failures that are only "every circuit was open": the answer is 503, no provider available. */

@@ -12,7 +12,7 @@ import { DEFAULT_MEMBERS, judgeChoice, judgePrompt, pickMembers, voteOnEdits } f
 import type { Candidate } from '../../router/resolve-model.js';
 import { definedOnly } from '../../shared/defined-only.js';
 import type { DaemonContext } from '../context.js';
-import { HttpError, sendError } from '../http-error.js';
+import { HttpError, sendError } from '../../shared/http-error.js';
 import { applyBudgets } from './budget-gate.js';
 import type { DispatchResult } from './candidate-loop.js';
 import { publish, type RequestMeta } from './publish.js';

@@ -5,7 +5,7 @@ import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js
 import type { ChunkStream, StreamChunk } from '../../providers/spec/provider.js';
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
 import type { Candidate } from '../../router/resolve-model.js';
-import { sendError } from '../http-error.js';
+import { sendError } from '../../shared/http-error.js';
 import { runCandidates, type CandidateLoopInput, type DispatchResult } from './candidate-loop.js';
 import { StreamWriter } from './stream-writer.js';
 import { withCeiling, type OutputCeilings } from './output-ceiling.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 import { isTask, TASKS, type Task } from '../../router/classify-task.js';
 import { isToolName, TOOL_NAMES, toolFromUserAgent, type ToolName } from '../../shared/tools.js';
 

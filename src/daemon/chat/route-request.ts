@@ -10,7 +10,7 @@ import { routingOutputTokens } from '../../router/model-limits.js';
 import { unavailableReason } from '../../providers/registry.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-ids.js';
 import type { DaemonContext } from '../context.js';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 
 export interface Routing {
   candidates: Candidate[];

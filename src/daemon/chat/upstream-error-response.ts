@@ -1,6 +1,6 @@
 import { PROVIDERS } from '../../shared/provider-ids.js';
 import type { UpstreamError } from '../../providers/spec/upstream-error.js';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 
 /**
  * What the client sees when an upstream failed before the first byte (INTERFACE.md): the

@@ -1,5 +1,5 @@
 import type { ChatCompletionRequest } from '../../providers/spec/chat-request.js';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 import { isObject, typeName } from './json-shape.js';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);

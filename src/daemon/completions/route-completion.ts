@@ -5,7 +5,7 @@ import { listModelIds, resolveModel, type Candidate } from '../../router/resolve
 import { unavailableReason } from '../../providers/registry.js';
 import { currentProfiles } from '../chat/route-request.js';
 import type { DaemonContext } from '../context.js';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 
 /** The virtual models that mean "the router's pick" here: lodestar/complete, and the general ones that make sense for it. */
 const ROUTED = new Set([COMPLETE_MODEL, 'lodestar/auto', 'lodestar/local', 'lodestar/cheap']);

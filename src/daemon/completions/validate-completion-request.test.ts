@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 import { validateCompletionRequest } from './validate-completion-request.js';
 
 const refusal = (body: Record<string, unknown>): { status: number; param: string | null; code: string | null; message: string } => {

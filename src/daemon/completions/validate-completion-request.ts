@@ -1,4 +1,4 @@
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 import { isObject, typeName } from '../chat/json-shape.js';
 
 /**

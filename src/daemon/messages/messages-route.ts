@@ -18,12 +18,12 @@ import type { Task } from '../../router/classify-task.js';
 import type { Needs } from '../../router/catalog.js';
 import { isVirtual, type Candidate } from '../../router/resolve-model.js';
 import type { DaemonContext } from '../context.js';
-import { HttpError, sendAnthropicError } from '../http-error.js';
+import { HttpError, sendAnthropicError } from '../../shared/http-error.js';
 import { CLASS_DEFAULT, CLASS_TASK, claudeClass, classTarget } from './claude-class.js';
 import { passThroughAttempt } from './pass-through.js';
 import { translatedAttempt } from './translated.js';
 import { validateMessagesRequest, type MessagesBody } from './validate-messages-request.js';
-import { readJsonBody } from '../request-body.js';
+import { readJsonBody } from '../../shared/request-body.js';
 import { anthropicHeaders } from './anthropic-headers.js';
 import type { Route } from '../server.js';
 

@@ -1,4 +1,4 @@
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 
 /** What the daemon reads of a Messages request; every other field goes on as the client sent it. */
 export interface MessagesBody {

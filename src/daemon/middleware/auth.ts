@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { tokensMatch } from '../../shared/token.js';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 
 /**
  * Wants the daemon token as `Authorization: Bearer <token>` or `x-api-key: <token>`. The

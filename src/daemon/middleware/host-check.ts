@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 
 /**
  * Refuses requests whose Host header is not this machine's loopback name. A web page that

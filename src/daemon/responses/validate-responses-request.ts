@@ -1,5 +1,5 @@
 import type { ResponsesRequest } from '../../providers/responses/responses-types.js';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 
 /**
  * The checks OpenAI's Responses API makes first, in its words where they are known

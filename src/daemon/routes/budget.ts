@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config/load.js';
 import { ConfigError } from '../../shared/errors.js';
 import type { DaemonContext } from '../context.js';
-import { HttpError, sendJson } from '../http-error.js';
+import { HttpError, sendJson } from '../../shared/http-error.js';
 import type { Route } from '../server.js';
 
 /** GET /api/budget: each budget and where it stands (what `lodestar budget --json` prints). */

@@ -18,8 +18,8 @@ import { isFailedEditReply } from '../../router/ab-split.js';
 import { contentText, type ChatCompletionRequest } from '../../providers/spec/chat-request.js';
 import { validateChatRequest } from '../chat/validate-chat-request.js';
 import type { DaemonContext } from '../context.js';
-import { HttpError } from '../http-error.js';
-import { readJsonBody } from '../request-body.js';
+import { HttpError } from '../../shared/http-error.js';
+import { readJsonBody } from '../../shared/request-body.js';
 import type { Route } from '../server.js';
 
 /** POST /v1/chat/completions (and /p/{project}/v1/chat/completions): the gateway itself. */

@@ -3,9 +3,9 @@ import type { AnthropicProvider } from '../../providers/anthropic/anthropic-prov
 import { UpstreamError } from '../../providers/spec/upstream-error.js';
 import { countForeignTokens } from '../chat/route-request.js';
 import type { DaemonContext } from '../context.js';
-import { HttpError, sendJson } from '../http-error.js';
+import { HttpError, sendJson } from '../../shared/http-error.js';
 import { validateMessagesRequest } from '../messages/validate-messages-request.js';
-import { readJsonBody } from '../request-body.js';
+import { readJsonBody } from '../../shared/request-body.js';
 import type { Route } from '../server.js';
 import { anthropicHeaders } from '../messages/anthropic-headers.js';
 

@@ -1,6 +1,6 @@
 import type { DaemonContext } from '../context.js';
 import { EventBus, type DaemonEvent } from '../event-bus.js';
-import { HttpError } from '../http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 import type { Route } from '../server.js';
 
 /** Frames are gathered for this long and written together: under load, one write instead of hundreds. */

@@ -1,5 +1,5 @@
 import type { DaemonContext } from '../context.js';
-import { sendJson } from '../http-error.js';
+import { sendJson } from '../../shared/http-error.js';
 import type { Route } from '../server.js';
 
 /**

@@ -4,7 +4,7 @@ import { listModelIds } from '../../router/resolve-model.js';
 import { isProviderId } from '../../shared/provider-ids.js';
 import { currentProfiles } from '../chat/route-request.js';
 import type { DaemonContext } from '../context.js';
-import { sendJson } from '../http-error.js';
+import { sendJson } from '../../shared/http-error.js';
 import { VIRTUAL_ALIASES } from '../messages/claude-class.js';
 import type { Route } from '../server.js';
 

@@ -1,6 +1,6 @@
 import { parseReportQuery, ReportQueryError, type ReportWords } from '../../ledger/report-query.js';
 import type { DaemonContext } from '../context.js';
-import { HttpError, sendJson } from '../http-error.js';
+import { HttpError, sendJson } from '../../shared/http-error.js';
 import type { Route } from '../server.js';
 
 /** GET /api/usage?month=2026-11&by=model&...: what `lodestar report --json` prints, same words. */

@@ -1,6 +1,6 @@
 import type { DaemonContext } from '../context.js';
-import { HttpError, sendJson } from '../http-error.js';
-import { readJsonBody } from '../request-body.js';
+import { HttpError, sendJson } from '../../shared/http-error.js';
+import { readJsonBody } from '../../shared/request-body.js';
 import type { Route } from '../server.js';
 
 /**

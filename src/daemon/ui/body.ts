@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { ConfigError } from '../../shared/errors.js';
 import type { DaemonContext } from '../context.js';
-import { HttpError } from '../http-error.js';
-import { readJsonBody } from '../request-body.js';
+import { HttpError } from '../../shared/http-error.js';
+import { readJsonBody } from '../../shared/request-body.js';
 
 /** A JSON object body, or a 400 saying what it is instead. */
 export async function readObject(request: IncomingMessage, context: DaemonContext): Promise<Record<string, unknown>> {

@@ -1,7 +1,7 @@
 import { experimentsMtime, readExperiments } from '../../config/experiments.js';
 import { abReport, experimentEvents, type AbReport } from '../../ledger/ab-report.js';
 import type { DaemonContext } from '../context.js';
-import { sendJson } from '../http-error.js';
+import { sendJson } from '../../shared/http-error.js';
 import type { Route } from '../server.js';
 
 /** The reports read the ledger's events of each experiment: computed at most this often. */

@@ -1,7 +1,7 @@
 import { TASKS, type Task } from '../../router/classify-task.js';
 import { patchConfigFile } from '../../config/edit.js';
 import type { DaemonContext } from '../context.js';
-import { HttpError, sendJson } from '../http-error.js';
+import { HttpError, sendJson } from '../../shared/http-error.js';
 import type { Route } from '../server.js';
 import { configHttpError, readObject } from './body.js';
 import { modelTable, previewChoice, priceEveryModel, taskChoices } from './model-table.js';

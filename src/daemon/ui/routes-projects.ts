@@ -1,7 +1,7 @@
 import { patchConfigFile } from '../../config/edit.js';
 import { parseReportQuery } from '../../ledger/report-query.js';
 import type { DaemonContext } from '../context.js';
-import { HttpError, sendJson } from '../http-error.js';
+import { HttpError, sendJson } from '../../shared/http-error.js';
 import type { Route } from '../server.js';
 import type { ProjectView } from '../../shared/project-facts.js';
 import { configHttpError, readObject } from './body.js';

@@ -3,7 +3,7 @@ import { patchConfigFile, type ConfigPatch } from '../../config/edit.js';
 import { assertEvidenceSettings } from '../../router/quality-evidence.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-ids.js';
 import type { DaemonContext } from '../context.js';
-import { HttpError, sendJson } from '../http-error.js';
+import { HttpError, sendJson } from '../../shared/http-error.js';
 import type { Route } from '../server.js';
 import { applyConfig } from './apply-config.js';
 import { configHttpError, readObject } from './body.js';

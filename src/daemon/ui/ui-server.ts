@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../../shared/logger.js';
-import { answerClientError, HttpError, sendError } from '../http-error.js';
+import { answerClientError, HttpError, sendError } from '../../shared/http-error.js';
 import { createHostCheck, isLoopbackHost } from '../middleware/host-check.js';
 import { createRequestHandler, type Route } from '../server.js';
 import { SESSION_COOKIE, sessionFromCookie, type UiSessions } from './sessions.js';

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorCode } from '../../shared/errors.js';
 import type { DaemonContext } from '../context.js';
-import { HttpError, sendJson } from '../http-error.js';
+import { HttpError, sendJson } from '../../shared/http-error.js';
 import type { Route } from '../server.js';
 import { GpuHistory } from './gpu-history.js';
 import { lazyRoute } from '../lazy-route.js';

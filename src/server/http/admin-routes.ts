@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
-import { HttpError, sendJson } from '../../daemon/http-error.js';
-import { readJsonBody } from '../../daemon/request-body.js';
+import { HttpError, sendJson } from '../../shared/http-error.js';
+import { readJsonBody } from '../../shared/request-body.js';
 import { IdentityError } from '../identity/identity-error.js';
 import type { IdentityStore, NewTeam, NewUser } from '../identity/identity-store.js';
 import type { KeyCache } from '../identity/key-cache.js';

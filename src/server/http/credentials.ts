@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type pg from 'pg';
-import { HttpError } from '../../daemon/http-error.js';
+import { HttpError } from '../../shared/http-error.js';
 import { isApiKey } from '../identity/api-key.js';
 import { checkAdminKey } from '../identity/admin-key.js';
 

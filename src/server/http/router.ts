@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, sendError } from '../../daemon/http-error.js';
+import { HttpError, sendError } from '../../shared/http-error.js';
 import type { Logger } from '../../shared/logger.js';
 
 /**

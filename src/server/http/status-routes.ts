@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type pg from 'pg';
-import { HttpError, sendJson } from '../../daemon/http-error.js';
+import { HttpError, sendJson } from '../../shared/http-error.js';
 import { VERSION } from '../../shared/package-info.js';
 import type { KeyCache } from '../identity/key-cache.js';
 import { withTimeout, type RedisClient } from '../quota/redis-connection.js';

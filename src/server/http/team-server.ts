@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
-import { answerClientError } from '../../daemon/http-error.js';
+import { answerClientError } from '../../shared/http-error.js';
 import { LodestarError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { createPool } from '../db/database.js';

@@ -5,6 +5,9 @@ import { silentLogger, type Logger } from '../../shared/logger.js';
 import type { RequestEvent } from '../../ledger/request-event.js';
 import type { EventOwner } from './event-row.js';
 import { describeFailure, insertSettingApart } from './ledger-insert.js';
+import { Alarm } from './alarm.js';
+import type { FlushResult, LedgerWriterMetrics, PostgresLedgerWriterOptions } from './ledger-writer-options.js';
+export type { FlushResult, LedgerWriterMetrics, PostgresLedgerWriterOptions } from './ledger-writer-options.js';
 import { keepRejected, listSegments, lockSpool, NO_OWNER, parseSpool, spoolLine, SpoolSegment, syncDirectory, type SpooledEvent } from './ledger-spool.js';
 
 /**
@@ -45,55 +48,6 @@ import { keepRejected, listSegments, lockSpool, NO_OWNER, parseSpool, spoolLine,
  * - One writer a spool folder (a lock file holding the pid; a dead holder's lock is taken over).
  */
 
-export interface PostgresLedgerWriterOptions {
-  pool: pg.Pool;
-  /** The spool's folder, this writer's alone; created 0700 if missing. */
-  spoolDirectory: string;
-  logger?: Logger;
-  /** Events a batch at most (default 500). */
-  batchSize?: number;
-  /** A batch goes at most this long after its first event, when the database keeps up (default 150 ms). */
-  batchAgeMs?: number;
-  /** Events held in memory at most; past it, the spool file alone holds them (default 10,000). */
-  maxHeldEvents?: number;
-  /** The first retry's delay after a failed batch (default 200 ms), doubling up to retryMaxMs (default 5 s). */
-  retryInitialMs?: number;
-  retryMaxMs?: number;
-  /** How often the segment being filled is forced to disk (default 200 ms). */
-  fsyncIntervalMs?: number;
-  /** A batch's INSERT that takes longer fails, as when the database is down (default 30 s). */
-  queryTimeoutMs?: number;
-}
-
-export interface LedgerWriterMetrics {
-  /** Events appended (or read back from an earlier process's spool) that PostgreSQL has not confirmed yet. */
-  pending: number;
-  /** Of those, held in memory (at most maxHeldEvents). */
-  held: number;
-  /** Spool segments on disk, and their size. */
-  spoolSegments: number;
-  spoolBytes: number;
-  /** Rows this writer inserted. */
-  written: number;
-  /** Rows that were in the database already (a segment replayed after a crash between commit and delete). */
-  duplicates: number;
-  /** Batches committed, and batches that failed and wait for a retry. */
-  batches: number;
-  retries: number;
-  /** Events the database refused, and spool lines that could not be read: both kept in rejected.jsonl. */
-  rejected: number;
-  tornLines: number;
-  /** Segments whose events were not held in memory (the memory bound was reached). */
-  spilledSegments: number;
-  databaseDown: boolean;
-  lastError: { at: string; fields: Record<string, unknown> } | undefined;
-}
-
-export interface FlushResult {
-  /** Events not in PostgreSQL yet (0: everything appended before the flush is written); they are in the spool, on disk. */
-  pending: number;
-}
-
 interface FlushWaiter {
   /** Resolved once every segment up to this one is written, or an attempt fails. */
   seq: number;
@@ -121,7 +75,8 @@ export class PostgresLedgerWriter {
   private ticking: Promise<void> | undefined;
 
   private readonly loop: Promise<void>;
-  private wakeup: { resolve: () => void; byData: boolean } | undefined;
+  /** The loop's wait: a flush or close ends it, and new events do too while it waits for data. */
+  private readonly alarm = new Alarm();
   private readonly flushWaiters: FlushWaiter[] = [];
   private closing = false;
   private stopped = false;
@@ -198,9 +153,9 @@ export class PostgresLedgerWriter {
     }
     if (segment.count >= this.batchSize) {
       this.seal();
-      this.wake(false);
+      this.alarm.wake(false);
     } else if (segment.count === 1) {
-      this.wake(false);
+      this.alarm.wake(false);
     }
   }
 
@@ -220,7 +175,7 @@ export class PostgresLedgerWriter {
           const waiter = { seq: last.seq, resolve };
           this.flushWaiters.push(waiter);
           if (timeoutMs !== undefined) timer = setTimeout(() => this.resolveWaiters((other) => other === waiter), timeoutMs);
-          this.wake(true);
+          this.alarm.wake(true);
         });
         clearTimeout(timer);
       }
@@ -239,7 +194,7 @@ export class PostgresLedgerWriter {
       this.closing = true;
       await this.flush(timeoutMs);
       this.stopped = true;
-      this.wake(true);
+      this.alarm.wake(true);
       await this.loop;
       clearInterval(this.syncTimer);
       await this.ticking;
@@ -299,10 +254,10 @@ export class PostgresLedgerWriter {
         const current = this.current;
         const age = current ? performance.now() - current.openedAt : 0;
         if (current && age >= this.batchAgeMs) this.seal();
-        else await this.sleep(current ? this.batchAgeMs - age : undefined, true);
+        else await this.alarm.sleep(current ? this.batchAgeMs - age : undefined, true);
         continue;
       }
-      if (!(await this.write(segment))) await this.sleep(this.nextBackoff(), false);
+      if (!(await this.write(segment))) await this.alarm.sleep(this.nextBackoff(), false);
     }
   }
 
@@ -410,28 +365,6 @@ export class PostgresLedgerWriter {
     this.backoffMs = this.backoffMs ? Math.min(this.backoffMs * 2, this.retryMaxMs) : this.retryInitialMs;
     // Jittered (half to all of it), so that instances that lost the database together don't retry together.
     return this.backoffMs * (0.5 + Math.random() / 2);
-  }
-
-  /** Waits `ms` (forever when undefined); a flush or close ends the wait, and new events do too when `byData`. */
-  private sleep(ms: number | undefined, byData: boolean): Promise<void> {
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = () => {
-        if (timer) clearTimeout(timer);
-        this.wakeup = undefined;
-        resolve();
-      };
-      if (ms !== undefined) {
-        timer = setTimeout(done, Math.max(0, ms));
-        // What waits is on disk already: the writer alone never keeps a process alive.
-        timer.unref();
-      }
-      this.wakeup = { resolve: done, byData };
-    });
-  }
-
-  private wake(urgent: boolean): void {
-    if (this.wakeup && (urgent || this.wakeup.byData)) this.wakeup.resolve();
   }
 
   /** The periodic sync: one at a time, so that a slow disk never piles them up. */

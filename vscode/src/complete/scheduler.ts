@@ -1,3 +1,5 @@
+import { pause } from '../../../src/shared/pause.js';
+
 export interface FimRequest {
   /** The text before the cursor (a window of it). */
   prefix: string;
@@ -44,7 +46,7 @@ export class CompletionScheduler {
     cancelled?.addEventListener('abort', onCancel, { once: true });
     if (cancelled?.aborted) mine.abort();
     try {
-      if (!(await this.wait(this.debounceMs(), mine.signal))) return undefined;
+      if (!(await pause(this.debounceMs(), mine.signal))) return undefined;
       this.counters.sent++;
       this.counters.inFlight++;
       try {
@@ -66,21 +68,5 @@ export class CompletionScheduler {
   /** Aborts whatever is waiting or in flight (the editor closed, completions turned off). */
   cancel(): void {
     this.current?.abort();
-  }
-
-  /** Resolves true after `ms`, false as soon as the signal aborts. */
-  private wait(ms: number, signal: AbortSignal): Promise<boolean> {
-    if (signal.aborted) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(true);
-      }, ms);
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
   }
 }
