@@ -16,6 +16,7 @@ import type { Metrics } from './metrics.js';
 import type { ProjectSettingsStore } from './project-settings.js';
 import type { Experiments } from './experiments.js';
 import type { ProviderModelLimits } from './model-limits.js';
+import type { Tenancy } from './tenancy.js';
 
 /** What the routes of one running daemon share. Built once at start-up. */
 export interface DaemonContext {
@@ -51,6 +52,11 @@ export interface DaemonContext {
   experiments: Experiments;
   /** What the providers' own model lists say of the limits of models the catalog lacks. */
   modelLimits: ProviderModelLimits;
+  /**
+   * Team mode (`lodestar server`): who each request is from, their budgets and rate limits, and the
+   * team ledger. Undefined in the local daemon, whose token, budgets and JSONL ledger serve one user.
+   */
+  tenancy?: Tenancy | undefined;
   /** A cloud provider's settings changed in config (a key set or removed): build it again from context.config. */
   reconfigureProvider(id: ProviderId): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LodestarConfig } from '../config/defaults.js';
+import type { DaemonContext } from './context.js';
 import { loadConfig } from '../config/load.js';
 import { claimDaemonState, processStartTime, releaseDaemonState, type DaemonState } from '../shared/daemon-state.js';
 import { LodestarError, errorCode } from '../shared/errors.js';
@@ -10,33 +10,17 @@ import { VERSION } from '../shared/package-info.js';
 import { PROVIDER_IDS } from '../shared/provider-ids.js';
 import { Redactor } from '../shared/redact.js';
 import { ensureToken } from '../shared/token.js';
-import type { DaemonContext } from './context.js';
 import { answerClientError } from '../shared/http-error.js';
 import { createAuth } from './middleware/auth.js';
 import { createHostCheck } from './middleware/host-check.js';
 import { buildRoutes } from './routes/index.js';
 import { createRequestHandler } from './server.js';
-import { EventBus } from './event-bus.js';
-import { LocalTier } from './local-tier.js';
-import { freeLoopbackPort, SshTunnel } from '../gpu/ssh-tunnel.js';
-import { daemonCollector, Metrics } from './metrics.js';
-import { ProjectSettingsStore } from './project-settings.js';
-import { ResponseCache } from '../cache/response-cache.js';
+import { createGateway } from './gateway.js';
 import { currentProfiles, firstLocalChoice, warmRouter } from './chat/route-request.js';
-import { createProvider, createProviders } from '../providers/registry.js';
 import { WebUi } from './ui/web-ui.js';
 import { keepStatusFile } from './status-file.js';
-import { Experiments } from './experiments.js';
-import { ProviderModelLimits } from './model-limits.js';
-import { BudgetTracker } from '../ledger/budgets.js';
-import { Ledger } from '../ledger/ledger.js';
-import { defaultTimeZone } from '../ledger/report-query.js';
 import { join } from 'node:path';
-import { Pricing } from '../ledger/pricing/pricing.js';
-import { CATALOG } from '../router/catalog.js';
-import { CircuitBreakers } from '../router/circuit-breaker.js';
 import { assertEvidenceSettings } from '../router/quality-evidence.js';
-import type { ProviderId } from '../shared/provider-ids.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -76,79 +60,12 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
     mirror: options.logToStderr ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
 
-  const startedAt = new Date();
   let boundPort = config.port;
   let closing = false;
-  const events = new EventBus();
-  // Ollama on another machine: reached through an SSH tunnel to a fixed local port, so that
-  // every client of it (providers, monitors) has its address before the tunnel is even up.
-  const tunnel = config.providers.ollama.enabled && config.providers.ollama.ssh ? await openTunnel(config.providers.ollama, env, logger, events) : undefined;
-  const local = new LocalTier({ config, env, logger, events, tunnel });
-  const fillsInTheMiddle = (model: string): boolean | undefined => local.monitor.capabilities.insert(model);
-  const providers = createProviders(config);
-  const ollama = providers.get('ollama');
-  if (ollama) providers.set('ollama', local.gate(ollama));
-  let providerSet = new Set(providers.keys());
-  const ledger = Ledger.forWriting(paths.ledger);
-  const timeZone = config.timezone ?? defaultTimeZone();
-  const projects = new ProjectSettingsStore(paths, logger);
-  const context: DaemonContext = {
-    config,
-    paths,
-    logger,
-    redactor,
-    version: VERSION,
-    startedAt,
-    port: () => boundPort,
-    closing: () => closing,
-    providers,
-    events,
-    metrics: new Metrics({ onError: (error) => logger.warn('metrics: a collector failed', { error }) }),
-    local,
-    availability: () => ({ providers: providerSet, localModels: local.monitor.models(), loadedModels: local.monitor.loaded(), insert: fillsInTheMiddle, capabilitiesVersion: local.monitor.capabilities.version }),
-    pricing: new Pricing(config.prices),
-    ledger,
-    budgets: new BudgetTracker({
-      config: config.budgets,
-      timeZone,
-      ledger,
-      statePath: join(paths.ledger, 'budget-alerts.json'),
-      projectBudgets: { of: (project) => projects.get(project)?.budget, all: () => projects.budgets() },
-    }),
-    timeZone,
-    breakers: new CircuitBreakers(config.routing.circuit),
-    projects,
-    experiments: new Experiments(paths),
-    modelLimits: new ProviderModelLimits(() => providers, logger),
-    reconfigureProvider: async (id) => {
-      const previous = providers.get(id);
-      const next = createProvider(config, id);
-      if (next) providers.set(id, next);
-      else providers.delete(id);
-      providerSet = new Set(providers.keys());
-      // Requests under way finish on the old client; it is closed once none can still be running.
-      if (previous) setTimeout(() => void previous.close(), config.timeouts.requestMs).unref();
-      logger.info('provider reconfigured', { provider: id, available: Boolean(next) });
-      // Its models' prices before its first request, as at start.
-      if (next) await context.pricing.prefetchApart(CATALOG.filter((entry) => entry.provider === id));
-    },
-    cache: config.cache.enabled
-      ? new ResponseCache({
-          ttlMs: config.cache.ttlSeconds * 1000,
-          maxEntries: config.cache.maxEntries,
-          maxBytes: config.cache.maxBytes,
-          store: config.cache.store,
-          directory: paths.cache,
-          redisUrl: config.cache.redisUrl,
-          onStoreError: (message) => (message ? logger.warn(message) : logger.info("the cache's Redis store works again")),
-        })
-      : undefined,
-  };
-
-  context.metrics.listen(context.events);
+  const { context, tunnel, prefetchPrices } = await createGateway({ config, paths, env, logger, redactor, port: () => boundPort, closing: () => closing });
+  const { local, providers, events } = context;
+  const startedAt = context.startedAt;
   const stopStatusFile = keepStatusFile(context, join(paths.home, 'status.json'));
-  context.metrics.addCollector(daemonCollector(context));
-  context.metrics.addCollector(() => local.metrics());
 
   const webUi = new WebUi(context);
   const apiRoutes = buildRoutes(context);
@@ -162,11 +79,8 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
   const server = createServer({ keepAliveTimeout: 30_000, noDelay: true }, core.handle);
   server.on('clientError', answerClientError);
 
-  // The known models' prices, resolved once before the first request can come, so that no
-  // request waits for the price table (and apart, so that the daemon never holds it).
-  const pricesStarted = performance.now();
-  const pricedWhere = await context.pricing.prefetchApart([...CATALOG.filter((entry) => providers.has(entry.provider)), ...[config.baseline, ...projects.baselines()].map(modelRef)]);
-  const pricesMs = Math.round(performance.now() - pricesStarted);
+  // The known models' prices, before the first request can come.
+  const { where: pricedWhere, ms: pricesMs } = await prefetchPrices();
 
   try {
     await listen(server, config.port);
@@ -247,29 +161,6 @@ export async function startDaemon(options: StartOptions = {}): Promise<RunningDa
   return { context, server, state, shutdown };
 }
 
-/**
- * Starts the tunnel in the background (a box that is down must not hold up the daemon's start:
- * ssh retries with backoff, and health shows the tunnel's state) and points Ollama's address at
- * its local end. The configured baseUrl is where Ollama listens on the GPU box.
- */
-async function openTunnel(ollama: LodestarConfig['providers']['ollama'], env: NodeJS.ProcessEnv, logger: FileLogger, events: EventBus): Promise<SshTunnel> {
-  const remote = new URL(ollama.baseUrl);
-  const tunnel = new SshTunnel({
-    target: ollama.ssh as string,
-    remoteHost: remote.hostname.replace(/^\[|\]$/g, ''),
-    remotePort: Number(remote.port || (remote.protocol === 'https:' ? 443 : 80)),
-    localPort: await freeLoopbackPort(),
-    extraArgs: ollama.sshArgs,
-    env,
-    logger,
-    onChange: (health) => events.publish({ type: 'tunnel', data: health }),
-  });
-  logger.info('ollama through an ssh tunnel', { target: ollama.ssh, remote: `${remote.hostname}:${remote.port}`, local: tunnel.localUrl });
-  void tunnel.start();
-  ollama.baseUrl = tunnel.localUrl;
-  return tunnel;
-}
-
 function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(error);
@@ -293,9 +184,4 @@ function proxyPasswords(env: NodeJS.ProcessEnv): string[] {
     }
   }
   return passwords;
-}
-
-function modelRef(id: string): { provider: ProviderId; model: string } {
-  const slash = id.indexOf('/');
-  return { provider: id.slice(0, slash) as ProviderId, model: id.slice(slash + 1) };
 }

@@ -27,7 +27,8 @@ export interface Route {
 export interface RequestHandlerOptions {
   routes: readonly Route[];
   hostCheck: (request: IncomingMessage) => void;
-  auth: (request: IncomingMessage) => void;
+  /** Throws (or rejects) an HttpError 401; a promise (team mode's key lookup) holds the route until it settles. */
+  auth: (request: IncomingMessage) => void | Promise<void>;
   logger: Logger;
 }
 
@@ -88,8 +89,9 @@ export function createRequestHandler(options: RequestHandlerOptions): {
         }
         throw new HttpError(404, `Unknown endpoint ${request.method ?? ''} ${request.url ?? ''}`, { code: 'unknown_url' });
       }
-      if (route.auth) options.auth(request);
-      const result = route.handle(request, response, { project, session, query });
+      const params = { project, session, query };
+      const authed = route.auth ? options.auth(request) : undefined;
+      const result = authed ? authed.then(() => route.handle(request, response, params)) : route.handle(request, response, params);
       if (result) result.catch((error: unknown) => fail(response, error, options.logger, anthropic));
     } catch (error) {
       fail(response, error, options.logger, anthropic);

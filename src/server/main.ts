@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     running = await startTeamServer({
       ...options,
       logger,
+      redactor,
+      env: process.env,
       onFirstAdminKey: (key) => {
         // The one place the key is written, unredacted, once.
         process.stderr.write(`\nLodestar admin key (shown once, never again; store it now): ${key}\nUse it as LODESTAR_ADMIN_KEY for \`lodestar admin\`.\n\n`);

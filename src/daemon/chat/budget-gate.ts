@@ -14,6 +14,8 @@ export interface BudgetDecision {
   skipped: Candidate[];
   /** What to hold against the budgets while the request runs. */
   reserveUsd: number;
+  /** The prompt's estimate plus the most any kept candidate may write: a rate limit's tokens. */
+  tokens: number;
 }
 
 /**
@@ -38,16 +40,19 @@ export function applyBudgets(
   const skipped: Candidate[] = [];
   let blockedBy: BudgetStatus | undefined;
   let reserveUsd = 0;
+  let mostOutput = 0;
   const outputTokens = options.request.max_completion_tokens ?? options.request.max_tokens ?? ASSUMED_OUTPUT_TOKENS;
   const at = new Date();
   for (const candidate of candidates) {
+    const written = options.ceiling?.(candidate) ?? outputTokens;
     if (candidate.provider === 'ollama') {
       kept.push(candidate);
+      mostOutput = Math.max(mostOutput, written);
       continue;
     }
     const price = options.pricing.rates(candidate.provider, candidate.model, { inputTokens: options.promptTokens }, at);
     // A model with no known price can't be estimated; it is still stopped once a limit is reached.
-    const estimate = price ? (computeCost({ inputTokens: options.promptTokens, outputTokens: options.ceiling?.(candidate) ?? outputTokens }, price) ?? 0) : 0;
+    const estimate = price ? (computeCost({ inputTokens: options.promptTokens, outputTokens: written }, price) ?? 0) : 0;
     const blocking = options.budgets.blocking(options.project, estimate);
     if (blocking) {
       skipped.push(candidate);
@@ -56,9 +61,10 @@ export function applyBudgets(
     }
     kept.push(candidate);
     reserveUsd = Math.max(reserveUsd, estimate);
+    mostOutput = Math.max(mostOutput, written);
   }
   if (!kept.length && blockedBy) throw budgetExhausted(blockedBy, options.requestedModel);
-  return { candidates: kept, skipped, reserveUsd };
+  return { candidates: kept, skipped, reserveUsd, tokens: options.promptTokens + mostOutput };
 }
 
 function budgetExhausted(budget: BudgetStatus, requestedModel: string): HttpError {

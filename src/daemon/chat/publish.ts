@@ -87,14 +87,16 @@ export function publish(context: DaemonContext, result: DispatchResult, meta: Re
   };
   // The ledger first, synchronously: the event is in the file before the answer's last byte.
   try {
-    context.ledger.record(event);
+    if (context.tenancy) context.tenancy.record(meta.request, event);
+    else context.ledger.record(event);
   } catch (error) {
     // Not stored: an answer not yet begun names no id (a stream's headers have named it already).
     withdrawRequestId(meta.response, event.id);
     context.logger.error('could not write the ledger', { error, id: event.id });
   }
   context.events.publish({ type: 'request', data: event });
-  const alerts = context.budgets.record(event);
+  // A team's budgets are settled by its tenancy (record, above); the daemon's own are here.
+  const alerts = context.tenancy ? [] : context.budgets.record(event);
   if (alerts.length) {
     const { webhook, desktop } = context.budgets.alertsConfig;
     setImmediate(() => {

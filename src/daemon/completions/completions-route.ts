@@ -67,10 +67,10 @@ export function completionsRoute(context: DaemonContext): Route {
         publishRefusal(context, error, meta);
         throw error;
       }
-      const { signal, finished, headers } = admit(context, response, budget, meta);
+      const { signal, finished, headers, candidates } = await admit(context, response, budget, meta);
       const { model: _model, maxTokens: _asked, stream, includeUsage, ...sampling } = body;
       await runCandidates(
-        { candidates: budget.candidates, providers: context.providers, clientSignal: signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
+        { candidates, providers: context.providers, clientSignal: signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
         (attempt) => completionAttempt(attempt, { request: sampling, maxTokens: ceilings.for(attempt.candidate)?.maxTokens ?? asked, stream, includeUsage, response, headers }, finished),
         finished,
         (failure) => sendError(response, failure),

@@ -106,14 +106,14 @@ export function messagesRoute(context: DaemonContext): Route {
       // The answer read on the side, as it goes out, for the files it edits.
       const answer = new AnswerCapture();
       const observer = new MessagesAnswerReader(answer);
-      const { signal, finished, headers } = admit(context, response, budget, { ...meta, answer });
+      const { signal, finished, headers, candidates: admitted, allow } = await admit(context, response, budget, { ...meta, answer });
       const extraHeaders: Record<string, string> = { 'x-lodestar-claude-class': kind.class, ...headers };
       const path = `/v1/messages${params.query ? `?${params.query}` : ''}`;
       const later = fallbacks;
       const more = later
         ? (): readonly Candidate[] => {
             try {
-              return gate(later()).candidates;
+              return allow(gate(later()).candidates);
             } catch (error) {
               if (error instanceof HttpError) return []; // every one of them over a hard budget
               throw error;
@@ -121,7 +121,7 @@ export function messagesRoute(context: DaemonContext): Route {
           }
         : undefined;
       await runCandidates(
-        { candidates: budget.candidates, more, providers: context.providers, clientSignal: signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
+        { candidates: admitted, more, providers: context.providers, clientSignal: signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
         (attempt) =>
           attempt.candidate.provider === 'anthropic'
             ? passThroughAttempt(attempt, { raw: text, requestedModel: body.model, stream, path, headers: anthropicHeaders(request), response, extraHeaders, ceiling: ceilings.for(attempt.candidate), observer }, finished)

@@ -98,9 +98,9 @@ export function responsesRoute(context: DaemonContext): Route {
       // The answer read on the side, as it goes out, for the files it edits.
       const answer = new AnswerCapture();
       const observer = new ResponsesAnswerReader(answer);
-      const { signal, finished, headers: extraHeaders } = admit(context, response, budget, { ...meta, answer });
+      const { signal, finished, headers: extraHeaders, candidates } = await admit(context, response, budget, { ...meta, answer });
       await runCandidates(
-        { candidates: budget.candidates, providers: context.providers, clientSignal: signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
+        { candidates, providers: context.providers, clientSignal: signal, arrivedAt, breakers: context.breakers, policy: context.config.routing },
         (attempt) =>
           attempt.candidate.provider === 'openai'
             ? responsesPassThroughAttempt(attempt, { raw: text, requestedModel: body.model, stream, headers: openAIHeaders(request), response, extraHeaders, ceiling: ceilings.for(attempt.candidate), observer }, finished)

@@ -68,6 +68,11 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       announceRequestId(response, meta.id);
 
       if (chatRequest.model === 'lodestar/consensus') {
+        if (context.tenancy) {
+          const refusal = new HttpError(400, 'lodestar/consensus is not offered by the team server: ask for lodestar/auto or a model', { param: 'model', code: 'model_not_available' });
+          publishRefusal(context, refusal, meta);
+          throw refusal;
+        }
         const abort = new AbortController();
         response.once('close', () => {
           if (!response.writableFinished) abort.abort();
@@ -129,7 +134,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
         throw error;
       }
       // Once the answer is whole and recorded, a deterministic one goes in the cache.
-      const admission = admit(context, response, budget, { ...meta, answer }, (result) => {
+      const admission = await admit(context, response, budget, { ...meta, answer }, (result) => {
         if (store !== undefined && context.cache && result.status === 'ok' && result.candidate && result.outcome) {
           const completion = assembler ? assembler.completion() : result.body;
           if (completion) {
@@ -142,7 +147,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       await dispatchChat(
         {
           request: chatRequest,
-          candidates: budget.candidates,
+          candidates: admission.candidates,
           stream,
           includeUsage,
           providers: context.providers,

@@ -1,9 +1,19 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { answerClientError } from '../../shared/http-error.js';
 import { LodestarError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
+import type { Redactor } from '../../shared/redact.js';
+import { lodestarHome } from '../../config/paths.js';
+import { startTeamGateway, type TeamGateway } from '../gateway/team-gateway.js';
+import { TeamTenancy } from '../gateway/team-tenancy.js';
+import { PostgresLedgerWriter } from '../ledger/postgres-ledger-writer.js';
+import { claimSpoolDirectory, type ClaimedSpool } from '../ledger/spool-claim.js';
+import { LedgerSpentSource } from '../quota/ledger-spent-source.js';
+import { RedisBudgets } from '../quota/redis-budgets.js';
+import { RedisRateLimits } from '../quota/redis-rate-limits.js';
 import { createPool } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { ensureAdminKey } from '../identity/admin-key.js';
@@ -22,6 +32,9 @@ export interface TeamServerOptions {
   /** LODESTAR_ADMIN_KEY, already checked. */
   adminKey: string | undefined;
   logger: Logger;
+  redactor: Redactor;
+  /** Provider keys and base URLs, LODESTAR_HOME (the server's config and spool), LODESTAR_TIMEZONE. */
+  env: NodeJS.ProcessEnv;
   /** Told the admin key made at first start, once. */
   onFirstAdminKey: (key: string) => void;
 }
@@ -34,7 +47,8 @@ export interface RunningTeamServer {
 /**
  * `lodestar server`: migrate the database (one instance at a time), make sure an admin key
  * exists, connect Redis (in the background: a server starts while Redis is down, and says so in
- * /health), then serve the admin API, /health and /v1/me.
+ * /health), then serve the model endpoints (each request from a user's key, held to their
+ * quotas, recorded in the team ledger), the admin API, /health and /v1/me.
  */
 export async function startTeamServer(options: TeamServerOptions): Promise<RunningTeamServer> {
   const { logger } = options;
@@ -48,6 +62,11 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
   const pool: pg.Pool = createPool(options.databaseUrl, { onIdleError: (error) => logger.warn('database connection lost', { error: error.message }) });
   let redis: RedisClient | undefined;
   let keys: KeyCache | undefined;
+  let spool: ClaimedSpool | undefined;
+  let ledger: PostgresLedgerWriter | undefined;
+  let gateway: TeamGateway | undefined;
+  let boundPort = options.port;
+  let closing = false;
   try {
     const setup = await ensureAdminKey(pool, options.adminKey);
     if (setup.created) options.onFirstAdminKey(setup.created);
@@ -55,30 +74,54 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
     const store = new PostgresIdentityStore(pool);
     keys = new KeyCache({ store, redis, onError: (message) => logger.warn(message) });
     await keys.start();
-    const handler = createServerHandler([...statusRoutes({ pool, redis, keys }), ...adminRoutes({ pool, store, keys })], logger);
-    const server = createServer(handler.handle);
+    // Events wait in a spool of this instance's own until PostgreSQL has them; one left by a killed instance is claimed and written.
+    spool = claimSpoolDirectory(join(lodestarHome(options.env), 'server', 'spool'));
+    ledger = new PostgresLedgerWriter({ pool, spoolDirectory: spool.directory, logger });
+    const timeZone = options.env.LODESTAR_TIMEZONE || 'UTC';
+    const tenancy = new TeamTenancy({
+      keys,
+      budgets: new RedisBudgets({ client: redis, timeZone, spentSource: new LedgerSpentSource(pool, timeZone) }),
+      rates: new RedisRateLimits({ client: redis }),
+      ledger,
+      logger,
+    });
+    gateway = await startTeamGateway({ env: options.env, logger, redactor: options.redactor, tenancy, port: () => boundPort, closing: () => closing });
+    const admin = createServerHandler([...statusRoutes({ pool, redis, keys }), ...adminRoutes({ pool, store, keys })], logger);
+    const models = gateway;
+    const handle = (request: IncomingMessage, response: ServerResponse): void => {
+      const url = request.url ?? '/';
+      const end = url.indexOf('?');
+      (models.serves(end === -1 ? url : url.slice(0, end)) ? models.handle : admin.handle)(request, response);
+    };
+    const server = createServer({ keepAliveTimeout: 30_000, noDelay: true }, handle);
     server.on('clientError', answerClientError);
     await listen(server, options.host, options.port);
     const address = server.address() as AddressInfo;
+    boundPort = address.port;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
     let stopping: Promise<void> | undefined;
-    const liveRedis = redis;
-    const liveKeys = keys;
+    const live = { redis, keys, spool, ledger, gateway, tenancy };
     return {
       url,
       shutdown(reason) {
         stopping ??= (async () => {
           logger.info(`stopping (${reason})`);
+          closing = true;
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
           server.closeIdleConnections();
           // Requests in flight get a few seconds to finish; then their connections are cut.
           const force = setTimeout(() => server.closeAllConnections(), 5000);
-          await handler.whenIdle();
+          await Promise.all([admin.whenIdle(), live.gateway.whenIdle()]);
           await closed;
           clearTimeout(force);
-          await liveKeys.close();
-          disconnectRedis(liveRedis);
+          await live.tenancy.close();
+          const left = await live.ledger.close();
+          if (left.pending) logger.warn(`${left.pending} ledger events are not in PostgreSQL yet: they stay in the spool, and the next start here writes them`);
+          else live.spool.release();
+          await live.gateway.close();
+          await live.keys.close();
+          disconnectRedis(live.redis);
           await pool.end().catch(() => undefined);
           logger.info('stopped');
         })();
@@ -86,6 +129,9 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
       },
     };
   } catch (error) {
+    await gateway?.close().catch(() => undefined);
+    await ledger?.close().catch(() => undefined);
+    spool?.release();
     await keys?.close();
     if (redis) disconnectRedis(redis);
     await pool.end().catch(() => undefined);

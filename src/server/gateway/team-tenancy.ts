@@ -1,0 +1,132 @@
+import type { IncomingMessage } from 'node:http';
+import type { Tenancy, TenantAdmission, TenantAsk } from '../../daemon/tenancy.js';
+import type { RequestEvent } from '../../ledger/request-event.js';
+import type { Candidate } from '../../router/resolve-model.js';
+import { HttpError } from '../../shared/http-error.js';
+import type { Logger } from '../../shared/logger.js';
+import { presentedKey } from '../http/credentials.js';
+import type { KeyRefusal } from '../identity/authenticate-key.js';
+import type { KeyIdentity } from '../identity/identity-store.js';
+import type { KeyCache } from '../identity/key-cache.js';
+import type { PostgresLedgerWriter } from '../ledger/postgres-ledger-writer.js';
+import type { BudgetHold, RedisBudgets } from '../quota/redis-budgets.js';
+import type { RedisRateLimits } from '../quota/redis-rate-limits.js';
+import { budgetsOf } from '../quota/team-budgets.js';
+import { allowedBy, budgetRefusal, rateRefusal } from './refusals.js';
+import { SettleQueue } from './settle-queue.js';
+
+export interface TeamTenancyOptions {
+  keys: Pick<KeyCache, 'authenticate'>;
+  budgets: RedisBudgets;
+  rates: RedisRateLimits;
+  ledger: Pick<PostgresLedgerWriter, 'append'>;
+  logger: Logger;
+  /** Whether a team lets its members fall back to free local models once a hard budget is spent. */
+  freeWhenOverBudget?: (teamId: string) => boolean;
+}
+
+/** What the team server knows of a request between its key check and its end. */
+interface Caller {
+  identity: KeyIdentity;
+  hold?: BudgetHold;
+  estimateUsd: number;
+  tokens: number;
+}
+
+const REFUSED: Record<KeyRefusal, string> = {
+  malformed: 'This team server wants a Lodestar key: send "Authorization: Bearer lsk_..." (or x-api-key), the key your admin gave you',
+  unknown: 'That Lodestar key is not known to this team server: ask your admin for a key (lodestar admin user add)',
+  revoked: 'That Lodestar key was revoked: ask your admin for a new one',
+};
+
+/**
+ * The team server's tenancy (daemon/tenancy.ts): a user's key names the user and their team;
+ * their requests-per-minute and tokens-per-minute, then every budget they fall under (theirs and
+ * their team's), are checked in Redis before any upstream is asked; the event goes to the team
+ * ledger with who sent it, and the budget hold is settled at the request's real cost.
+ */
+export class TeamTenancy implements Tenancy {
+  private readonly callers = new WeakMap<IncomingMessage, Caller>();
+  private readonly settling: SettleQueue;
+
+  constructor(private readonly options: TeamTenancyOptions) {
+    this.settling = new SettleQueue(options.budgets, options.rates, options.logger);
+  }
+
+  async authenticate(request: IncomingMessage): Promise<void> {
+    const check = await this.options.keys.authenticate(presentedKey(request));
+    if (!check.ok) throw new HttpError(401, REFUSED[check.reason], { type: 'authentication_error', code: 'invalid_api_key' });
+    this.callers.set(request, { identity: check.identity, estimateUsd: 0, tokens: 0 });
+  }
+
+  async admit(request: IncomingMessage, ask: TenantAsk): Promise<TenantAdmission> {
+    const caller = this.callerOf(request);
+    const { user, team } = caller.identity;
+    const allow = (candidates: readonly Candidate[]): Candidate[] => candidates.filter((candidate) => allowedBy(team.allowedModels, candidate));
+    let candidates = allow(ask.candidates);
+    if (!candidates.length) {
+      throw new HttpError(403, `Team ${team.name} may not use ${ask.requestedModel}: its models are ${(team.allowedModels ?? []).join(', ')}. Ask for one of them (or lodestar/auto), or ask your admin`, {
+        type: 'permission_error',
+        code: 'model_not_allowed',
+        param: 'model',
+      });
+    }
+    const rate = await this.options.rates.admit({ requestId: ask.requestId, teamId: team.id, userId: user.id, rpm: user.rpm, tpm: user.tpm, tokens: ask.tokens });
+    if (!rate.allowed) throw rateRefusal(rate, user);
+    if (!rate.verified) this.options.logger.warn('rate limits not checked: Redis did not answer', { problem: rate.problem });
+    caller.tokens = ask.tokens;
+
+    const budgets = budgetsOf(caller.identity);
+    const paid = candidates.some((candidate) => candidate.provider !== 'ollama');
+    if (!budgets.length || !paid) return { candidates, allow, headers: {}, budgetLimited: false };
+    const reserved = await this.options.budgets.reserve({ requestId: ask.requestId, teamId: team.id, budgets, estimateUsd: ask.estimateUsd });
+    if (reserved.ok) {
+      caller.hold = reserved.hold;
+      caller.estimateUsd = ask.estimateUsd;
+      if (!reserved.verified) this.options.logger.warn('soft budgets not checked: Redis did not answer', { problem: reserved.problem });
+      for (const over of reserved.over) this.options.logger.info('a soft budget is spent', { owner: over.owner, ownerId: over.ownerId, period: over.periodKey, limitUsd: over.limitUsd });
+      return { candidates, allow, headers: {}, budgetLimited: false };
+    }
+    const free = candidates.filter((candidate) => candidate.provider === 'ollama');
+    if (reserved.reason === 'budget' && free.length && this.options.freeWhenOverBudget?.(team.id)) {
+      candidates = free;
+      const freeOnly = (more: readonly Candidate[]): Candidate[] => allow(more).filter((candidate) => candidate.provider === 'ollama');
+      return { candidates, allow: freeOnly, headers: { 'x-lodestar-budget': 'local-only' }, budgetLimited: true };
+    }
+    throw budgetRefusal(reserved, caller.identity, ask.requestedModel);
+  }
+
+  record(request: IncomingMessage, event: RequestEvent): void {
+    const caller = this.callers.get(request);
+    // Refused before its key was known (none: the route asks for one): no owner to name.
+    this.options.ledger.append(event, { userId: caller?.identity.user.id, teamId: caller?.identity.team.id, keyId: caller?.identity.key.id });
+    if (!caller) return;
+    const { hold } = caller;
+    caller.hold = undefined;
+    if (hold) {
+      // An answer with no price still spends: held at its estimate, never at 0 (an unpriced model would be free of every budget).
+      const actualUsd = event.costUsd ?? (event.status === 'ok' ? caller.estimateUsd : 0);
+      this.settling.settle(hold, actualUsd);
+    }
+    const used = (event.usage.inputTokens ?? 0) + (event.usage.outputTokens ?? 0);
+    if (caller.tokens && (event.usage.inputTokens !== undefined || event.status !== 'ok')) {
+      const { user, team } = caller.identity;
+      if (user.tpm) this.settling.correctTokens({ requestId: event.id, teamId: team.id, userId: user.id, tokens: used });
+    }
+  }
+
+  /** Settles still waiting for Redis (after an outage), for shutdown and health. */
+  pendingSettles(): number {
+    return this.settling.pending();
+  }
+
+  close(): Promise<void> {
+    return this.settling.drain();
+  }
+
+  private callerOf(request: IncomingMessage): Caller {
+    const caller = this.callers.get(request);
+    if (!caller) throw new Error('a team request reached admission without its key checked');
+    return caller;
+  }
+}
