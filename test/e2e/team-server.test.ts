@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, cleanupHome, runCli, tempHome } from '../helpers/cli.js';
+import { cleanupHome, runCli, tempHome } from '../helpers/cli.js';
+import { ADMIN_KEY_LINE, spawnTeamServer, type TeamServerProcess } from '../helpers/team-server.js';
 import { requirePostgresOrSkip, startPostgres, type Postgres } from '../helpers/postgres.js';
 import { redisUnavailable, startRedis, type Redis } from '../helpers/redis.js';
 
@@ -12,12 +12,7 @@ import { redisUnavailable, startRedis, type Redis } from '../helpers/redis.js';
 const HAVE = requirePostgresOrSkip() && !redisUnavailable();
 if (redisUnavailable()) process.stderr.write(`${redisUnavailable()}: the team server tests are SKIPPED\n`);
 
-interface ServerProcess {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
+type ServerProcess = TeamServerProcess;
 
 describe.skipIf(!HAVE)('lodestar server and lodestar admin', { timeout: 40_000 }, () => {
   let postgres: Postgres;
@@ -38,27 +33,10 @@ describe.skipIf(!HAVE)('lodestar server and lodestar admin', { timeout: 40_000 }
     if (home) cleanupHome(home);
   });
 
-  function startServer(database: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-    const child = spawn(process.execPath, [BIN, 'server', '--listen', '127.0.0.1:0', '--database', database, '--redis', redis.url], {
-      env: cleanEnv(home, env) as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let text = '';
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the server did not start:\n${text}`)), 20_000);
-      child.stderr?.on('data', (chunk: Buffer) => {
-        text += chunk.toString('utf8');
-        const match = /Lodestar server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
-        if (match) {
-          clearTimeout(timer);
-          const server = { child, url: match[1] as string, stderr: () => text, exited };
-          running.push(server);
-          resolve(server);
-        }
-      });
-      void exited.then((code) => reject(new Error(`the server exited (${code}):\n${text}`)));
-    });
+  async function startServer(database: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+    const server = await spawnTeamServer({ home, databaseUrl: database, redisUrl: redis.url, env });
+    running.push(server);
+    return server;
   }
 
   async function call(server: ServerProcess, method: string, path: string, options: { key?: string; body?: unknown; raw?: string; type?: string } = {}) {
@@ -80,7 +58,6 @@ describe.skipIf(!HAVE)('lodestar server and lodestar admin', { timeout: 40_000 }
     }
   }
 
-  const ADMIN_KEY_LINE = /Lodestar admin key \(shown once[^)]*\): (lsa_[0-9A-Za-z]{43})/g;
   let a: ServerProcess;
   let b: ServerProcess;
   let adminKey: string;

@@ -167,6 +167,19 @@ describe.skipIf(!HAVE)('model requests through the team server', { timeout: 60_0
     expect((forbidden as InstanceType<typeof Anthropic.APIError>).message).toContain('openai/gpt-4o-mini');
   });
 
+  it("/metrics: the instance's requests and its ledger writer's backlog, for an admin key only", async () => {
+    const who = await member({});
+    const get = (key?: string) => fetch(`${server.url}/metrics`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+    expect((await get()).status).toBe(401);
+    expect((await get(who.key)).status).toBe(403);
+    const scrape = await get(ADMIN);
+    expect(scrape.status).toBe(200);
+    const text = await scrape.text();
+    expect(text).toMatch(/^lodestar_requests_total\{[^}]*model="openai\/gpt-4o-mini"[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^lodestar_ledger_pending_events \d+$/m);
+    expect(text).toMatch(/^lodestar_ledger_written_events_total [1-9]\d*$/m);
+  });
+
   it('logs no provider key, user key or admin key', () => {
     for (const secret of [KEYS.openai, KEYS.anthropic, ADMIN]) expect(server.stderr()).not.toContain(secret);
   });

@@ -48,13 +48,19 @@ const REFUSED: Record<KeyRefusal, string> = {
 export class TeamTenancy implements Tenancy {
   private readonly callers = new WeakMap<IncomingMessage, Caller>();
   private readonly settling: SettleQueue;
+  private storeFailing = false;
 
   constructor(private readonly options: TeamTenancyOptions) {
     this.settling = new SettleQueue(options.budgets, options.rates, options.logger);
   }
 
   async authenticate(request: IncomingMessage): Promise<void> {
-    const check = await this.options.keys.authenticate(presentedKey(request));
+    const check = await this.options.keys.authenticate(presentedKey(request)).catch((error: unknown) => {
+      if (!this.storeFailing) this.options.logger.warn('keys can not be checked: the identity store does not answer (told once until it does)', { error: error instanceof Error ? error.message : String(error) });
+      this.storeFailing = true;
+      throw new HttpError(503, 'The team server cannot check keys right now (its database does not answer); try again shortly', { type: 'api_error', code: 'identity_store_unavailable', headers: { 'retry-after': '5' } });
+    });
+    this.storeFailing = false;
     if (!check.ok) throw new HttpError(401, REFUSED[check.reason], { type: 'authentication_error', code: 'invalid_api_key' });
     this.callers.set(request, { identity: check.identity, estimateUsd: 0, tokens: 0 });
   }

@@ -23,6 +23,7 @@ import { connectRedis, disconnectRedis, type RedisClient } from '../quota/redis-
 import { adminRoutes } from './admin-routes.js';
 import { createServerHandler } from './router.js';
 import { statusRoutes } from './status-routes.js';
+import { metricsRoute, teamServerCollector } from './metrics-route.js';
 
 export interface TeamServerOptions {
   host: string;
@@ -86,7 +87,9 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
       logger,
     });
     gateway = await startTeamGateway({ env: options.env, logger, redactor: options.redactor, tenancy, port: () => boundPort, closing: () => closing });
-    const admin = createServerHandler([...statusRoutes({ pool, redis, keys }), ...adminRoutes({ pool, store, keys })], logger);
+    const writer = ledger;
+    gateway.context.metrics.addCollector(teamServerCollector(() => writer.metrics(), () => tenancy.pendingSettles()));
+    const admin = createServerHandler([...statusRoutes({ pool, redis, keys }), ...adminRoutes({ pool, store, keys }), metricsRoute({ pool, metrics: gateway.context.metrics })], logger);
     const models = gateway;
     const handle = (request: IncomingMessage, response: ServerResponse): void => {
       const url = request.url ?? '/';
