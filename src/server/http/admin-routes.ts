@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
 import { HttpError, sendJson } from '../../shared/http-error.js';
 import { readJsonBody } from '../../shared/request-body.js';
-import { IdentityError } from '../identity/identity-error.js';
+import { identityRefusal, toStoreFields } from './admin-request.js';
 import type { IdentityStore, NewTeam, NewUser } from '../identity/identity-store.js';
 import type { KeyCache } from '../identity/key-cache.js';
 import { requireAdmin } from './credentials.js';
@@ -33,7 +33,7 @@ export function adminRoutes(deps: AdminRouteDeps): ServerRoute[] {
       try {
         await handler(request, response, params);
       } catch (error) {
-        throw asHttpError(error);
+        throw identityRefusal(error);
       }
     };
   return [
@@ -41,7 +41,7 @@ export function adminRoutes(deps: AdminRouteDeps): ServerRoute[] {
       method: 'POST',
       path: '/admin/teams',
       handle: guarded(async (request, response) => {
-        const input = translate(await jsonObject(request), TEAM_FIELDS) as unknown as NewTeam;
+        const input = toStoreFields(await jsonObject(request), TEAM_FIELDS) as unknown as NewTeam;
         sendJson(response, 201, { team: await deps.store.createTeam(input) });
       }),
     },
@@ -54,7 +54,7 @@ export function adminRoutes(deps: AdminRouteDeps): ServerRoute[] {
       method: 'POST',
       path: '/admin/users',
       handle: guarded(async (request, response) => {
-        const input = translate(await jsonObject(request), USER_FIELDS) as unknown as NewUser;
+        const input = toStoreFields(await jsonObject(request), USER_FIELDS) as unknown as NewUser;
         const created = await deps.store.createUser(input);
         // The key once, here; the server keeps only its hash.
         sendJson(response, 201, { id: created.record.id, key: created.key, user: created.user, team: created.team }, { 'cache-control': 'no-store' });
@@ -77,7 +77,7 @@ export function adminRoutes(deps: AdminRouteDeps): ServerRoute[] {
   ];
 }
 
-async function jsonObject(request: IncomingMessage): Promise<Record<string, unknown>> {
+export async function jsonObject(request: IncomingMessage): Promise<Record<string, unknown>> {
   const type = request.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) {
     request.resume();
@@ -88,23 +88,3 @@ async function jsonObject(request: IncomingMessage): Promise<Record<string, unkn
   return value as Record<string, unknown>;
 }
 
-/** The API's names to the store's; a field the endpoint doesn't know is a 400 naming it (a typo must not be ignored). */
-function translate(body: Record<string, unknown>, fields: Record<string, string>): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(body)) {
-    const field = Object.hasOwn(fields, name) ? fields[name] : undefined;
-    if (field === undefined) throw new HttpError(400, `Unknown field ${JSON.stringify(name)}; this endpoint takes ${Object.keys(fields).join(', ')}`, { param: name, code: 'unknown_field' });
-    result[field] = value;
-  }
-  return result;
-}
-
-const API_NAME: Record<string, string> = { monthlyBudgetUsd: 'monthlyUsd', dailyBudgetUsd: 'dailyUsd', budgetMode: 'mode', allowedModels: 'models' };
-
-function asHttpError(error: unknown): unknown {
-  if (!(error instanceof IdentityError)) return error;
-  const param = API_NAME[error.field] ?? error.field;
-  const message = Object.entries(API_NAME).reduce((text, [store, api]) => text.split(store).join(api), error.message);
-  const status = error.code === 'not_found' ? 404 : error.code === 'conflict' ? 409 : 400;
-  return new HttpError(status, message, { param, code: error.code });
-}

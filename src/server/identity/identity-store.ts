@@ -86,6 +86,34 @@ export interface UserListing {
   keys: ApiKeyRecord[];
 }
 
+/** The limits `budget set` changes. */
+export type BudgetField = 'monthlyBudgetUsd' | 'dailyBudgetUsd' | 'budgetMode' | 'rpm' | 'tpm';
+
+/**
+ * What `budget set` changes, on one team or one user: a field left out stays as it is, null
+ * clears it (no limit; a user's mode null: the team's mode again). rpm and tpm are a user's only.
+ */
+export interface BudgetChange {
+  /** The team's name (any case) or id; or `user`, not both. */
+  team?: string;
+  /** The user's email (any case) or id. */
+  user?: string;
+  monthlyBudgetUsd?: number | null;
+  dailyBudgetUsd?: number | null;
+  budgetMode?: BudgetMode | null;
+  rpm?: number | null;
+  tpm?: number | null;
+}
+
+export interface BudgetUpdate {
+  /** The team, or the user's team. */
+  team: Team;
+  /** The user whose limits were set; undefined when they were a team's. */
+  user: User | undefined;
+  /** Each field given, before and after (undefined: none, or the team's mode). */
+  changes: Partial<Record<BudgetField, { from: number | string | undefined; to: number | string | undefined }>>;
+}
+
 export interface IdentityStore {
   createTeam(input: NewTeam): Promise<Team>;
   /** The user and a first key, together or not at all. */
@@ -98,6 +126,8 @@ export interface IdentityStore {
   listUsers(filter?: { team?: string }): Promise<UserListing[]>;
   /** Revokes a key by id; revoking it again keeps the first revocation's time. */
   revokeKey(keyId: string): Promise<ApiKeyRecord>;
+  /** Sets a team's or a user's budgets and limits, all the given fields or none; takes effect on each instance within its key cache's TTL. */
+  setBudget(change: BudgetChange): Promise<BudgetUpdate>;
   /** Who a presented key belongs to, revoked or not; undefined for a key that isn't one. */
   lookupKey(key: string): Promise<KeyIdentity | undefined>;
 }

@@ -3,10 +3,13 @@ import { brokenConstraint, inTransaction, sqlState } from '../db/database.js';
 import { hashApiKey, hashesMatch, isApiKey, newApiKey } from './api-key.js';
 import { IdentityError } from './identity-error.js';
 import { aliased, KEY_COLUMNS, keyFrom, TEAM_COLUMNS, teamFrom, USER_COLUMNS, userFrom } from './identity-rows.js';
-import type { ApiKeyRecord, CreatedUser, IdentityStore, IssuedKey, KeyIdentity, NewTeam, NewUser, Team, UserListing } from './identity-store.js';
-import { checkTeam, checkUser, id, isUuid, teamReference } from './validate-identity.js';
+import type { ApiKeyRecord, BudgetChange, BudgetField, BudgetUpdate, CreatedUser, IdentityStore, IssuedKey, KeyIdentity, NewTeam, NewUser, Team, User, UserListing } from './identity-store.js';
+import { checkBudgetChange, checkTeam, checkUser, id, isUuid, teamReference } from './validate-identity.js';
 
 const UNIQUE_VIOLATION = '23505';
+
+/** The column of each limit `budget set` changes, in both tables; a constant, never input. */
+const BUDGET_COLUMNS: Readonly<Record<BudgetField, string>> = { monthlyBudgetUsd: 'monthly_budget_usd', dailyBudgetUsd: 'daily_budget_usd', budgetMode: 'budget_mode', rpm: 'rpm', tpm: 'tpm' };
 
 /**
  * The identity store in the team server's PostgreSQL (tables of migration 1). Every value is a
@@ -101,6 +104,29 @@ export class PostgresIdentityStore implements IdentityStore {
     return keyFrom(rows[0]);
   }
 
+  async setBudget(input: BudgetChange): Promise<BudgetUpdate> {
+    const { target, values } = checkBudgetChange(input);
+    const fields = Object.keys(values) as BudgetField[];
+    // The columns from the constant map, every value a parameter ($1 is the row's id).
+    const assignments = fields.map((field, index) => `${BUDGET_COLUMNS[field]} = $${index + 2}`).join(', ');
+    const parameters = fields.map((field) => values[field]);
+    // The row is locked from its lookup to its update: `changes` says what this update replaced.
+    return inTransaction(this.pool, async (client) => {
+      if (target.kind === 'team') {
+        const team = await findTeam(client, target.reference, true);
+        if (!team) throw new IdentityError('not_found', 'team', `no team ${JSON.stringify(target.reference)}`);
+        const { rows } = await client.query(`UPDATE teams SET ${assignments} WHERE id = $1 RETURNING ${TEAM_COLUMNS.join(', ')}`, [team.id, ...parameters]);
+        const updated = teamFrom(rows[0]);
+        return { team: updated, user: undefined, changes: changesOf(fields, team, updated) };
+      }
+      const found = await findUser(client, target.reference);
+      if (!found) throw new IdentityError('not_found', 'user', `no user ${JSON.stringify(target.reference)}`);
+      const { rows } = await client.query(`UPDATE users SET ${assignments} WHERE id = $1 RETURNING ${USER_COLUMNS.join(', ')}`, [found.user.id, ...parameters]);
+      const updated = userFrom(rows[0]);
+      return { team: found.team, user: updated, changes: changesOf(fields, found.user, updated) };
+    });
+  }
+
   async lookupKey(key: string): Promise<KeyIdentity | undefined> {
     if (typeof key !== 'string' || !isApiKey(key)) return undefined;
     const hash = hashApiKey(key);
@@ -118,12 +144,29 @@ export class PostgresIdentityStore implements IdentityStore {
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
-/** By name, whatever its case, or by id. */
-async function findTeam(db: Queryable, reference: string): Promise<Team | undefined> {
+/** By name, whatever its case, or by id; `lock`: FOR UPDATE, in a transaction. */
+async function findTeam(db: Queryable, reference: string, lock = false): Promise<Team | undefined> {
+  const locking = lock ? ' FOR UPDATE' : '';
   const { rows } = isUuid(reference)
-    ? await db.query(`SELECT ${TEAM_COLUMNS.join(', ')} FROM teams WHERE id = $1`, [reference])
-    : await db.query(`SELECT ${TEAM_COLUMNS.join(', ')} FROM teams WHERE lower(name) = lower($1)`, [reference]);
+    ? await db.query(`SELECT ${TEAM_COLUMNS.join(', ')} FROM teams WHERE id = $1${locking}`, [reference])
+    : await db.query(`SELECT ${TEAM_COLUMNS.join(', ')} FROM teams WHERE lower(name) = lower($1)${locking}`, [reference]);
   return rows[0] ? teamFrom(rows[0]) : undefined;
+}
+
+/** By email, whatever its case, or by id, with the user's team; the user's row locked until the transaction ends. */
+async function findUser(db: Queryable, reference: string): Promise<{ user: User; team: Team } | undefined> {
+  const { rows } = await db.query(
+    `SELECT ${aliased('u', USER_COLUMNS)}, ${aliased('t', TEAM_COLUMNS)}
+     FROM users u JOIN teams t ON t.id = u.team_id
+     WHERE ${isUuid(reference) ? 'u.id = $1' : 'lower(u.email) = lower($1)'}
+     FOR UPDATE OF u`,
+    [reference],
+  );
+  return rows[0] ? { user: userFrom(rows[0], 'u_'), team: teamFrom(rows[0], 't_') } : undefined;
+}
+
+function changesOf(fields: readonly BudgetField[], before: Team | User, after: Team | User): BudgetUpdate['changes'] {
+  return Object.fromEntries(fields.map((field) => [field, { from: (before as Partial<Record<BudgetField, number | string>>)[field], to: (after as Partial<Record<BudgetField, number | string>>)[field] }]));
 }
 
 async function insertKey(db: Queryable, userId: string): Promise<IssuedKey> {

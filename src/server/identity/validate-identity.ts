@@ -1,5 +1,5 @@
 import { IdentityError } from './identity-error.js';
-import type { BudgetMode, NewTeam, NewUser } from './identity-store.js';
+import type { BudgetChange, BudgetField, BudgetMode, NewTeam, NewUser } from './identity-store.js';
 
 /**
  * The identity store's inputs, checked and normalised (trimmed, de-duplicated) before any query.
@@ -50,6 +50,45 @@ export function checkUser(input: NewUser): CheckedUser {
     rpm: perMinute(value.rpm, 'rpm'),
     tpm: perMinute(value.tpm, 'tpm'),
   };
+}
+
+export interface CheckedBudgetChange {
+  target: { kind: 'team' | 'user'; reference: string };
+  /** The fields given, in a fixed order; null clears. Never empty. */
+  values: Partial<Record<BudgetField, number | BudgetMode | null>>;
+}
+
+/** `budget set`'s input: one team or one user, and at least one field, each valid for it. */
+export function checkBudgetChange(input: BudgetChange): CheckedBudgetChange {
+  const value = record(input, 'budget');
+  const given = (field: string): boolean => value[field] !== undefined;
+  if (given('team') && given('user')) throw new IdentityError('invalid', 'user', 'name a team or a user, not both');
+  if (!given('team') && !given('user')) throw new IdentityError('invalid', 'team', `give team (a team's name or id) or user (a user's email or id): whose budget to set`);
+  const kind = given('team') ? 'team' : 'user';
+  const reference = kind === 'team' ? teamReference(value.team) : userReference(value.user);
+  const values: CheckedBudgetChange['values'] = {};
+  for (const field of ['monthlyBudgetUsd', 'dailyBudgetUsd'] as const) {
+    if (given(field)) values[field] = value[field] === null ? null : (usd(value[field], field) as number);
+  }
+  if (given('budgetMode')) {
+    if (value.budgetMode === null && kind === 'team') throw new IdentityError('invalid', 'budgetMode', `a team's budgetMode is "hard" or "soft"; it can't be cleared`);
+    values.budgetMode = value.budgetMode === null ? null : (budgetMode(value.budgetMode, 'budgetMode') as BudgetMode);
+  }
+  for (const field of ['rpm', 'tpm'] as const) {
+    if (!given(field)) continue;
+    if (kind === 'team') throw new IdentityError('invalid', field, `${field} is a user's limit, not a team's: set it on the team's users`);
+    values[field] = value[field] === null ? null : (perMinute(value[field], field) as number);
+  }
+  if (Object.keys(values).length === 0) {
+    throw new IdentityError('invalid', 'budget', `nothing to set: give monthlyBudgetUsd, dailyBudgetUsd, budgetMode${kind === 'user' ? ', rpm or tpm' : ''}`);
+  }
+  return { target: { kind, reference }, values };
+}
+
+/** A user's email or id. */
+export function userReference(value: unknown, field = 'user'): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new IdentityError('invalid', field, `${field} must name a user (their email or id)`);
+  return value.trim();
 }
 
 /** A team's name or id, as `user add --team T` gives it. */
@@ -113,7 +152,8 @@ function perMinute(value: unknown, field: string): number | undefined {
   return value;
 }
 
-function models(value: unknown, field: string): string[] | undefined {
+/** A team's allowed models (team add --models, a team's routing): trimmed, de-duplicated; undefined is every model. */
+export function models(value: unknown, field: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) throw new IdentityError('invalid', field, `${field} must be a list of models`);
   const list = value.map((model) => (typeof model === 'string' ? model.trim() : ''));
