@@ -31,7 +31,7 @@ export function serverTarget(options: { server?: string; adminKey?: string }, en
  * One admin API call: the JSON answer of a 2xx, or a LodestarError (exit 1) carrying the server's
  * own message and the field it named.
  */
-export function callServer(target: ServerTarget, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+export function callServer(target: ServerTarget, method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, body?: unknown, timeoutMs = 10_000): Promise<Record<string, unknown>> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const url = new URL(path.replace(/^\//, ''), target.url.href.endsWith('/') ? target.url.href : `${target.url.href}/`);
   const send = url.protocol === 'https:' ? httpsRequest : request;

@@ -104,6 +104,48 @@ const consensusEntries = {
   judge: v.optional(v.pipe(v.string(), v.regex(/^(lodestar\/strong|[a-z]+\/.+)$/, 'must be lodestar/strong or "<provider>/<model>"'))),
 };
 
+// The routing preferences that the global config, a project's .lodestarrc and a team server's
+// team (src/server/preferences/) all set: one schema each, so that a team's routing is checked
+// by the same rules, in the same words, as a developer's own.
+
+/** Minimum quality score per task for lodestar/auto (routing.floors). */
+export const floorsSchema = v.strictObject({
+  edit: v.optional(percent),
+  architect: v.optional(percent),
+  'long-context': v.optional(percent),
+  chat: v.optional(percent),
+  commit: v.optional(percent),
+  summary: v.optional(percent),
+  // On SWE-bench Verified's scale, not Aider's: an agent's loop is judged by agentic evidence.
+  agent: v.optional(percent),
+});
+
+export const preferredSchema = v.array(modelName);
+
+export const forbiddenSchema = v.array(v.pipe(v.string(), v.regex(new RegExp(`^(${PROVIDER_IDS.join('|')})/.+`), 'must be "<provider>/<model>" or "<provider>/*"')));
+
+/** The model each task goes to first (routing.taskModels). */
+export const taskModelsSchema = v.strictObject({
+  edit: v.optional(concreteModel),
+  architect: v.optional(concreteModel),
+  'long-context': v.optional(concreteModel),
+  chat: v.optional(concreteModel),
+  commit: v.optional(concreteModel),
+  summary: v.optional(concreteModel),
+  agent: v.optional(concreteModel),
+  // Inline completions are served by local models only: the one an editor's completions go to first, loaded at start.
+  complete: v.optional(v.pipe(v.string(), v.regex(/^ollama\/.+$/, 'must be a local model, "ollama/<model>" (completions are served by local models only), like ollama/qwen2.5-coder:1.5b-base'))),
+});
+
+/** Where Claude Code's kinds of request go (`claude`), a served model per class. */
+export const claudeSchema = v.strictObject({
+  main: v.optional(servedModel),
+  background: v.optional(servedModel),
+  thinking: v.optional(servedModel),
+  longContext: v.optional(servedModel),
+  subagent: v.optional(servedModel),
+});
+
 const projectName = v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'));
 
 export const configFileSchema = v.strictObject({
@@ -146,34 +188,11 @@ export const configFileSchema = v.strictObject({
   ),
   routing: v.optional(
     v.strictObject({
-      floors: v.optional(
-        v.strictObject({
-          edit: v.optional(percent),
-          architect: v.optional(percent),
-          'long-context': v.optional(percent),
-          chat: v.optional(percent),
-          commit: v.optional(percent),
-          summary: v.optional(percent),
-          // On SWE-bench Verified's scale, not Aider's: an agent's loop is judged by agentic evidence.
-          agent: v.optional(percent),
-        }),
-      ),
-      preferred: v.optional(v.array(modelName)),
+      floors: v.optional(floorsSchema),
+      preferred: v.optional(preferredSchema),
       /** The model a task goes to first under lodestar/auto and lodestar/cheap, chosen by the user (the web UI's selector, `models select`). */
-      taskModels: v.optional(
-        v.strictObject({
-          edit: v.optional(concreteModel),
-          architect: v.optional(concreteModel),
-          'long-context': v.optional(concreteModel),
-          chat: v.optional(concreteModel),
-          commit: v.optional(concreteModel),
-          summary: v.optional(concreteModel),
-          agent: v.optional(concreteModel),
-          // Inline completions are served by local models only: the one an editor's completions go to first, loaded at start.
-          complete: v.optional(v.pipe(v.string(), v.regex(/^ollama\/.+$/, 'must be a local model, "ollama/<model>" (completions are served by local models only), like ollama/qwen2.5-coder:1.5b-base'))),
-        }),
-      ),
-      forbidden: v.optional(v.array(v.pipe(v.string(), v.regex(new RegExp(`^(${PROVIDER_IDS.join('|')})/.+`), 'must be "<provider>/<model>" or "<provider>/*"')))),
+      taskModels: v.optional(taskModelsSchema),
+      forbidden: v.optional(forbiddenSchema),
       retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5))),
       maxProviders: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(8))),
       backoffMs: v.optional(positiveMs),
@@ -222,15 +241,7 @@ export const configFileSchema = v.strictObject({
       tasks: v.optional(v.record(v.picklist(['edit', 'architect', 'long-context', 'chat', 'commit', 'summary', 'agent']), v.strictObject(consensusEntries))),
     }),
   ),
-  claude: v.optional(
-    v.strictObject({
-      main: v.optional(servedModel),
-      background: v.optional(servedModel),
-      thinking: v.optional(servedModel),
-      longContext: v.optional(servedModel),
-      subagent: v.optional(servedModel),
-    }),
-  ),
+  claude: v.optional(claudeSchema),
   budget: v.optional(budgetPair),
   timezone: v.optional(v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone such as Europe/Paris or UTC'))),
   budgets: v.optional(

@@ -10,18 +10,31 @@ export function validate(source: string, raw: unknown): ConfigFile {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(source, undefined, `must hold a JSON object ({ ... }), got ${describeType(raw)}`);
   }
-  const result = v.safeParse(configFileSchema, raw);
-  if (result.success) return result.output;
+  const checked = checkShape(configFileSchema, raw);
+  if (checked.ok) return checked.output;
+  throw new ConfigError(source, checked.key, checked.problem);
+}
+
+export type ShapeCheck<T> = { ok: true; output: T } | { ok: false; key: string | undefined; problem: string };
+
+/**
+ * A value against one of the config's strict schemas (the whole file, or a part that something
+ * else also holds, like a team's routing on the team server): its output, or its first problem
+ * as validate() words it, the dotted key ("routing.floors.edit") and what is wrong there.
+ */
+export function checkShape<T extends v.GenericSchema>(schema: T, raw: unknown): ShapeCheck<v.InferOutput<T>> {
+  const result = v.safeParse(schema, raw);
+  if (result.success) return { ok: true, output: result.output };
   const issue = result.issues[0];
   const path = issue.path?.map((item) => String(item.key)) ?? [];
   if (issue.type === 'strict_object' && issue.expected === 'never') {
     const unknown = path.at(-1) ?? '';
-    const known = knownKeysAt(path.slice(0, -1));
+    const known = knownKeysAt(schema, path.slice(0, -1));
     const suggestion = closest(unknown, known);
     const hint = suggestion ? ` (did you mean "${suggestion}"?)` : known.length ? ` (known keys: ${known.join(', ')})` : '';
-    throw new ConfigError(source, path.join('.'), `is not a known key${hint}`);
+    return { ok: false, key: path.join('.'), problem: `is not a known key${hint}` };
   }
-  throw new ConfigError(source, path.join('.') || undefined, describeIssue(issue, valueAt(raw, path)));
+  return { ok: false, key: path.join('.') || undefined, problem: describeIssue(issue, valueAt(raw, path)) };
 }
 
 type Issue = v.BaseIssue<unknown>;
@@ -81,8 +94,8 @@ export function valueAt(raw: unknown, path: readonly string[]): unknown {
 }
 
 /** The keys the schema allows at a path, for "did you mean" suggestions. */
-function knownKeysAt(path: readonly string[]): string[] {
-  let schema: unknown = configFileSchema;
+function knownKeysAt(root: unknown, path: readonly string[]): string[] {
+  let schema: unknown = root;
   for (const key of path) schema = childSchema(schema, key);
   const entries = (unwrapOptional(schema) as { entries?: Record<string, unknown> } | undefined)?.entries;
   return entries ? Object.keys(entries).filter((key) => key !== '$schema') : [];

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestEvent } from '../ledger/request-event.js';
 import type { Candidate } from '../router/resolve-model.js';
+import type { ProjectSettings } from './project-settings.js';
 
 /**
  * Team mode's hooks into the daemon's request path (ARCHITECTURE.md: "the same daemon with other
@@ -27,7 +28,14 @@ export interface Tenancy {
    * its hold settled at the real cost. Throws only when the event could not be kept at all.
    */
   record(request: IncomingMessage, event: RequestEvent): void;
+  /**
+   * The routing settings over the server's own for this request (its team's floors, preferred and
+   * forbidden models, task models, Claude Code classes), in place of a project's; undefined: none.
+   */
+  settings(request: IncomingMessage): TenantSettings | undefined;
 }
+
+export type TenantSettings = Pick<ProjectSettings, 'floors' | 'preferred' | 'forbidden' | 'taskModels' | 'claude'>;
 
 export interface TenantAsk {
   /** The request's id (x-lodestar-request-id): a retried settle counts once. */

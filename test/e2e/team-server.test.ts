@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupHome, runCli, tempHome } from '../helpers/cli.js';
+import { MIGRATIONS } from '../../src/server/db/migrations/index.js';
 import { ADMIN_KEY_LINE, spawnTeamServer, type TeamServerProcess } from '../helpers/team-server.js';
 import { requirePostgresOrSkip, startPostgres, type Postgres } from '../helpers/postgres.js';
 import { redisUnavailable, startRedis, type Redis } from '../helpers/redis.js';
@@ -74,7 +75,7 @@ describe.skipIf(!HAVE)('lodestar server and lodestar admin', { timeout: 40_000 }
     const keys = [...a.stderr().matchAll(ADMIN_KEY_LINE), ...b.stderr().matchAll(ADMIN_KEY_LINE)].map((match) => match[1] as string);
     expect(keys).toHaveLength(1);
     adminKey = keys[0] as string;
-    expect(await count('lodestar_migrations')).toBe(2);
+    expect(await count('lodestar_migrations')).toBe(MIGRATIONS.length);
     expect(await count('admin_keys')).toBe(1);
     // Neither logs the database's or Redis's password.
     for (const server of [a, b]) {

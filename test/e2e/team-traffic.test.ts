@@ -180,6 +180,35 @@ describe.skipIf(!HAVE)('model requests through the team server', { timeout: 60_0
     expect(text).toMatch(/^lodestar_ledger_written_events_total [1-9]\d*$/m);
   });
 
+  it("a team's shared routing applies to its members' requests, and only theirs", async () => {
+    const chosen = await member({});
+    const other = await member({});
+    const teamOf = async (teamId: string) => (await db.query('SELECT name FROM teams WHERE id = $1', [teamId])).rows[0].name as string;
+    const set = await adminCall(server.url, ADMIN, 'PATCH', `/admin/teams/${encodeURIComponent(await teamOf(chosen.teamId))}/routing`, { taskModels: { chat: 'anthropic/claude-sonnet-5' } });
+    expect(set.status).toBe(200);
+    anthropic.setDefault({ kind: 'reply', text: 'routed by the team', usage: { inputTokens: 20, outputTokens: 3 } });
+    openai.setDefault({ kind: 'reply', text: 'routed by the server', usage: { inputTokens: 20, outputTokens: 3 } });
+    const ask = (key: string) => new OpenAI({ baseURL: `${server.url}/v1`, apiKey: key, maxRetries: 0 }).chat.completions.create({ model: 'lodestar/auto', messages: [{ role: 'user', content: 'What does a mutex do?' }] }).withResponse();
+    const mine = await ask(chosen.key);
+    expect(mine.response.headers.get('x-lodestar-model')).toBe('anthropic/claude-sonnet-5');
+    expect(mine.data.choices[0]?.message.content).toBe('routed by the team');
+    const theirs = await ask(other.key);
+    expect(theirs.response.headers.get('x-lodestar-model')).not.toBe('anthropic/claude-sonnet-5');
+  });
+
+  it('over a hard budget, a team that allows it gets a free local model instead of a 402', async () => {
+    const who = await member({ monthlyUsd: 0.000001, mode: 'hard' });
+    const name = (await db.query('SELECT name FROM teams WHERE id = $1', [who.teamId])).rows[0].name as string;
+    expect((await adminCall(server.url, ADMIN, 'PATCH', `/admin/teams/${encodeURIComponent(name)}/routing`, { freeWhenOverBudget: true })).status).toBe(200);
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: who.key, maxRetries: 0 });
+    const { data, response } = await client.chat.completions.create({ model: 'lodestar/auto', messages: [{ role: 'user', content: 'Write a commit message for: fix typo' }], max_tokens: 2000 }).withResponse();
+    expect(response.headers.get('x-lodestar-provider')).toBe('ollama');
+    expect(response.headers.get('x-lodestar-budget')).toBe('local-only');
+    expect(data.choices[0]?.message.content).toBeTruthy();
+    const row = await stored(response.headers.get('x-lodestar-request-id') as string);
+    expect(row).toMatchObject({ user_id: who.userId, provider: 'ollama', budget_limited: true });
+  });
+
   it('logs no provider key, user key or admin key', () => {
     for (const secret of [KEYS.openai, KEYS.anthropic, ADMIN]) expect(server.stderr()).not.toContain(secret);
   });

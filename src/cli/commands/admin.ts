@@ -2,8 +2,11 @@ import type { Command } from 'commander';
 import { UsageError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
 import { callServer, serverTarget, type ServerTarget } from '../server-client.js';
+import { registerAdminBudget } from './admin-budget.js';
+import { registerAdminReport } from './admin-report.js';
+import { registerAdminRouting } from './admin-routing.js';
 
-interface Common {
+export interface Common {
   server?: string;
   adminKey?: string;
   json?: boolean;
@@ -19,13 +22,16 @@ Examples:
   lodestar admin user add ana@example.com --team platform --monthly 50 --rpm 60
   lodestar admin user list --json
   lodestar admin key revoke 6f1c...-...
+  lodestar admin budget set --team platform --monthly 800 --hard
+  lodestar admin budget set --user ana@example.com --monthly none --rpm 120
+  lodestar admin report --by user --month 2026-12 --csv
 
 Exit status: 0 done, 1 the server refused or could not be reached, 2 bad usage.
-Not yet: budget set, report, audit, compliance, sla, backup, restore.
+Not yet: audit, compliance, sla, backup, restore.
 `;
 
 /** Adds the flags every admin command takes, so they may come before or after the subcommand. */
-function common(command: Command): Command {
+export function common(command: Command): Command {
   return command
     .option('--server <url>', 'the team server (default: LODESTAR_SERVER)')
     .option('--admin-key <key>', 'an admin key, lsa_... (default: LODESTAR_ADMIN_KEY)')
@@ -37,7 +43,7 @@ export function registerAdmin(program: Command, context: CliContext): void {
   const team = admin.command('team').description('teams');
   const user = admin.command('user').description('users and their keys');
   const key = admin.command('key').description('user keys');
-  const run = (work: (target: ServerTarget, options: Common, positional: string[]) => Promise<void>) =>
+  const run = (work: AdminWork) =>
     async (...args: unknown[]): Promise<void> => {
       const command = args[args.length - 1] as Command;
       const options = command.optsWithGlobals<Common>();
@@ -112,19 +118,26 @@ export function registerAdmin(program: Command, context: CliContext): void {
       output.line(`Key ${revoked.prefix}... (id ${revoked.id}) revoked at ${revoked.revokedAt}.`);
     }),
   );
+
+  registerAdminRouting(team, context, { flags: common, run });
+  registerAdminBudget(admin, context, { flags: common, run });
+  registerAdminReport(admin, context, { flags: common, run });
 }
 
-function usd(text: string, flag: string): number {
+/** What an admin command does, given the server to call, its flags (with the admin command's own) and its arguments. */
+export type AdminWork = (target: ServerTarget, options: Common, positional: string[]) => Promise<void>;
+
+export function usd(text: string, flag: string): number {
   const value = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text.trim()) || !Number.isFinite(value)) throw new UsageError(`${flag} must be an amount of USD, 0 or more (got ${JSON.stringify(text)})`);
   return value;
 }
 
-function whole(text: string, flag: string): number {
+export function whole(text: string, flag: string): number {
   if (!/^[1-9]\d{0,9}$/.test(text.trim())) throw new UsageError(`${flag} must be a whole number, 1 or more (got ${JSON.stringify(text)})`);
   return Number(text);
 }
 
-function money(value: number | undefined): string {
+export function money(value: number | undefined): string {
   return value === undefined || value === null ? 'no limit' : `$${value.toFixed(2)}`;
 }

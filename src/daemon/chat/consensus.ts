@@ -50,7 +50,7 @@ export async function serveConsensus(
   const { tasks: _globalTasks, ...global } = context.config.consensus;
   const { tasks: ownTasks, ...own } = context.projects.get(project)?.consensus ?? {};
   const settings: ConsensusSettings = { ...global, ...context.config.consensus.tasks[task], ...definedOnly(own), ...definedOnly((ownTasks as Partial<Record<Task, ConsensusSettings>> | undefined)?.[task] ?? {}) };
-  const ranked = routeRequest(context, { ...request, model: 'lodestar/auto' }, task, input.promptTokens, project).candidates;
+  const ranked = routeRequest(context, { ...request, model: 'lodestar/auto' }, task, input.promptTokens, { project }).candidates;
   const members = pickMembers(ranked, settings.members ?? DEFAULT_MEMBERS);
   if (members.length < 2) {
     throw new HttpError(503, `lodestar/consensus needs models of at least 2 providers able to serve this ${task} request; there is ${members.length === 1 ? `only ${members[0]?.id}` : 'none'}. Set another provider's key, or ask for lodestar/auto`, { code: 'no_model_qualifies' });
@@ -140,7 +140,7 @@ async function judge(context: DaemonContext, settings: ConsensusSettings, reques
   const model = settings.judge && settings.judge !== 'lodestar/strong' ? settings.judge : 'lodestar/strong';
   const question = [...request.messages].reverse().find((message) => message.role === 'user');
   const prompt: ChatCompletionRequest = { model, messages: [{ role: 'user', content: judgePrompt(contentText(question?.content), answered.map((answer) => answer.text)) }], max_tokens: 16 };
-  const candidate = routeRequest(context, prompt, 'chat', promptTokens, project).candidates[0];
+  const candidate = routeRequest(context, prompt, 'chat', promptTokens, { project }).candidates[0];
   if (!candidate) return { member: { id: model, provider: 'openai', model }, body: undefined, text: '', outcome: undefined, error: 'no judge model is available', status: 503, latencyMs: 0 };
   return ask(context, candidate, prompt, signal);
 }

@@ -10,6 +10,7 @@ import { routingOutputTokens } from '../../router/model-limits.js';
 import { unavailableReason } from '../../providers/registry.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../../shared/provider-ids.js';
 import type { DaemonContext } from '../context.js';
+import type { ProjectSettings } from '../project-settings.js';
 import { HttpError } from '../../shared/http-error.js';
 
 export interface Routing {
@@ -106,7 +107,21 @@ export async function countForeignTokens(text: string): Promise<number> {
   return Math.ceil(countTokens(text) * FOREIGN_TOKENIZER_MARGIN);
 }
 
-export function routeRequest(context: DaemonContext, request: ChatCompletionRequest, task: Task, promptTokens: number, project?: string, needs?: Needs, chosen?: string): Routing {
+/** Whose request it is, for routing. */
+export interface RouteScope {
+  project?: string | undefined;
+  /** What the request needs of a model (images, tools); read from a Chat Completions request when absent. */
+  needs?: Needs | undefined;
+  /** A model chosen for the task already (an A/B arm). */
+  chosen?: string | undefined;
+  /** The settings over the global routing, in place of the project's (team mode: the caller's team's). */
+  own?: RoutingSettings | undefined;
+}
+
+export type RoutingSettings = Pick<ProjectSettings, 'floors' | 'preferred' | 'forbidden' | 'taskModels'>;
+
+export function routeRequest(context: DaemonContext, request: ChatCompletionRequest, task: Task, promptTokens: number, scope: RouteScope = {}): Routing {
+  const { project, needs, chosen } = scope;
   const requested = request.model;
   const availability = context.availability();
   if (!isVirtual(requested)) {
@@ -119,7 +134,7 @@ export function routeRequest(context: DaemonContext, request: ChatCompletionRequ
   // max_tokens is a ceiling, not a need: a model fits when it holds what the task typically writes.
   const outputTokens = routingOutputTokens(request.max_completion_tokens ?? request.max_tokens, task);
   const routing = context.config.routing;
-  const own = context.projects.get(project);
+  const own = scope.own ?? context.projects.get(project);
   const policy = {
     floors: own?.floors ? { ...routing.floors, ...own.floors } : routing.floors,
     preferred: own?.preferred ?? routing.preferred,

@@ -13,7 +13,7 @@ import { AnswerCapture } from '../chat/answer-capture.js';
 import { MessagesAnswerReader } from './messages-answer-reader.js';
 import { lossNotes } from '../chat/loss-notes.js';
 import { OutputCeilings } from '../chat/output-ceiling.js';
-import { routeRequest } from '../chat/route-request.js';
+import { type RouteScope, routeRequest } from '../chat/route-request.js';
 import type { Task } from '../../router/classify-task.js';
 import type { Needs } from '../../router/catalog.js';
 import { isVirtual, type Candidate } from '../../router/resolve-model.js';
@@ -70,7 +70,8 @@ export function messagesRoute(context: DaemonContext): Route {
       const promptTokens = Math.ceil(text.length / CHARACTERS_PER_TOKEN);
       const kind = claudeClass(body, promptTokens, { requestClass: headerOf(request, 'x-claude-code-request-class'), agentId: headerOf(request, 'x-claude-code-agent-id') });
       const task = CLASS_TASK[kind.class];
-      const target = classTarget(kind.class, body.model, context.config, context.projects.get(project)?.claude, context.providers.has('anthropic'));
+      const own = context.tenancy ? context.tenancy.settings(request) : undefined;
+      const target = classTarget(kind.class, body.model, context.config, (own ?? context.projects.get(project))?.claude, context.providers.has('anthropic'));
       // Routing reads the model, the size and max_tokens: not the messages.
       const routing: ChatCompletionRequest = { model: target.model, messages: [], max_tokens: body.max_tokens };
       const meta = { id: randomUUID(), time, arrivedAt, project, session, task, tool: toolOf(request), stream, request, response, requestedModel: body.model, budgetLimited: false, cacheHit: false };
@@ -84,9 +85,9 @@ export function messagesRoute(context: DaemonContext): Route {
         applyBudgets(candidates, { budgets: context.budgets, pricing: context.pricing, project, request: routing, promptTokens, requestedModel: body.model, ceiling: (candidate) => ceilings.for(candidate)?.maxTokens });
       // A model named outright (the Claude model asked for, or one config names) has the router's
       // choices for its class behind it, for when its provider fails: worked out only then.
-      let fallbacks = isVirtual(target.model) ? undefined : () => routeFallbacks(context, { ...routing, model: CLASS_DEFAULT[kind.class] }, task, promptTokens, project, needs);
+      let fallbacks = isVirtual(target.model) ? undefined : () => routeFallbacks(context, { ...routing, model: CLASS_DEFAULT[kind.class] }, task, promptTokens, { project, needs, own });
       try {
-        const candidates = routeRequest(context, routing, task, promptTokens, project, needs).candidates;
+        const candidates = routeRequest(context, routing, task, promptTokens, { project, needs, own }).candidates;
         const learning = context.modelLimits.learnFor(candidates);
         if (learning) await learning;
         const clamped = ceilings.notes(candidates);
@@ -134,9 +135,9 @@ export function messagesRoute(context: DaemonContext): Route {
 }
 
 /** The router's candidates for a class, or none when it has none. */
-function routeFallbacks(context: DaemonContext, routing: ChatCompletionRequest, task: Task, promptTokens: number, project: string | undefined, needs: Needs): Candidate[] {
+function routeFallbacks(context: DaemonContext, routing: ChatCompletionRequest, task: Task, promptTokens: number, scope: RouteScope): Candidate[] {
   try {
-    return routeRequest(context, routing, task, promptTokens, project, needs).candidates;
+    return routeRequest(context, routing, task, promptTokens, scope).candidates;
   } catch (error) {
     if (error instanceof HttpError) return [];
     throw error;

@@ -72,7 +72,7 @@ export function responsesRoute(context: DaemonContext): Route {
       const ceilings = new OutputCeilings(context, { project, asked: body.max_output_tokens, promptTokens });
       let budget;
       try {
-        const routed = routeRequest(context, routing, task.task, promptTokens, project, needsOf(body));
+        const routed = routeRequest(context, routing, task.task, promptTokens, { project, needs: needsOf(body), own: context.tenancy?.settings(request) });
         const learning = ceilings.asked === undefined ? undefined : context.modelLimits.learnFor(routed.candidates);
         if (learning) await learning;
         const clamped = ceilings.asked === undefined ? [] : ceilings.notes(routed.candidates);

@@ -109,7 +109,7 @@ export function chatCompletionsRoute(context: DaemonContext): Route {
       let budget;
       const ceilings = new OutputCeilings(context, { project, asked: chatRequest.max_completion_tokens ?? chatRequest.max_tokens, promptTokens });
       try {
-        const routing = routeRequest(context, chatRequest, task.task, await promptTokensFor(context, chatRequest, promptTokens, project), project, undefined, ab?.model);
+        const routing = routeRequest(context, chatRequest, task.task, await promptTokensFor(context, chatRequest, promptTokens, project), { project, chosen: ab?.model, own: context.tenancy?.settings(request) });
         const learning = ceilings.asked === undefined ? undefined : context.modelLimits.learnFor(routing.candidates);
         if (learning) await learning;
         const clamped = ceilings.asked === undefined ? [] : ceilings.notes(routing.candidates);

@@ -18,6 +18,8 @@ describe('the migrations as written', () => {
     expect(MIGRATIONS.map((migration) => `${migration.version} ${migration.name} ${migrationChecksum(migration)}`)).toEqual([
       '1 identity-and-ledger a208e1f5d14ed8087eca694432cf4d17b8baf9d686c612aa1ca81ed51a7e1506',
       `2 admin-keys ${migrationChecksum(MIGRATIONS[1] as Migration)}`,
+      `3 ledger-report-index ${migrationChecksum(MIGRATIONS[2] as Migration)}`,
+      `4 team-routing ${migrationChecksum(MIGRATIONS[3] as Migration)}`,
     ]);
   });
 
@@ -56,7 +58,7 @@ describe.skipIf(!HAVE)(`migrate() against a real PostgreSQL${HAVE ? '' : ': SKIP
     const everything = MIGRATIONS.map(({ version, name }) => ({ version, name }));
     expect(reports.map((report) => report.applied).sort((a, b) => b.length - a.length)).toEqual([everything, []]);
     expect(reports.map((report) => report.version)).toEqual([MIGRATIONS.length, MIGRATIONS.length]);
-    expect(await tables(url)).toEqual(['admin_keys', 'api_keys', 'ledger_events', 'lodestar_migrations', 'teams', 'users']);
+    expect(await tables(url)).toEqual(['admin_keys', 'api_keys', 'ledger_events', 'lodestar_migrations', 'team_routing', 'teams', 'users']);
     const recorded = await query<{ version: number; name: string; checksum: string; applied_at: Date }>(url, 'SELECT * FROM lodestar_migrations ORDER BY version');
     expect(recorded.map(({ version, name, checksum }) => ({ version, name, checksum }))).toEqual(MIGRATIONS.map((migration) => ({ version: migration.version, name: migration.name, checksum: migrationChecksum(migration) })));
 

@@ -6,11 +6,12 @@ import type { RateDecision } from '../quota/redis-rate-limits.js';
 
 /**
  * Whether a team's allowed models (undefined: every model) take a candidate: its id
- * (`anthropic/claude-sonnet-5`) listed, or its provider's models all (`anthropic/*`).
+ * (`anthropic/claude-sonnet-5`) listed, its bare name (`claude-sonnet-5`, as `team add --models`
+ * takes them), or its provider's models all (`anthropic/*`).
  */
 export function allowedBy(allowed: readonly string[] | undefined, candidate: Candidate): boolean {
   if (!allowed) return true;
-  return allowed.includes(candidate.id) || allowed.includes(`${candidate.provider}/*`);
+  return allowed.includes(candidate.id) || allowed.includes(candidate.model) || allowed.includes(`${candidate.provider}/*`);
 }
 
 /** Over a rate: 429 with retry-after, as a provider says it (the OpenAI and Anthropic SDKs wait and retry). */

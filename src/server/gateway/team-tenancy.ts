@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Tenancy, TenantAdmission, TenantAsk } from '../../daemon/tenancy.js';
+import type { Tenancy, TenantAdmission, TenantAsk, TenantSettings } from '../../daemon/tenancy.js';
 import type { RequestEvent } from '../../ledger/request-event.js';
 import type { Candidate } from '../../router/resolve-model.js';
 import { HttpError } from '../../shared/http-error.js';
@@ -12,6 +12,8 @@ import type { PostgresLedgerWriter } from '../ledger/postgres-ledger-writer.js';
 import type { BudgetHold, RedisBudgets } from '../quota/redis-budgets.js';
 import type { RedisRateLimits } from '../quota/redis-rate-limits.js';
 import { budgetsOf } from '../quota/team-budgets.js';
+import type { TeamRoutingCache } from '../preferences/team-routing-cache.js';
+import type { TeamRouting } from '../preferences/team-routing.js';
 import { allowedBy, budgetRefusal, rateRefusal } from './refusals.js';
 import { SettleQueue } from './settle-queue.js';
 
@@ -21,13 +23,14 @@ export interface TeamTenancyOptions {
   rates: RedisRateLimits;
   ledger: Pick<PostgresLedgerWriter, 'append'>;
   logger: Logger;
-  /** Whether a team lets its members fall back to free local models once a hard budget is spent. */
-  freeWhenOverBudget?: (teamId: string) => boolean;
+  /** Each team's shared routing (floors, models, Claude Code classes, whether it allows free models over budget). */
+  routing: Pick<TeamRoutingCache, 'get'>;
 }
 
 /** What the team server knows of a request between its key check and its end. */
 interface Caller {
   identity: KeyIdentity;
+  routing: TeamRouting;
   hold?: BudgetHold;
   estimateUsd: number;
   tokens: number;
@@ -62,7 +65,12 @@ export class TeamTenancy implements Tenancy {
     });
     this.storeFailing = false;
     if (!check.ok) throw new HttpError(401, REFUSED[check.reason], { type: 'authentication_error', code: 'invalid_api_key' });
-    this.callers.set(request, { identity: check.identity, estimateUsd: 0, tokens: 0 });
+    // From memory but for a team's first request here; a routing that can't be read fails closed (its forbidden models are never ignored).
+    const routing = await this.options.routing.get(check.identity.team.id).catch((error: unknown) => {
+      this.options.logger.warn("a team's routing could not be read", { team: check.identity.team.id, error: error instanceof Error ? error.message : String(error) });
+      throw new HttpError(503, `The team server cannot read team ${check.identity.team.name}'s routing right now; try again shortly`, { type: 'api_error', code: 'team_routing_unavailable', headers: { 'retry-after': '5' } });
+    });
+    this.callers.set(request, { identity: check.identity, routing, estimateUsd: 0, tokens: 0 });
   }
 
   async admit(request: IncomingMessage, ask: TenantAsk): Promise<TenantAdmission> {
@@ -94,7 +102,7 @@ export class TeamTenancy implements Tenancy {
       return { candidates, allow, headers: {}, budgetLimited: false };
     }
     const free = candidates.filter((candidate) => candidate.provider === 'ollama');
-    if (reserved.reason === 'budget' && free.length && this.options.freeWhenOverBudget?.(team.id)) {
+    if (reserved.reason === 'budget' && free.length && caller.routing.freeWhenOverBudget) {
       candidates = free;
       const freeOnly = (more: readonly Candidate[]): Candidate[] => allow(more).filter((candidate) => candidate.provider === 'ollama');
       return { candidates, allow: freeOnly, headers: { 'x-lodestar-budget': 'local-only' }, budgetLimited: true };
@@ -119,6 +127,13 @@ export class TeamTenancy implements Tenancy {
       const { user, team } = caller.identity;
       if (user.tpm) this.settling.correctTokens({ requestId: event.id, teamId: team.id, userId: user.id, tokens: used });
     }
+  }
+
+  settings(request: IncomingMessage): TenantSettings | undefined {
+    const routing = this.callers.get(request)?.routing;
+    if (!routing) return undefined;
+    const { floors, preferred, forbidden, taskModels, claude } = routing;
+    return { floors, preferred, forbidden, taskModels, claude };
   }
 
   /** Settles still waiting for Redis (after an outage), for shutdown and health. */

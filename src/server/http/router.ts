@@ -8,7 +8,7 @@ import type { Logger } from '../../shared/logger.js';
  * checks its own credentials (an admin key or a user's key): wiring only here.
  */
 export interface ServerRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
   /** `/admin/keys/:id/revoke`: `:id` is handed to the handler, decoded. */
   path: string;
   handle(request: IncomingMessage, response: ServerResponse, params: Record<string, string>): Promise<void> | void;

@@ -24,6 +24,10 @@ import { adminRoutes } from './admin-routes.js';
 import { createServerHandler } from './router.js';
 import { statusRoutes } from './status-routes.js';
 import { metricsRoute, teamServerCollector } from './metrics-route.js';
+import { routingRoutes } from './routing-routes.js';
+import { reportRoutes } from './report-routes.js';
+import { PostgresTeamRoutingStore } from '../preferences/postgres-team-routing-store.js';
+import { TeamRoutingCache } from '../preferences/team-routing-cache.js';
 
 export interface TeamServerOptions {
   host: string;
@@ -63,6 +67,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
   const pool: pg.Pool = createPool(options.databaseUrl, { onIdleError: (error) => logger.warn('database connection lost', { error: error.message }) });
   let redis: RedisClient | undefined;
   let keys: KeyCache | undefined;
+  let routing: TeamRoutingCache | undefined;
   let spool: ClaimedSpool | undefined;
   let ledger: PostgresLedgerWriter | undefined;
   let gateway: TeamGateway | undefined;
@@ -75,6 +80,9 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
     const store = new PostgresIdentityStore(pool);
     keys = new KeyCache({ store, redis, onError: (message) => logger.warn(message) });
     await keys.start();
+    const routingStore = new PostgresTeamRoutingStore(pool);
+    routing = new TeamRoutingCache({ store: routingStore, redis, onError: (message) => logger.warn(message) });
+    await routing.start();
     // Events wait in a spool of this instance's own until PostgreSQL has them; one left by a killed instance is claimed and written.
     spool = claimSpoolDirectory(join(lodestarHome(options.env), 'server', 'spool'));
     ledger = new PostgresLedgerWriter({ pool, spoolDirectory: spool.directory, logger });
@@ -85,11 +93,13 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
       rates: new RedisRateLimits({ client: redis }),
       ledger,
       logger,
+      routing,
     });
     gateway = await startTeamGateway({ env: options.env, logger, redactor: options.redactor, tenancy, port: () => boundPort, closing: () => closing });
     const writer = ledger;
     gateway.context.metrics.addCollector(teamServerCollector(() => writer.metrics(), () => tenancy.pendingSettles()));
-    const admin = createServerHandler([...statusRoutes({ pool, redis, keys }), ...adminRoutes({ pool, store, keys }), metricsRoute({ pool, metrics: gateway.context.metrics })], logger);
+    const live = { redis, keys, routing, spool, ledger, gateway, tenancy };
+    const admin = createServerHandler([...statusRoutes({ pool, redis, keys }), ...adminRoutes({ pool, store, keys }), ...reportRoutes({ pool, store, logger, timeZone }), ...routingRoutes({ pool, store: routingStore, logger, onChange: (teamId) => live.routing.changed(teamId) }), metricsRoute({ pool, metrics: gateway.context.metrics })], logger);
     const models = gateway;
     const handle = (request: IncomingMessage, response: ServerResponse): void => {
       const url = request.url ?? '/';
@@ -104,7 +114,6 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
     let stopping: Promise<void> | undefined;
-    const live = { redis, keys, spool, ledger, gateway, tenancy };
     return {
       url,
       shutdown(reason) {
@@ -124,6 +133,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
           else live.spool.release();
           await live.gateway.close();
           await live.keys.close();
+          live.routing.close();
           disconnectRedis(live.redis);
           await pool.end().catch(() => undefined);
           logger.info('stopped');
@@ -136,6 +146,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
     await ledger?.close().catch(() => undefined);
     spool?.release();
     await keys?.close();
+    routing?.close();
     if (redis) disconnectRedis(redis);
     await pool.end().catch(() => undefined);
     throw error;

@@ -1,4 +1,5 @@
-import { withTimeout, type RedisClient } from '../quota/redis-connection.js';
+import { RedisChannel } from '../quota/redis-channel.js';
+import type { RedisClient } from '../quota/redis-connection.js';
 import { hashApiKey, isApiKey } from './api-key.js';
 import { authenticateKey, type KeyCheck } from './authenticate-key.js';
 import type { ApiKeyRecord, IdentityStore, KeyIdentity } from './identity-store.js';
@@ -6,6 +7,13 @@ import type { ApiKeyRecord, IdentityStore, KeyIdentity } from './identity-store.
 /** The most a revoked key may still be taken for valid on an instance that heard nothing of it. */
 export const MAX_KEY_CACHE_TTL_MS = 1000;
 export const REVOCATION_CHANNEL = 'lodestar:revoked-keys';
+/**
+ * While the store can't answer (PostgreSQL down), a key found valid within this long keeps
+ * working, as long as revocations are heard: no key can be revoked while the store is down (a
+ * revocation is written there first), and one revoked just before reaches this instance through
+ * Redis. Without the subscription, the store's failure is the request's.
+ */
+export const STALE_IF_ERROR_MS = 15 * 60_000;
 
 export interface KeyCacheOptions {
   store: Pick<IdentityStore, 'lookupKey' | 'revokeKey'>;
@@ -53,53 +61,37 @@ export class KeyCache {
   /** Counts evictions, so that a lookup knows whether one arrived while it ran. */
   private evictions = 0;
   private readonly store: KeyCacheOptions['store'];
-  private readonly redis: RedisClient | undefined;
-  private readonly channel: string;
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
-  private readonly onError: (message: string) => void;
-  private subscriber: RedisClient | undefined;
-  private subscribed = false;
-  private subscribing: Promise<void> | undefined;
-  /** What is failing now, each told once until the subscription is back. */
-  private readonly failing = new Set<string>();
+  private readonly revocations: RedisChannel | undefined;
 
   constructor(options: KeyCacheOptions) {
     this.store = options.store;
-    this.redis = options.redis;
-    this.channel = options.channel ?? REVOCATION_CHANNEL;
     this.ttlMs = options.ttlMs ?? MAX_KEY_CACHE_TTL_MS;
     if (!(this.ttlMs > 0 && this.ttlMs <= MAX_KEY_CACHE_TTL_MS)) throw new RangeError(`ttlMs must be above 0 and at most ${MAX_KEY_CACHE_TTL_MS} (a revoked key is refused everywhere within a second), not ${this.ttlMs}`);
     this.maxEntries = options.maxEntries ?? 10_000;
     this.now = options.now ?? Date.now;
-    this.onError = options.onError ?? (() => undefined);
+    const onError = options.onError ?? (() => undefined);
+    this.revocations = options.redis && new RedisChannel({
+      redis: options.redis,
+      channel: options.channel ?? REVOCATION_CHANNEL,
+      listening: 'listening for revocations',
+      publishing: 'publishing a revocation',
+      onMessage: (keyId) => this.evict(keyId),
+      onResync: () => this.clear(),
+      onError: (problem) => onError(`${problem}; a revoked key stays valid here for at most ${this.ttlMs} ms`),
+    });
   }
 
   /** Starts listening for revocations; resolves once subscribed, or at once while Redis is down (the subscription follows when it is back). */
   async start(): Promise<void> {
-    if (!this.redis || this.subscriber) return;
-    const subscriber = this.redis.duplicate();
-    this.subscriber = subscriber;
-    subscriber.on('error', (error: unknown) => this.failed('listening for revocations', error));
-    subscriber.on('ready', () => {
-      // A (re)connection: whatever was revoked while the subscription was down went unheard here.
-      this.clear();
-      this.failing.clear();
-      // node-redis subscribes again by itself after a reconnection; the first subscription is ours.
-      if (!this.subscribed) this.subscribing ??= this.subscribe(subscriber).finally(() => (this.subscribing = undefined));
-    });
-    const connected = subscriber.connect().then(
-      () => this.subscribing,
-      () => undefined,
-    );
-    const refused = new Promise<void>((resolve) => subscriber.once('error', () => resolve()));
-    await Promise.race([connected, refused]);
+    await this.revocations?.start();
   }
 
   /** Subscribed and connected: revocations are heard as they happen. */
   get listening(): boolean {
-    return this.subscribed && this.subscriber?.isReady === true;
+    return this.revocations?.listening === true;
   }
 
   get size(): number {
@@ -113,7 +105,8 @@ export class KeyCache {
     const entry = this.entries.get(hash);
     if (entry) {
       if (entry.expiresAt > this.now()) return { ok: true, identity: entry.identity };
-      this.forget(hash, entry.identity.key.id);
+      // Expired, it is asked of the store again; kept a while only for when the store can't answer.
+      if (this.now() - entry.expiresAt > STALE_IF_ERROR_MS) this.forget(hash, entry.identity.key.id);
     }
     // Requests with the same key at once share one lookup.
     let pending = this.inFlight.get(hash);
@@ -124,7 +117,13 @@ export class KeyCache {
       });
       this.inFlight.set(hash, pending);
     }
-    return pending;
+    try {
+      return await pending;
+    } catch (error) {
+      const stale = this.entries.get(hash);
+      if (stale && this.listening && this.now() - stale.expiresAt <= STALE_IF_ERROR_MS) return { ok: true, identity: stale.identity };
+      throw error;
+    }
   }
 
   /**
@@ -135,13 +134,7 @@ export class KeyCache {
   async revokeKey(keyId: string): Promise<ApiKeyRecord> {
     const record = await this.store.revokeKey(keyId);
     this.evict(keyId);
-    if (this.redis) {
-      try {
-        await withTimeout(this.redis.sendCommand(['PUBLISH', this.channel, keyId]), 1000);
-      } catch (error) {
-        this.failed('publishing a revocation', error);
-      }
-    }
+    await this.revocations?.publish(keyId);
     return record;
   }
 
@@ -162,10 +155,7 @@ export class KeyCache {
   }
 
   async close(): Promise<void> {
-    const subscriber = this.subscriber;
-    this.subscriber = undefined;
-    this.subscribed = false;
-    if (subscriber?.isOpen) subscriber.destroy();
+    this.revocations?.close();
     this.clear();
   }
 
@@ -173,10 +163,13 @@ export class KeyCache {
     const evictions = this.evictions;
     const check = await authenticateKey(this.store, presented);
     if (check.ok && evictions === this.evictions) this.remember(hash, check.identity);
+    else if (!check.ok) this.forgetHash(hash);
     return check;
   }
 
   private remember(hash: string, identity: KeyIdentity): void {
+    // Deleted first, so that the map's order (oldest first) follows refreshes.
+    this.entries.delete(hash);
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.entries().next().value;
       if (oldest) this.forget(oldest[0], oldest[1].identity.key.id);
@@ -185,26 +178,13 @@ export class KeyCache {
     this.hashOfKey.set(identity.key.id, hash);
   }
 
+  private forgetHash(hash: string): void {
+    const entry = this.entries.get(hash);
+    if (entry) this.forget(hash, entry.identity.key.id);
+  }
+
   private forget(hash: string, keyId: string): void {
     this.entries.delete(hash);
     if (this.hashOfKey.get(keyId) === hash) this.hashOfKey.delete(keyId);
-  }
-
-  private async subscribe(subscriber: RedisClient): Promise<void> {
-    try {
-      await subscriber.subscribe(this.channel, (keyId: string) => this.evict(keyId));
-      this.subscribed = true;
-      // Revocations published before the subscription took hold were not heard.
-      this.clear();
-    } catch (error) {
-      this.failed('listening for revocations', error);
-    }
-  }
-
-  private failed(what: string, error: unknown): void {
-    if (this.failing.has(what)) return;
-    this.failing.add(what);
-    const message = error instanceof Error ? error.message : String(error);
-    this.onError(`${what} through Redis fails (${message}); a revoked key stays valid here for at most ${this.ttlMs} ms`);
   }
 }
