@@ -71,10 +71,12 @@ describe.skipIf(!HAVE)('two team server instances under load', { timeout: 120_00
         body: JSON.stringify({ model: 'openai/gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: prompt }] }),
       });
       const body = await response.text();
+      if (response.status !== 200 && response.status !== 402 && process.env.LODESTAR_TEST_DEBUG) process.stderr.write(`${response.status} ${body}\n`);
       // Answered means the whole answer arrived: a 200 with a completion in it.
       const answered = response.status !== 200 || body.includes('"choices"');
       return { status: answered ? response.status : 0, id: response.headers.get('x-lodestar-request-id') };
-    } catch {
+    } catch (error) {
+      if (process.env.LODESTAR_TEST_DEBUG) process.stderr.write(`0 ${String((error as Error).cause ?? error)}\n`);
       return { status: 0, id: null };
     }
   }
@@ -106,7 +108,8 @@ describe.skipIf(!HAVE)('two team server instances under load', { timeout: 120_00
     const outcomes = await Promise.all(Array.from({ length: 64 }, (_, index) => ask(index % 2 ? b.url : a.url, key, prompt)));
     const answered = outcomes.filter((outcome) => outcome.status === 200);
     const refused = outcomes.filter((outcome) => outcome.status === 402);
-    expect(answered.length + refused.length).toBe(64);
+    const others = outcomes.filter((outcome) => outcome.status !== 200 && outcome.status !== 402);
+    expect(others.map((outcome) => outcome.status)).toEqual([]);
     expect(answered.length).toBeGreaterThan(0);
     expect(refused.length).toBeGreaterThan(0);
     // Every request, answered or refused, is in the ledger once; the team's spend is within its hard limit.

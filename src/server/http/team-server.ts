@@ -10,7 +10,7 @@ import { lodestarHome } from '../../config/paths.js';
 import { startTeamGateway, type TeamGateway } from '../gateway/team-gateway.js';
 import { TeamTenancy } from '../gateway/team-tenancy.js';
 import { PostgresLedgerWriter } from '../ledger/postgres-ledger-writer.js';
-import { claimSpoolDirectory, type ClaimedSpool } from '../ledger/spool-claim.js';
+import { openInSpoolSlot } from '../ledger/spool-claim.js';
 import { LedgerSpentSource } from '../quota/ledger-spent-source.js';
 import { RedisBudgets } from '../quota/redis-budgets.js';
 import { RedisRateLimits } from '../quota/redis-rate-limits.js';
@@ -68,7 +68,6 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
   let redis: RedisClient | undefined;
   let keys: KeyCache | undefined;
   let routing: TeamRoutingCache | undefined;
-  let spool: ClaimedSpool | undefined;
   let ledger: PostgresLedgerWriter | undefined;
   let gateway: TeamGateway | undefined;
   let boundPort = options.port;
@@ -84,8 +83,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
     routing = new TeamRoutingCache({ store: routingStore, redis, onError: (message) => logger.warn(message) });
     await routing.start();
     // Events wait in a spool of this instance's own until PostgreSQL has them; one left by a killed instance is claimed and written.
-    spool = claimSpoolDirectory(join(lodestarHome(options.env), 'server', 'spool'));
-    ledger = new PostgresLedgerWriter({ pool, spoolDirectory: spool.directory, logger });
+    ledger = openInSpoolSlot(join(lodestarHome(options.env), 'server', 'spool'), (spoolDirectory) => new PostgresLedgerWriter({ pool, spoolDirectory, logger }));
     const timeZone = options.env.LODESTAR_TIMEZONE || 'UTC';
     const tenancy = new TeamTenancy({
       keys,
@@ -98,7 +96,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
     gateway = await startTeamGateway({ env: options.env, logger, redactor: options.redactor, tenancy, port: () => boundPort, closing: () => closing });
     const writer = ledger;
     gateway.context.metrics.addCollector(teamServerCollector(() => writer.metrics(), () => tenancy.pendingSettles()));
-    const live = { redis, keys, routing, spool, ledger, gateway, tenancy };
+    const live = { redis, keys, routing, ledger, gateway, tenancy };
     const admin = createServerHandler([...statusRoutes({ pool, redis, keys }), ...adminRoutes({ pool, store, keys }), ...reportRoutes({ pool, store, logger, timeZone }), ...routingRoutes({ pool, store: routingStore, logger, onChange: (teamId) => live.routing.changed(teamId) }), metricsRoute({ pool, metrics: gateway.context.metrics })], logger);
     const models = gateway;
     const handle = (request: IncomingMessage, response: ServerResponse): void => {
@@ -130,7 +128,6 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
           await live.tenancy.close();
           const left = await live.ledger.close();
           if (left.pending) logger.warn(`${left.pending} ledger events are not in PostgreSQL yet: they stay in the spool, and the next start here writes them`);
-          else live.spool.release();
           await live.gateway.close();
           await live.keys.close();
           live.routing.close();
@@ -144,7 +141,6 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
   } catch (error) {
     await gateway?.close().catch(() => undefined);
     await ledger?.close().catch(() => undefined);
-    spool?.release();
     await keys?.close();
     routing?.close();
     if (redis) disconnectRedis(redis);

@@ -1,3 +1,4 @@
+import { isProcessAlive } from '../../shared/daemon-state.js';
 import { close, closeSync, fdatasync, fsyncSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -199,6 +200,13 @@ export function keepRejected(directory: string, records: readonly Record<string,
   }
 }
 
+/** A spool folder another live process writes. */
+export class SpoolInUse extends LodestarError {
+  constructor(directory: string, readonly holder: number) {
+    super(`the ledger spool ${directory} is in use by process ${holder}`, { hint: 'give each server instance a spool folder of its own' });
+  }
+}
+
 /** The folders locked by this process (a lock file naming our own pid is one a previous run left: containers reuse pid 1). */
 const lockedHere = new Set<string>();
 
@@ -210,7 +218,7 @@ const lockedHere = new Set<string>();
 export function lockSpool(directory: string): () => void {
   ensurePrivateDir(directory);
   const path = join(directory, LOCK_FILE);
-  const inUse = (holder: number) => new LodestarError(`the ledger spool ${directory} is in use by process ${holder}`, { hint: 'give each server instance a spool folder of its own' });
+  const inUse = (holder: number) => new SpoolInUse(directory, holder);
   if (lockedHere.has(path)) throw inUse(process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -227,7 +235,7 @@ export function lockSpool(directory: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readText(path).trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) throw inUse(holder);
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isProcessAlive(holder)) throw inUse(holder);
       try {
         unlinkSync(path);
       } catch {
@@ -238,15 +246,6 @@ export function lockSpool(directory: string): () => void {
   throw new LodestarError(`could not lock the ledger spool ${directory}`);
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readText(path: string): string {
   try {
