@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, whenUnauthorized, type Session } from './api.js';
 import { Nav, PAGES, type PageId } from './components/Nav.js';
-import { ErrorNote, Loading } from './components/Status.js';
+import { ScreenStatus } from './components/Status.js';
 import { useHashRoute, useResource } from './hooks.js';
 import { LoginNeeded } from './pages/LoginNeeded.js';
 import { Models } from './pages/Models.js';
@@ -39,20 +39,7 @@ export function App() {
   }, [page]);
 
   if (loggedOut || session.error?.status === 401) return <LoginNeeded />;
-  if (session.error) {
-    return (
-      <main class="center-screen">
-        <ErrorNote error={session.error} retry={session.reload} />
-      </main>
-    );
-  }
-  if (!session.data) {
-    return (
-      <main class="center-screen">
-        <Loading what="Connecting to Lodestar" />
-      </main>
-    );
-  }
+  if (session.error || !session.data) return <ScreenStatus error={session.error} retry={session.reload} what="Connecting to Lodestar" />;
   return (
     <>
       <Nav page={page} version={session.data.version} />

@@ -206,17 +206,25 @@ export function whenUnauthorized(listener: () => void): void {
   onUnauthorized = listener;
 }
 
-async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+export interface CallOptions {
+  /** Sent as they are (the admin pages' login sends the admin key as Authorization). */
+  headers?: Record<string, string>;
+  /** What to say when nothing answers. */
+  unreachable?: string;
+}
+
+/** A same-origin JSON call; the team server's admin pages (src/web/admin/) make theirs with it too. */
+export async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, options: CallOptions = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch {
-    throw new ApiError(0, 'The Lodestar daemon does not answer. Is it running? (lodestar start)');
+    throw new ApiError(0, options.unreachable ?? 'The Lodestar daemon does not answer. Is it running? (lodestar start)');
   }
   const text = await response.text();
   let json: unknown;

@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
-import { HAVE_CHROMIUM, launchChromium, screenshotDir } from '../helpers/browser.js';
+import { HAVE_CHROMIUM, launchChromium, openPage, screenshotDir } from '../helpers/browser.js';
 import { KEYS, startGateway, type Gateway } from '../helpers/gateway.js';
 import { loginLink } from '../helpers/web-ui.js';
 
@@ -44,13 +44,7 @@ afterAll(async () => {
 
 /** A new browser (no cookie) logged in through a fresh link from `lodestar ui`. */
 async function loggedIn(width: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: width < 500 ? 844 : 900 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
+  const { page, problems } = await openPage(browser, width);
   (page as Page & { problems: string[] }).problems = problems;
   const answers: Array<{ path: string; text: string }> = [];
   (page as Page & { answers: typeof answers }).answers = answers;

@@ -12,10 +12,10 @@ export interface UiReply {
 export function uiRequest(
   port: number,
   path: string,
-  options: { method?: string; cookie?: string; body?: unknown; origin?: string | null; host?: string } = {},
+  options: { method?: string; cookie?: string; body?: unknown; origin?: string | null; host?: string; headers?: Record<string, string> } = {},
 ): Promise<UiReply> {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  const headers: Record<string, string> = { host: options.host ?? `127.0.0.1:${port}` };
+  const headers: Record<string, string> = { host: options.host ?? `127.0.0.1:${port}`, ...options.headers };
   if (options.cookie) headers.cookie = options.cookie;
   if (payload !== undefined) headers['content-type'] = 'application/json';
   const origin = options.origin === undefined ? (options.method && options.method !== 'GET' ? `http://127.0.0.1:${port}` : undefined) : options.origin;

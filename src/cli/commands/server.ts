@@ -16,9 +16,16 @@ Environment:
   LODESTAR_DATABASE_URL  postgresql://USER:PASSWORD@HOST:PORT/DB (required)
   LODESTAR_REDIS_URL     redis://:PASSWORD@HOST:PORT (required)
   LODESTAR_ADMIN_KEY     the admin key to accept (optional)
+  LODESTAR_PUBLIC_URL    the https:// address people open (behind a proxy): the admin pages answer its
+                         host, and their session cookie is Secure when it is https
+  LODESTAR_PUBLIC_HOSTS  more Host values the admin pages answer, comma-separated (name or name:port)
 
-Endpoints now: GET /health (no auth), GET /v1/me (a user's key), the admin API under /admin/
-(see \`lodestar admin --help\`). Model traffic (/v1/chat/completions, ...) is not served yet.
+  OPENAI_API_KEY, ANTHROPIC_API_KEY, ...  the providers' keys: the server's, never the users'
+
+Endpoints: the model endpoints as the local daemon has them (/v1/chat/completions, /v1/messages,
+/v1/responses, /v1/completions, /v1/models) with a user's key (Bearer lsk_... or x-api-key);
+GET /health (no auth); GET /v1/me (a user's key); GET /metrics and the admin API under /admin/
+(an admin key; see \`lodestar admin --help\`); the admin pages at /admin-ui/.
 `;
 
 export function registerServer(program: Command, context: CliContext): void {

@@ -77,12 +77,12 @@ export class UiSessions {
   }
 }
 
-/** The session cookie's value from a Cookie header, if any. */
-export function sessionFromCookie(header: string | undefined): string | undefined {
+/** The session cookie's value from a Cookie header, if any (`name`: the team server's admin pages have a cookie of their own). */
+export function sessionFromCookie(header: string | undefined, name: string = SESSION_COOKIE): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const index = part.indexOf('=');
-    if (index !== -1 && part.slice(0, index).trim() === SESSION_COOKIE) return part.slice(index + 1).trim();
+    if (index !== -1 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
   }
   return undefined;
 }

@@ -21,6 +21,7 @@ import { KeyCache } from '../identity/key-cache.js';
 import { PostgresIdentityStore } from '../identity/postgres-identity-store.js';
 import { connectRedis, disconnectRedis, type RedisClient } from '../quota/redis-connection.js';
 import { adminRoutes } from './admin-routes.js';
+import { adminUiRoutes } from '../admin-ui/admin-ui-routes.js';
 import { createServerHandler } from './router.js';
 import { statusRoutes } from './status-routes.js';
 import { metricsRoute, teamServerCollector } from './metrics-route.js';
@@ -97,7 +98,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
     const writer = ledger;
     gateway.context.metrics.addCollector(teamServerCollector(() => writer.metrics(), () => tenancy.pendingSettles()));
     const live = { redis, keys, routing, ledger, gateway, tenancy };
-    const admin = createServerHandler([...statusRoutes({ pool, redis, keys }), ...adminRoutes({ pool, store, keys }), ...reportRoutes({ pool, store, logger, timeZone }), ...routingRoutes({ pool, store: routingStore, logger, onChange: (teamId) => live.routing.changed(teamId) }), metricsRoute({ pool, metrics: gateway.context.metrics })], logger);
+    const admin = createServerHandler([...statusRoutes({ pool, redis, keys }), ...adminRoutes({ pool, store, keys }), ...reportRoutes({ pool, store, logger, timeZone }), ...routingRoutes({ pool, store: routingStore, logger, onChange: (teamId) => live.routing.changed(teamId) }), metricsRoute({ pool, metrics: gateway.context.metrics }), ...adminUiRoutes({ pool, redis, store, listenHost: options.host, port: () => boundPort, env: options.env, logger })], logger);
     const models = gateway;
     const handle = (request: IncomingMessage, response: ServerResponse): void => {
       const url = request.url ?? '/';

@@ -14,6 +14,11 @@ export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="status empty">{children}</p>;
 }
 
+/** The whole screen while the session loads, or why it could not. */
+export function ScreenStatus({ error, retry, what }: { error: ApiError | undefined; retry: () => void; what: string }) {
+  return <main class="center-screen">{error ? <ErrorNote error={error} retry={retry} /> : <Loading what={what} />}</main>;
+}
+
 /** The daemon's own message for a call that failed. */
 export function ErrorNote({ error, retry }: { error: ApiError; retry?: () => void }) {
   return (

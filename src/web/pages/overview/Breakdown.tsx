@@ -2,6 +2,7 @@ import { formatMoney } from '../../../shared/format.js';
 import type { Report } from '../../api.js';
 import { Card } from '../../components/Card.js';
 import { Empty } from '../../components/Status.js';
+import { ShareCell } from '../../components/TableCard.js';
 import { formatCount } from '../../format.js';
 
 interface Props {
@@ -38,12 +39,7 @@ export function Breakdown({ title, testid, report, none }: Props) {
           <tbody>
             {report.rows.map((row) => (
               <tr key={row.key}>
-                <td class="key-cell">
-                  <span class="key-text">{row.key === '-' ? none : row.key}</span>
-                  <span class="share" aria-hidden="true">
-                    <span class="share-fill" style={{ width: `${(row.requests / most) * 100}%` }} />
-                  </span>
-                </td>
+                <ShareCell label={row.key === '-' ? none : row.key} share={row.requests / most} />
                 <td class="num">{formatCount(row.requests)}</td>
                 <td class="num">{formatMoney(row.costUsd)}</td>
                 <td class="num hide-narrow good">{formatMoney(row.savedUsd)}</td>

@@ -7,13 +7,47 @@ import type { LiveState } from '../../hooks.js';
 
 const LIVE_LABEL: Record<LiveState, string> = { connecting: 'connecting…', live: 'live', closed: 'disconnected' };
 
-function StatusBadge({ request }: { request: RequestEvent }) {
+/** What the outcome cells read of a request: the local daemon's events and the team server's ledger rows alike (null there is unknown). */
+export interface RequestOutcome {
+  status: RequestEvent['status'];
+  httpStatus: number;
+  error?: string | null;
+  costUsd?: number | null;
+  latencyMs: number;
+  cacheHit?: boolean | null;
+  budgetLimited?: boolean | null;
+}
+
+function StatusBadge({ request }: { request: RequestOutcome }) {
   if (request.status === 'ok') return request.cacheHit ? <Badge tone="info">cached</Badge> : <Badge tone="good">ok</Badge>;
   if (request.status === 'aborted') return <Badge tone="muted">aborted</Badge>;
   return (
-    <Badge tone="bad" title={request.error}>
+    <Badge tone="bad" title={request.error ?? undefined}>
       {request.httpStatus ? `error ${request.httpStatus}` : 'error'}
     </Badge>
+  );
+}
+
+/** A request's cost, latency and outcome, as three cells of a row (the team server's live list has them too). */
+export function OutcomeCells({ request }: { request: RequestOutcome }) {
+  const cost = request.costUsd ?? undefined;
+  return (
+    <>
+      <td data-label="Cost" class="num">
+        {request.cacheHit ? '$0' : cost === undefined && request.status !== 'ok' ? '–' : formatMoney(cost)}
+      </td>
+      <td data-label="Latency" class="num">
+        {formatMs(request.latencyMs)}
+      </td>
+      <td data-label="Status">
+        <StatusBadge request={request} />
+        {request.budgetLimited && (
+          <Badge tone="warn" title="A hard budget kept paid models out of this request">
+            budget
+          </Badge>
+        )}
+      </td>
+    </>
   );
 }
 
@@ -62,20 +96,7 @@ export function LiveRequests({ requests, live, timeZone }: { requests: RequestEv
                   {request.consensus && <span class="muted"> · consensus {request.consensus.role === 'judge' ? 'judge' : request.consensus.chosen ? '(chosen)' : 'member'}</span>}
                   {request.ab && <span class="muted"> · A/B arm {request.ab.arm.toUpperCase()}</span>}
                 </td>
-                <td data-label="Cost" class="num">
-                  {request.cacheHit ? '$0' : request.costUsd === undefined && request.status !== 'ok' ? '–' : formatMoney(request.costUsd)}
-                </td>
-                <td data-label="Latency" class="num">
-                  {formatMs(request.latencyMs)}
-                </td>
-                <td data-label="Status">
-                  <StatusBadge request={request} />
-                  {request.budgetLimited && (
-                    <Badge tone="warn" title="A hard budget kept paid models out of this request">
-                      budget
-                    </Badge>
-                  )}
-                </td>
+                <OutcomeCells request={request} />
               </tr>
             ))}
           </tbody>
