@@ -89,6 +89,8 @@ describe.skipIf(!HAVE)('model requests through the team server', { timeout: 60_0
     const row = await stored(id as string);
     expect(row).toMatchObject({ user_id: who.userId, team_id: who.teamId, key_id: who.keyId, model: 'openai/gpt-4o-mini', status: 'ok', http_status: 200, input_tokens: 1200, output_tokens: 30 });
     expect(row.cost_usd).toBeCloseTo(1200 * MINI_IN + 30 * MINI_OUT, 12);
+    // The key's last use is recorded (to the minute), for the admin's list of keys.
+    await expect.poll(async () => (await db.query('SELECT last_used_at FROM api_keys WHERE id = $1', [who.keyId])).rows[0].last_used_at, { timeout: 5000 }).toBeInstanceOf(Date);
     // The upstream got the server's provider key, never the user's.
     expect(openai.requests.at(-1)?.headers.authorization).toBe(`Bearer ${KEYS.openai}`);
   });

@@ -138,7 +138,20 @@ export class PostgresIdentityStore implements IdentityStore {
     );
     const row = rows[0];
     if (!row || !hashesMatch(row.k_hash as Buffer, hash)) return undefined;
-    return { key: keyFrom(row, 'k_'), user: userFrom(row, 'u_'), team: teamFrom(row, 't_') };
+    const identity = { key: keyFrom(row, 'k_'), user: userFrom(row, 'u_'), team: teamFrom(row, 't_') };
+    if (identity.key.revokedAt === undefined) this.markUsed(identity.key.id);
+    return identity;
+  }
+
+  /**
+   * When a key was last used, to the minute (a lookup happens when a key in use left an
+   * instance's cache, so about once a second): off the request's path, and a failure only leaves
+   * the time older.
+   */
+  private markUsed(keyId: string): void {
+    this.pool
+      .query("UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')", [keyId])
+      .catch(() => undefined);
   }
 }
 
