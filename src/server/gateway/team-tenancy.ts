@@ -85,15 +85,21 @@ export class TeamTenancy implements Tenancy {
         param: 'model',
       });
     }
-    const rate = await this.options.rates.admit({ requestId: ask.requestId, teamId: team.id, userId: user.id, rpm: user.rpm, tpm: user.tpm, tokens: ask.tokens });
-    if (!rate.allowed) throw rateRefusal(rate, user);
-    if (!rate.verified) this.options.logger.warn('rate limits not checked: Redis did not answer', { problem: rate.problem });
-    caller.tokens = ask.tokens;
-
+    // The rate limits and the budgets are asked at once (one round trip to Redis, not two): a
+    // hold made for a request its rate then refuses is given back at once.
     const budgets = budgetsOf(caller.identity);
     const paid = candidates.some((candidate) => candidate.provider !== 'ollama');
-    if (!budgets.length || !paid) return { candidates, allow, headers: {}, budgetLimited: false };
-    const reserved = await this.options.budgets.reserve({ requestId: ask.requestId, teamId: team.id, budgets, estimateUsd: ask.estimateUsd });
+    const [rate, reserved] = await Promise.all([
+      this.options.rates.admit({ requestId: ask.requestId, teamId: team.id, userId: user.id, rpm: user.rpm, tpm: user.tpm, tokens: ask.tokens }),
+      budgets.length && paid ? this.options.budgets.reserve({ requestId: ask.requestId, teamId: team.id, budgets, estimateUsd: ask.estimateUsd }) : undefined,
+    ]);
+    if (!rate.allowed) {
+      if (reserved?.ok) this.settling.settle(reserved.hold, 0);
+      throw rateRefusal(rate, user);
+    }
+    if (!rate.verified) this.options.logger.warn('rate limits not checked: Redis did not answer', { problem: rate.problem });
+    caller.tokens = ask.tokens;
+    if (!reserved) return { candidates, allow, headers: {}, budgetLimited: false };
     if (reserved.ok) {
       caller.hold = reserved.hold;
       caller.estimateUsd = ask.estimateUsd;
