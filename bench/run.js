@@ -29,6 +29,7 @@ import { runMessagesBench } from './messages.js';
 import { runResponsesBench } from './responses.js';
 import { runCompletionsBench } from './completions.js';
 import { runVscodeBench } from './vscode.js';
+import { runServerBench } from './server.js';
 import { replaceSection } from './lib/markdown.js';
 import { cleanupAll } from './lib/processes.js';
 
@@ -44,6 +45,7 @@ const BENCHES = {
   responses: runResponsesBench,
   completions: runCompletionsBench,
   vscode: runVscodeBench,
+  server: runServerBench,
 };
 
 const BENCHMARKS_MD = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));

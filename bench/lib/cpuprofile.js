@@ -3,25 +3,38 @@
 import { readFileSync } from 'node:fs';
 import { fixed, textTable } from './markdown.js';
 
-export function summarizeCpuProfile(path, { top = 25, root } = {}) {
+/**
+ * `window` ({ fromUs, toUs }, monotonic microseconds as process.hrtime.bigint() / 1000n gives
+ * them, the clock V8 stamps samples with on Linux): only the samples taken in it, so that a
+ * process's start-up is left out of what a load cost.
+ */
+export function summarizeCpuProfile(path, { top = 25, root, window } = {}) {
   const profile = JSON.parse(readFileSync(path, 'utf8'));
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map();
   const deltas = profile.timeDeltas ?? [];
+  let at = profile.startTime ?? 0;
   for (let index = 0; index < profile.samples.length; index++) {
     const id = profile.samples[index];
+    at += deltas[index] ?? 0;
+    if (window && (at < window.fromUs || at > window.toUs)) continue;
     // timeDeltas[i] is the time before sample i; the sample stands for the interval after it.
     const next = deltas[index + 1] ?? 0;
     selfUs.set(id, (selfUs.get(id) ?? 0) + Math.max(0, next));
   }
   const totalUs = [...selfUs.values()].reduce((sum, value) => sum + value, 0);
 
+  const parents = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
   const byFunction = new Map();
   const byArea = new Map();
   const byKind = new Map();
+  const byOwner = new Map();
   for (const [id, us] of selfUs) {
     const node = nodes.get(id);
     if (!node) continue;
+    const owner = ownerOf(node, nodes, parents);
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + us);
     const frame = node.callFrame;
     const where = shortUrl(frame.url, root);
     const name = frame.functionName || '(anonymous)';
@@ -36,7 +49,24 @@ export function summarizeCpuProfile(path, { top = 25, root } = {}) {
     [...map.entries()]
       .sort((a, b) => b[1] - a[1])
       .map(([name, us]) => ({ name, ms: us / 1000, share: totalUs ? us / totalUs : 0 }));
-  return { totalMs: totalUs / 1000, functions: rank(byFunction).slice(0, top), areas: rank(byArea), kinds: rank(byKind) };
+  return { totalMs: totalUs / 1000, functions: rank(byFunction).slice(0, top), areas: rank(byArea), kinds: rank(byKind), owners: rank(byOwner) };
+}
+
+/**
+ * Whose work a sample is: the area of the nearest frame, itself or up its stack, that is
+ * Lodestar's (dist/src) or an npm package's, so that Node's internals and native calls (a socket
+ * write, a JSON.stringify) count for the module that asked for them. Samples with no such
+ * frame are Node's own (the HTTP server parsing a request, timers, the GC, idle).
+ */
+function ownerOf(node, nodes, parents) {
+  for (let at = node; at; at = nodes.get(parents.get(at.id))) {
+    const url = at.callFrame.url ?? '';
+    if (url.includes('/dist/src/') || url.includes('node_modules/')) return areaOf(at.callFrame, at.callFrame.functionName || '(anonymous)');
+  }
+  const name = node.callFrame.functionName;
+  if (name === '(idle)') return 'idle';
+  if (name === '(garbage collector)') return 'garbage collector';
+  return "Node's own (no Lodestar or npm frame on the stack)";
 }
 
 function shortUrl(url, root) {

@@ -4,7 +4,7 @@
 // and runs on normal exit, on SIGINT/SIGTERM/SIGHUP and on an uncaught error. Each child also
 // gets bench/lib/child-guard.js preloaded, so it exits by itself if the bench is SIGKILLed.
 import { spawn, spawnSync } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -65,6 +65,24 @@ export function isAlive(pid) {
   } catch {
     return false;
   }
+}
+
+/** The live (not zombie) processes whose parent is `pid`, from /proc. */
+export function childrenOf(pid) {
+  const found = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] !== 'Z' && Number(fields[1]) === pid) found.push(Number(entry));
+  }
+  return found;
 }
 
 /** SIGTERM, wait up to `graceMs` (synchronously, polling), then SIGKILL. */
@@ -183,6 +201,23 @@ export function cpuMs(pid) {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time of a process and of everything under it, in milliseconds: its own, that of its live
+ * descendants, and that of the children it has already reaped (a PostgreSQL backend that ended).
+ */
+export function treeCpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // cutime and cstime (fields 16 and 17): the children it waited for.
+    let total = ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS;
+    for (const child of childrenOf(pid)) total += treeCpuMs(child) ?? 0;
+    return total;
   } catch {
     return undefined;
   }
