@@ -22,6 +22,12 @@ export interface TeamTenancyOptions {
   budgets: RedisBudgets;
   rates: RedisRateLimits;
   ledger: Pick<PostgresLedgerWriter, 'append'>;
+  /**
+   * Where settles and token corrections go, when not `budgets` and `rates`: the same scripts on a
+   * Redis connection of their own, so that a request's admission never waits behind the settle of
+   * the one before it on one connection.
+   */
+  settleOn?: { budgets: Pick<RedisBudgets, 'settle'>; rates: Pick<RedisRateLimits, 'correctTokens'> };
   logger: Logger;
   /** Each team's shared routing (floors, models, Claude Code classes, whether it allows free models over budget). */
   routing: Pick<TeamRoutingCache, 'get'>;
@@ -54,7 +60,7 @@ export class TeamTenancy implements Tenancy {
   private storeFailing = false;
 
   constructor(private readonly options: TeamTenancyOptions) {
-    this.settling = new SettleQueue(options.budgets, options.rates, options.logger);
+    this.settling = new SettleQueue(options.settleOn?.budgets ?? options.budgets, options.settleOn?.rates ?? options.rates, options.logger);
   }
 
   async authenticate(request: IncomingMessage): Promise<void> {

@@ -67,6 +67,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
 
   const pool: pg.Pool = createPool(options.databaseUrl, { onIdleError: (error) => logger.warn('database connection lost', { error: error.message }) });
   let redis: RedisClient | undefined;
+  let settleRedis: RedisClient | undefined;
   let keys: KeyCache | undefined;
   let routing: TeamRoutingCache | undefined;
   let ledger: PostgresLedgerWriter | undefined;
@@ -77,6 +78,8 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
     const setup = await ensureAdminKey(pool, options.adminKey);
     if (setup.created) options.onFirstAdminKey(setup.created);
     redis = connectRedis({ url: options.redisUrl, onStateChange: (problem) => (problem ? logger.warn(problem) : logger.info('Redis is reachable again')) });
+    // Settles after each answer on a connection of their own: the next request's admission never queues behind them.
+    settleRedis = connectRedis({ url: options.redisUrl, onStateChange: () => undefined });
     const store = new PostgresIdentityStore(pool);
     keys = new KeyCache({ store, redis, onError: (message) => logger.warn(message) });
     await keys.start();
@@ -93,11 +96,12 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
       ledger,
       logger,
       routing,
+      settleOn: { budgets: new RedisBudgets({ client: settleRedis, timeZone }), rates: new RedisRateLimits({ client: settleRedis }) },
     });
     gateway = await startTeamGateway({ env: options.env, logger, redactor: options.redactor, tenancy, port: () => boundPort, closing: () => closing });
     const writer = ledger;
     gateway.context.metrics.addCollector(teamServerCollector(() => writer.metrics(), () => tenancy.pendingSettles()));
-    const live = { redis, keys, routing, ledger, gateway, tenancy };
+    const live = { redis, settleRedis, keys, routing, ledger, gateway, tenancy };
     const admin = createServerHandler([...statusRoutes({ pool, redis, keys }), ...adminRoutes({ pool, store, keys }), ...reportRoutes({ pool, store, logger, timeZone }), ...routingRoutes({ pool, store: routingStore, logger, onChange: (teamId) => live.routing.changed(teamId) }), metricsRoute({ pool, metrics: gateway.context.metrics }), ...adminUiRoutes({ pool, redis, store, listenHost: options.host, port: () => boundPort, env: options.env, logger })], logger);
     const models = gateway;
     const handle = (request: IncomingMessage, response: ServerResponse): void => {
@@ -133,6 +137,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
           await live.keys.close();
           live.routing.close();
           disconnectRedis(live.redis);
+          disconnectRedis(live.settleRedis);
           await pool.end().catch(() => undefined);
           logger.info('stopped');
         })();
@@ -145,6 +150,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
     await keys?.close();
     routing?.close();
     if (redis) disconnectRedis(redis);
+    if (settleRedis) disconnectRedis(settleRedis);
     await pool.end().catch(() => undefined);
     throw error;
   }
