@@ -209,13 +209,13 @@ function latencyExplained(result) {
     `Per round, the team server's p50 minus the daemon's: **${signed(added.p50.median)} ms** (median of ${result.latency.rounds} rounds; ${signed(added.p50.min)} to ${signed(added.p50.max)}), p99 ${signed(added.p99.median)} ms. ` +
     inParts +
     `By their own account (\`x-lodestar-overhead-ms\`, time not spent waiting on the upstream), the team server spent ${signed(result.latency.overheadHeader.teamOverDaemon)} ms more than the daemon a request. ` +
-    `What team mode puts on a request's path, each piece timed alone below with the server's own modules: two Redis round trips that run Lua (the rate check, ${us(pieces.rate.p50)} µs p50, and the reservation over the user's and the team's three hard budgets, ${us(pieces.reserve.p50)} µs), ` +
+    `What team mode puts on a request's path, each piece timed alone below with the server's own modules: two Lua scripts in Redis, sent at once (the rate check, ${us(pieces.rate.p50)} µs p50, and the reservation over the user's and the team's three hard budgets, ${us(pieces.reserve.p50)} µs), ` +
     `then the ledger append (${us(pieces.append.p50)} µs); ${us(onPathMs(result))} µs together, against ${us(pieces.ping.p50)} µs for a bare PING. ` +
     `The key check is a lookup in the instance's cache (at most 1 s old; PostgreSQL once a second per key), and the settle and the token correction run after the answer, off its path. ` +
     (parts.teamBudgets && parts.teamBudgets.p50.median > pieces.reserve.p50 + 0.05
-      ? `In the server they cost more than alone (the budgets ${signed(parts.teamBudgets.p50.median)} ms against a reservation of ${us(pieces.reserve.p50)} µs): after each answer the server sends the settle (and, with rpm/tpm, the token correction) on the same Redis connection, and a client that sends its next request at once likely meets those on the server's event loop and in Redis's queue. `
+      ? `In the server they cost more than alone (the budgets ${signed(parts.teamBudgets.p50.median)} ms against a reservation of ${us(pieces.reserve.p50)} µs): after each answer the server sends the settle (and, with rpm/tpm, the token correction), on a Redis connection of their own, and a client that sends its next request at once meets them on the server's event loop and in Redis's one thread. `
       : '') +
-    `The two scripts on the path run one after the other, each a loopback round trip to a Redis on the same two busy cores; one script doing both would save about a round trip (a PING: ${us(pieces.ping.p50)} µs here).`
+    `The two scripts on the path go out together (one round trip on the wire, run one after the other by Redis, on the same two busy cores as everything else; a PING: ${us(pieces.ping.p50)} µs here). Taking Redis off a request's path altogether would mean each instance leasing a slice of a budget and reserving from it in memory.`
   );
 }
 
