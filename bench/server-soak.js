@@ -2,11 +2,11 @@
 // keep-alive connections (one user each) paced to `soakPerSecond` requests a second in all, its
 // RSS read every `soakSampleSeconds`; the live V8 heap after a forced full GC before the load and
 // after it (the bench's child guard, on SIGUSR2); and every answered request in the ledger.
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
-import { chatBody } from './lib/http-client.js';
+import { chatBody, postJson } from './lib/http-client.js';
 import { rssMiB } from './lib/processes.js';
 
 /**
@@ -143,24 +143,5 @@ async function liveHeapMiB(pid, memfile, index) {
 }
 
 function send(port, agent, key, body) {
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/v1/chat/completions',
-        method: 'POST',
-        agent,
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': body.length },
-      },
-      (incoming) => {
-        incoming.resume();
-        incoming.on('end', () => resolve(String(incoming.statusCode)));
-        incoming.on('error', reject);
-      },
-    );
-    outgoing.setTimeout(15_000, () => outgoing.destroy(new Error('no answer within 15 s')));
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
+  return postJson(port, '/v1/chat/completions', agent, { authorization: `Bearer ${key}` }, body);
 }

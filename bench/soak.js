@@ -7,12 +7,13 @@
 //
 // runSoakBench(options) -> { id, title, result, text, markdown }
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { request as httpRequest, Agent } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { machineInfo, readJson, ROOT, sanitizedEnv } from './gateway-targets.js';
+import { postJson } from './lib/http-client.js';
 import { cpuMs, GUARD_IMPORT, killSync, registerCleanup, rssMiB, runNodeSync, waitForExit } from './lib/processes.js';
 
 export const TARGETS = { rssGrowthAfterMinute2MiB: 5 };
@@ -199,33 +200,13 @@ function send(port, token, agent, entry, id) {
     ...(entry.tools ? { tools: [{ type: 'function', function: { name: 'edit_file', description: 'Edit a file', parameters: { type: 'object', properties: { path: { type: 'string' }, search: { type: 'string' }, replace: { type: 'string' } }, required: ['path'] } } }] } : {}),
   };
   const payload = Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/v1/chat/completions',
-        method: 'POST',
-        agent,
-        headers: {
-          host: `127.0.0.1:${port}`,
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': payload.length,
-          'x-lodestar-project': 'soak',
-          'x-lodestar-session': `r${id}`,
-          ...(entry.task ? { 'x-lodestar-task': entry.task } : {}),
-        },
-      },
-      (incoming) => {
-        incoming.resume();
-        incoming.on('end', () => resolve(String(incoming.statusCode)));
-        incoming.on('error', reject);
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(payload);
-  });
+  return postJson(port, '/v1/chat/completions', agent, {
+    host: `127.0.0.1:${port}`,
+    authorization: `Bearer ${token}`,
+    'x-lodestar-project': 'soak',
+    'x-lodestar-session': `r${id}`,
+    ...(entry.task ? { 'x-lodestar-task': entry.task } : {}),
+  }, payload);
 }
 
 /** Asks the daemon's guard for a full collection and a record of what is live (read later). */

@@ -185,3 +185,23 @@ export function get(port, path, headers = {}, timeoutMs = 2000) {
     request.on('error', reject);
   });
 }
+
+/**
+ * POSTs a JSON body (a Buffer) to 127.0.0.1:port on `agent` and drains the answer; resolves to its
+ * status code as a string. For the load generators of the soaks, which count statuses.
+ */
+export function postJson(port, path, agent, headers, body) {
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request(
+      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, ...headers } },
+      (incoming) => {
+        incoming.resume();
+        incoming.on('end', () => resolve(String(incoming.statusCode)));
+        incoming.on('error', reject);
+      },
+    );
+    guard(outgoing, `POST ${path}`);
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
