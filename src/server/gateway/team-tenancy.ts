@@ -82,7 +82,9 @@ export class TeamTenancy implements Tenancy {
   async admit(request: IncomingMessage, ask: TenantAsk): Promise<TenantAdmission> {
     const caller = this.callerOf(request);
     const { user, team } = caller.identity;
-    const allow = (candidates: readonly Candidate[]): Candidate[] => candidates.filter((candidate) => allowedBy(team.allowedModels, candidate));
+    const allowed = team.allowedModels;
+    // A team that allows every model (most) filters nothing.
+    const allow = allowed ? (candidates: readonly Candidate[]): Candidate[] => candidates.filter((candidate) => allowedBy(allowed, candidate)) : (candidates: readonly Candidate[]): Candidate[] => [...candidates];
     let candidates = allow(ask.candidates);
     if (!candidates.length) {
       throw new HttpError(403, `Team ${team.name} may not use ${ask.requestedModel}: its models are ${(team.allowedModels ?? []).join(', ')}. Ask for one of them (or lodestar/auto), or ask your admin`, {
@@ -134,18 +136,15 @@ export class TeamTenancy implements Tenancy {
       const actualUsd = event.costUsd ?? (event.status === 'ok' ? caller.estimateUsd : 0);
       this.settling.settle(hold, actualUsd);
     }
-    const used = (event.usage.inputTokens ?? 0) + (event.usage.outputTokens ?? 0);
-    if (caller.tokens && (event.usage.inputTokens !== undefined || event.status !== 'ok')) {
-      const { user, team } = caller.identity;
-      if (user.tpm) this.settling.correctTokens({ requestId: event.id, teamId: team.id, userId: user.id, tokens: used });
+    const { user, team } = caller.identity;
+    if (user.tpm && caller.tokens && (event.usage.inputTokens !== undefined || event.status !== 'ok')) {
+      this.settling.correctTokens({ requestId: event.id, teamId: team.id, userId: user.id, tokens: (event.usage.inputTokens ?? 0) + (event.usage.outputTokens ?? 0) });
     }
   }
 
+  /** The team's routing as it is (frozen, the same object while unchanged): no copy a request. */
   settings(request: IncomingMessage): TenantSettings | undefined {
-    const routing = this.callers.get(request)?.routing;
-    if (!routing) return undefined;
-    const { floors, preferred, forbidden, taskModels, claude } = routing;
-    return { floors, preferred, forbidden, taskModels, claude };
+    return this.callers.get(request)?.routing;
   }
 
   /** Settles still waiting for Redis (after an outage), for shutdown and health. */

@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import type { MetricFamily, Metrics } from '../../daemon/metrics.js';
-import { METRICS_CONTENT_TYPE } from '../../daemon/metrics.js';
+import { METRICS_CONTENT_TYPE, type MetricFamily, type Metrics } from '../../daemon/metrics.js';
 import type { LedgerWriterMetrics } from '../ledger/ledger-writer-options.js';
 import { requireAdmin } from './credentials.js';
 import type { ServerRoute } from './router.js';
